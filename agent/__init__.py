@@ -1,0 +1,1 @@
+"""Clarion's agent: LLM backends, the LangGraph state machine and the public API."""

@@ -1,0 +1,47 @@
+"""A deterministic stand-in LLM for fast unit tests of the routing logic.
+
+It answers from a script: a function of the rendered conversation that returns the
+texts to sample. It never pretends to be the real model in integration tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from agent.llm.base import Messages, Sample, SamplingParams
+from agent.llm.transformers_backend import validate_messages
+
+Script = Callable[[Messages], list[str]]
+
+
+class FakeBackend:
+    """Sample i of a conversation is script(messages)[i % len]; log-probs are fixed."""
+
+    name = "fake"
+    context_window = 100_000
+
+    def __init__(self, script: Script, logprob: float = -0.5):
+        self.script = script
+        self.logprob = logprob
+        self.calls: list[list[Messages]] = []
+
+    def sample_batch(self, conversations: list[Messages], params: SamplingParams) -> list[list[Sample]]:
+        self.calls.append(conversations)
+        return [self._samples(messages, params.n) for messages in conversations]
+
+    def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
+        return self.sample_batch([messages], params)[0]
+
+    def greedy(self, messages: Messages, max_new_tokens: int = 64) -> Sample:
+        return self._samples(messages, 1)[0]
+
+    def _samples(self, messages: Messages, n: int) -> list[Sample]:
+        validate_messages(messages)
+        texts = self.script(messages) or [""]
+        out = []
+        for i in range(n):
+            text = texts[i % len(texts)]
+            ids = tuple(int(hashlib.md5(w.encode()).hexdigest()[:6], 16) for w in text.split())
+            out.append(Sample(text, ids, tuple(self.logprob for _ in ids), "stop"))
+        return out

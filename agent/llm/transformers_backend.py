@@ -1,0 +1,151 @@
+"""Any Hugging Face causal LM (hub id, folder or GGUF), optionally bitsandbytes-quantized.
+
+All samples of a request come from one batched `generate` call: several conversations
+are left-padded into one batch and each is expanded to `n` sequences with
+`num_return_sequences`, so the model runs one decoding loop for everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from agent.errors import GenerationError, InvalidInputError, PromptTooLongError
+from agent.llm.base import Messages, Sample, SamplingParams
+from agent.llm.loading import load_model
+
+log = logging.getLogger(__name__)
+
+
+class TransformersBackend:
+    def __init__(self, model, tokenizer, name: str, device: str, max_time_s: float = 300.0):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.name = name
+        self.device = device
+        self.max_time_s = max_time_s
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token_id is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.context_window = int(getattr(model.config, "max_position_embeddings", 2048))
+        self._lock = threading.Lock()  # one generate at a time; the global RNG is shared
+
+    @classmethod
+    def load(cls, spec: str | None = None, quantize: str = "none", device: str | None = None,
+             **kwargs) -> TransformersBackend:
+        started = time.perf_counter()
+        model, tokenizer, source, device = load_model(spec, quantize, device)
+        log.info("Model ready in %.1f s", time.perf_counter() - started)
+        name = source.display_name + ("" if quantize == "none" else f" [{quantize}]")
+        return cls(model, tokenizer, name, device, **kwargs)
+
+    # -- prompts --------------------------------------------------------------
+
+    def render(self, messages: Messages) -> str:
+        """The chat template applied to a conversation, ending with the assistant cue."""
+        validate_messages(messages)
+        return self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=False
+        )
+
+    def _encode(self, conversations: list[Messages], max_new_tokens: int):
+        prompts = [self.render(m) for m in conversations]
+        batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        longest = int(batch["attention_mask"].sum(dim=1).max())
+        if longest + max_new_tokens > self.context_window:
+            raise PromptTooLongError(
+                f"The conversation is too long for this model: {longest} tokens plus "
+                f"{max_new_tokens} for the answer exceed its {self.context_window}-token window."
+                " Start a new conversation or shorten the message."
+            )
+        return batch.to(self.model.device)
+
+    # -- generation -----------------------------------------------------------
+
+    def sample_batch(self, conversations: list[Messages], params: SamplingParams) -> list[list[Sample]]:
+        if not conversations:
+            return []
+        batch = self._encode(conversations, params.max_new_tokens)
+        kwargs = dict(do_sample=True, temperature=params.temperature, top_p=params.top_p,
+                      num_return_sequences=params.n)
+        samples = self._generate(batch, params.max_new_tokens, params.seed, kwargs)
+        return [samples[i * params.n:(i + 1) * params.n] for i in range(len(conversations))]
+
+    def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
+        return self.sample_batch([messages], params)[0]
+
+    def greedy(self, messages: Messages, max_new_tokens: int = 64) -> Sample:
+        batch = self._encode([messages], max_new_tokens)
+        return self._generate(batch, max_new_tokens, None, dict(do_sample=False))[0]
+
+    def _generate(self, batch, max_new_tokens: int, seed: int | None, kwargs: dict) -> list[Sample]:
+        import torch
+        from transformers import GenerationConfig
+
+        config = GenerationConfig(
+            max_new_tokens=max_new_tokens,
+            max_time=self.max_time_s,
+            pad_token_id=self.tokenizer.pad_token_id,
+            eos_token_id=self.model.generation_config.eos_token_id or self.tokenizer.eos_token_id,
+            return_dict_in_generate=True,
+            output_logits=True,
+            **kwargs,
+        )
+        with self._lock, torch.inference_mode():
+            if seed is not None:
+                torch.manual_seed(seed)
+            try:
+                out = self.model.generate(**batch, generation_config=config)
+            except (RuntimeError, ValueError) as exc:
+                raise GenerationError(f"The model failed while generating: {exc}") from exc
+        prompt_len = batch["input_ids"].shape[1]
+        new_tokens = out.sequences[:, prompt_len:]
+        logprobs = chosen_token_logprobs(out.logits, new_tokens)
+        return [self._to_sample(ids, lps, max_new_tokens, config.eos_token_id)
+                for ids, lps in zip(new_tokens.tolist(), logprobs.tolist(), strict=True)]
+
+    def _to_sample(self, ids: list[int], logprobs: list[float], max_new_tokens: int, eos) -> Sample:
+        eos_ids = set(eos if isinstance(eos, list) else [eos])
+        end = next((i for i, t in enumerate(ids) if t in eos_ids), None)
+        if end is None:
+            end = len(ids)
+            reason = "length" if len(ids) >= max_new_tokens else "time"
+        else:
+            reason = "stop"
+        ids, logprobs = ids[:end], logprobs[:end]
+        text = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+        return Sample(text=text, token_ids=tuple(ids), token_logprobs=tuple(logprobs),
+                      finish_reason=reason)
+
+
+def chosen_token_logprobs(step_logits, new_tokens):
+    """Log-probabilities (unscaled model distribution) of the tokens that were chosen.
+
+    One step at a time, so only one (batch x vocab) log-softmax is alive at once.
+    """
+    import torch
+
+    columns = []
+    for step, logits in enumerate(step_logits):
+        chosen = new_tokens[:, step].unsqueeze(1)
+        columns.append(torch.log_softmax(logits.float(), dim=-1).gather(1, chosen).squeeze(1))
+    return torch.stack(columns, dim=1).cpu()
+
+
+def validate_messages(messages: Messages) -> None:
+    """Reject what no model can answer, with a message a user understands."""
+    if not messages:
+        raise InvalidInputError("There is no message to answer.")
+    for message in messages:
+        content = message.get("content")
+        if not isinstance(content, str):
+            raise InvalidInputError("Each message needs text content.")
+        try:
+            content.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidInputError(
+                "The message contains broken characters (invalid Unicode); please retype it."
+            ) from exc
+    if not messages[-1]["content"].strip():
+        raise InvalidInputError("The message is empty: type a question or request.")

@@ -1,0 +1,1 @@
+"""Evaluation: scripted dialogues, benchmark suites and reports."""

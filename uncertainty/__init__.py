@@ -1,0 +1,1 @@
+"""Pure uncertainty estimators: samples in, dataclasses out."""
