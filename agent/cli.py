@@ -95,6 +95,8 @@ def run_ask(args: argparse.Namespace) -> int:
 
     validate_message(args.message)  # before anything is loaded or opened
     agent = Agent(load_config(args))
+    if args.thread:
+        check_thread(agent, args.thread)
     reply = agent.chat(args.message, args.thread)
     if args.json:
         print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
@@ -104,6 +106,15 @@ def run_ask(args: argparse.Namespace) -> int:
             print(f'\nreply with: python -m agent ask "<number or your words>" '
                   f"--thread {reply.thread_id}")
     return 0
+
+
+def check_thread(agent, thread_id: str) -> None:
+    """--thread must name a stored conversation: a typo should not start a new one."""
+    from agent.errors import ThreadError
+
+    if not agent.history(thread_id) and agent.pending(thread_id) is None:
+        raise ThreadError(f"There is no conversation with id {thread_id} in "
+                          f"{agent.config.db_path}.")
 
 
 def format_reply(reply) -> str:
@@ -125,6 +136,8 @@ def run_chat(args: argparse.Namespace) -> int:
     from agent.api import Agent
 
     agent = Agent(load_config(args))
+    if args.thread:
+        check_thread(agent, args.thread)
     thread = args.thread or agent.new_thread_id()
     print("Clarion chat. /new starts a new conversation, /quit (or Ctrl-D) leaves. "
           "Answer a clarifying question with an option's number or your own words.")
