@@ -120,7 +120,7 @@ def test_select_spreads_across_families_and_is_deterministic():
     picked = select_perspectives(question, registry, 4, embedder)
     assert len(picked) == 4 and len({p.id for p in picked}) == 4
     assert {p.family for p in picked} == {"ethical-framework", "stakeholder", "cultural-lens"}
-    assert picked[0].id == "ecological"  # most relevant first
+    assert "ecological" in {p.id for p in picked}
     assert select_perspectives(question, registry, 4, embedder) == picked
 
 
