@@ -49,6 +49,9 @@ def test_bad_exemplar_file(tmp_path):
 @pytest.mark.model
 def test_real_embedder_separates_acceptance_questions():
     uncertainty = pytest.importorskip("uncertainty")
+    if not hasattr(uncertainty, "Embedder"):
+        pytest.skip("uncertainty.Embedder not merged yet (issue 4)")
     embedder = uncertainty.Embedder()
     assert is_value_laden("Should euthanasia be legal?", embedder)[0]
     assert not is_value_laden("What is the capital of France?", embedder)[0]
+    assert not is_value_laden("What dose of ibuprofen is safe for adults?", embedder)[0]
