@@ -54,7 +54,7 @@ def route(vector: dict[str, float], profile: ContextProfile, *, clarify_rounds: 
         if not value_laden:
             notes.append(f"{vc} but the question is not value-laden, so no perspectives")
         elif "perspectives" not in allowed:
-            notes.append(f"{vc} but perspectives are not allowed in profile {profile.name}")
+            notes.append(f"{vc} but move 'perspectives' is not allowed in profile {profile.name}")
         else:
             return done("perspectives", f"{vc} {tag}; the question is value-laden")
 
@@ -67,7 +67,7 @@ def route(vector: dict[str, float], profile: ContextProfile, *, clarify_rounds: 
             notes.append(f"{amb} but the clarify cap is reached ({clarify_rounds} of {cap} "
                          "rounds)")
         elif "clarify" not in allowed:
-            notes.append(f"{amb} but clarify is not allowed in profile {profile.name}")
+            notes.append(f"{amb} but move 'clarify' is not allowed in profile {profile.name}")
         else:
             return done("clarify", f"{amb} {tag}; readings lead to different answers "
                                    f"(round {clarify_rounds + 1} of {cap})")
@@ -77,7 +77,7 @@ def route(vector: dict[str, float], profile: ContextProfile, *, clarify_rounds: 
         parts = " and ".join(_fmt(c, *crossed[c], True) for c in unsure)
         if "hedge" in allowed:
             return done("hedge", f"{parts} {tag}; the model is unsure")
-        notes.append(f"{parts} but hedge is not allowed in profile {profile.name}")
+        notes.append(f"{parts} but move 'hedge' is not allowed in profile {profile.name}")
 
     if notes:
         return done("answer", f"answer {tag}")

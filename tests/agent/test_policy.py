@@ -75,7 +75,7 @@ def test_disallowed_moves_fall_through():
            prof=only_answer)
     assert r.move == "answer"
     for move in ("perspectives", "clarify", "hedge"):
-        assert f"{move} is not allowed in profile test" in r.reason
+        assert f"move '{move}' is not allowed in profile test" in r.reason
     no_persp = profile(allowed_moves={"answer", "hedge"})
     assert go(value_conflict=0.9, value_laden=True, epistemic=1.0, prof=no_persp).move == "hedge"
 
