@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from agent.config import DB_FILENAME, AgentConfig
+from agent.config import AgentConfig
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
 from agent.reply import PerspectiveView, Reply, TurnEvent
 from agent.runtime import Runtime
@@ -208,12 +208,7 @@ class Agent:
     def update_config(self, **changes) -> AgentConfig:
         """Validate and apply settings for the next turn; a model/quantize change reloads
         the backend, a db_path change reopens the store."""
-        merged = self.config.model_dump()
-        if "data_dir" in changes and "db_path" not in changes \
-                and self.config.db_path == self.config.data_dir / DB_FILENAME:
-            merged["db_path"] = None  # the default database follows the data folder
-        merged.update(changes)
-        config = AgentConfig.parse(merged, source="update_config")
+        config = self.config.updated(**changes)
         old = self.config
         with self._turn_lock:
             self._runtime.update(config)

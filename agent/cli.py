@@ -72,6 +72,8 @@ def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temperature", type=float, help="sampling temperature (default 0.7)")
     parser.add_argument("--max-new-tokens", type=int, help="answer length budget (default 48)")
     parser.add_argument("--seed", type=int, help="random seed (default 0)")
+    parser.add_argument("--timeout", type=float, metavar="S",
+                        help="give up on a turn after S seconds (default 120)")
     parser.add_argument("--db", metavar="PATH", help="conversation database (SQLite file)")
 
 
@@ -82,7 +84,7 @@ def load_config(args: argparse.Namespace):
     flags = {"model": args.model, "quantize": args.quantize, "context": args.context,
              "samples": args.samples, "readings": args.readings,
              "temperature": args.temperature, "max_new_tokens": args.max_new_tokens,
-             "seed": args.seed, "db_path": args.db}
+             "seed": args.seed, "timeout_s": args.timeout, "db_path": args.db}
     changes = {k: v for k, v in flags.items() if v is not None}
     if not changes:
         return base

@@ -16,6 +16,7 @@ be noise that manufactures ambiguity. With SmolLM2-135M this usually leaves K=1.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from agent.runtime import Runtime
 from agent.templates import render
 
 MAX_READING_CHARS = 300
+READING_TOKENS = 32  # a rewritten question is one line; the first line is all we keep
 MIN_RELATEDNESS = 0.2  # MiniLM: a vague request vs its specific rewrite ~0.3; unrelated < 0.15
 _LABEL = re.compile(r"^(rewrite|question|reading)\s*:\s*", re.IGNORECASE)
 
@@ -50,7 +52,9 @@ def find_readings(state: dict, rt: Runtime) -> list[str]:
     prompt = render("interpret", question=request)
     conversation = [*for_state(state, rt.backend, rt.config.max_new_tokens),
                     {"role": "user", "content": prompt}]
-    samples = rt.backend.sample_batch([conversation], rt.params(k))[0]
+    params = rt.params(k)
+    params = replace(params, max_new_tokens=min(params.max_new_tokens, READING_TOKENS))
+    samples = rt.backend.sample_batch([conversation], params)[0]
     rewrites = usable_rewrites(request, [s.text for s in samples], prompt, rt.embedder)
     return distinct_readings(request, rewrites, rt.judge, k)
 
