@@ -4,7 +4,7 @@ import pytest
 
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
 from agent.llm.base import Sample
-from tests.agent.fakes import AMBIGUOUS, FACTUAL, make_agent, script
+from tests.agent.fakes import AMBIGUOUS, FACTUAL, kind, make_agent, script
 
 BAD_MESSAGES = {
     "empty": ("", "empty"),
@@ -69,7 +69,7 @@ class FlakyBackend:
         self.name, self.context_window, self.calls = "flaky", 100_000, inner.calls
 
     def sample_batch(self, conversations, params) -> list[list[Sample]]:
-        if self.fail and "Rewrite:" not in conversations[0][-1]["content"]:
+        if self.fail and kind(conversations[0]) != "interpret":
             self.fail = False
             raise GenerationError("The model failed while generating: out of memory")
         return self.inner.sample_batch(conversations, params)
