@@ -26,6 +26,8 @@ class SamplingParams:
     top_p: float = 0.9
     max_new_tokens: int = 64
     seed: int | None = None
+    min_new_tokens: int = 0
+    """EOS is suppressed until this many tokens exist (benchmarks force equal work)."""
 
     def __post_init__(self) -> None:
         if self.n < 1:
@@ -36,6 +38,8 @@ class SamplingParams:
             raise ValueError("top_p must be in (0, 1]")
         if self.max_new_tokens < 1:
             raise ValueError("max_new_tokens must be at least 1")
+        if not 0 <= self.min_new_tokens <= self.max_new_tokens:
+            raise ValueError("min_new_tokens must be in [0, max_new_tokens]")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,15 @@
 """Any Hugging Face causal LM (hub id, folder or GGUF), optionally bitsandbytes-quantized.
 
 All samples of a request come from one batched `generate` call: several conversations
-are left-padded into one batch and each is expanded to `n` sequences with
-`num_return_sequences`, so the model runs one decoding loop for everything.
+are left-padded into one batch and each is expanded to `n` sequences, so the model runs
+one decoding loop for everything.
+
+Speed (measured by `python -m eval bench`): `generate(num_return_sequences=n)` repeats
+each prompt n times *before* the prefill, so it runs the prompt through the model n
+times. With `share_prefill` we run the prompt (all but its last token) once, repeat
+the resulting KV cache n times, and let `generate` continue from it. Rendered prompts
+are tokenized once and remembered. `generate` itself stops as soon as every sequence
+has produced EOS.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 
 from agent.errors import GenerationError, InvalidInputError, PromptTooLongError
 from agent.llm.base import Messages, Sample, SamplingParams
@@ -19,7 +27,10 @@ log = logging.getLogger(__name__)
 
 
 class TransformersBackend:
-    def __init__(self, model, tokenizer, name: str, device: str, max_time_s: float = 300.0):
+    TOKEN_CACHE_SIZE = 256
+
+    def __init__(self, model, tokenizer, name: str, device: str, max_time_s: float = 300.0,
+                 share_prefill: bool = True):
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
@@ -30,6 +41,8 @@ class TransformersBackend:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.context_window = int(getattr(model.config, "max_position_embeddings", 2048))
         self._lock = threading.Lock()  # one generate at a time; the global RNG is shared
+        self.share_prefill = share_prefill  # prefill each prompt once for its n samples
+        self._token_cache: OrderedDict[str, list[int]] = OrderedDict()  # prompt -> ids (LRU)
 
     @classmethod
     def load(cls, spec: str | None = None, quantize: str = "none", device: str | None = None,
@@ -49,17 +62,36 @@ class TransformersBackend:
             messages, add_generation_prompt=True, tokenize=False
         )
 
+    def _tokens(self, prompt: str) -> list[int]:
+        """Token ids of a rendered prompt, tokenized once (LRU-cached)."""
+        ids = self._token_cache.get(prompt)
+        if ids is None:
+            ids = self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+            self._token_cache[prompt] = ids
+            if len(self._token_cache) > self.TOKEN_CACHE_SIZE:
+                self._token_cache.popitem(last=False)
+        else:
+            self._token_cache.move_to_end(prompt)
+        return ids
+
     def _encode(self, conversations: list[Messages], max_new_tokens: int):
-        prompts = [self.render(m) for m in conversations]
-        batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
-        longest = int(batch["attention_mask"].sum(dim=1).max())
+        """Left-padded input_ids and attention_mask for a batch of conversations."""
+        import torch
+
+        rows = [self._tokens(self.render(m)) for m in conversations]
+        longest = max(len(r) for r in rows)
         if longest + max_new_tokens > self.context_window:
             raise PromptTooLongError(
                 f"The conversation is too long for this model: {longest} tokens plus "
                 f"{max_new_tokens} for the answer exceed its {self.context_window}-token window."
                 " Start a new conversation or shorten the message."
             )
-        return batch.to(self.model.device)
+        pad = self.tokenizer.pad_token_id
+        ids = torch.tensor([[pad] * (longest - len(r)) + r for r in rows], dtype=torch.long)
+        mask = torch.tensor([[0] * (longest - len(r)) + [1] * len(r) for r in rows],
+                            dtype=torch.long)
+        return {"input_ids": ids.to(self.model.device),
+                "attention_mask": mask.to(self.model.device)}
 
     # -- generation -----------------------------------------------------------
 
@@ -69,6 +101,8 @@ class TransformersBackend:
         batch = self._encode(conversations, params.max_new_tokens)
         kwargs = dict(do_sample=True, temperature=params.temperature, top_p=params.top_p,
                       num_return_sequences=params.n)
+        if params.min_new_tokens:
+            kwargs["min_new_tokens"] = params.min_new_tokens
         samples = self._generate(batch, params.max_new_tokens, params.seed, kwargs)
         return [samples[i * params.n:(i + 1) * params.n] for i in range(len(conversations))]
 
@@ -96,6 +130,10 @@ class TransformersBackend:
             if seed is not None:
                 torch.manual_seed(seed)
             try:
+                n = config.num_return_sequences or 1
+                if self.share_prefill and n > 1 and batch["input_ids"].shape[1] > 1:
+                    batch = self._prefilled(batch, n)
+                    config.num_return_sequences = 1
                 out = self.model.generate(**batch, generation_config=config)
             except (RuntimeError, ValueError) as exc:
                 raise GenerationError(f"The model failed while generating: {exc}") from exc
@@ -104,6 +142,27 @@ class TransformersBackend:
         logprobs = chosen_token_logprobs(out.logits, new_tokens)
         return [self._to_sample(ids, lps, max_new_tokens, config.eos_token_id)
                 for ids, lps in zip(new_tokens.tolist(), logprobs.tolist(), strict=True)]
+
+    def _prefilled(self, batch: dict, n: int) -> dict:
+        """Run all prompt tokens but the last through the model once, repeat the KV cache
+        n times per row, and return generate() inputs that continue from it.
+
+        generate() then feeds only the last prompt token (for the n x rows sequences) and
+        samples exactly as it would from a fresh prefill: positions come from the
+        attention mask in both paths (see tests/agent/llm/test_shared_prefill.py).
+        """
+        from transformers import DynamicCache
+
+        ids, mask = batch["input_ids"], batch["attention_mask"]
+        positions = (mask.long().cumsum(-1) - 1).masked_fill(mask == 0, 0)
+        cache = DynamicCache(config=self.model.config)
+        self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1],
+                   position_ids=positions[:, :-1], cache=cache, use_cache=True,
+                   logits_to_keep=1)
+        cache.batch_repeat_interleave(n)
+        return {"input_ids": ids.repeat_interleave(n, dim=0),
+                "attention_mask": mask.repeat_interleave(n, dim=0),
+                "cache": cache}
 
     def _to_sample(self, ids: list[int], logprobs: list[float], max_new_tokens: int, eos) -> Sample:
         eos_ids = set(eos if isinstance(eos, list) else [eos])
