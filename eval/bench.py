@@ -50,7 +50,7 @@ class ModelRun:
         values = self.timings.get(name)
         return statistics.median(values) if values else None
 
-    def ratios(self, tokens_total: int) -> dict[str, float | None]:
+    def ratios(self) -> dict[str, float | None]:
         out: dict[str, float | None] = {}
         for name, (num, den) in RATIOS.items():
             a, b = self.median(num), self.median(den)
@@ -62,7 +62,7 @@ class ModelRun:
     def to_dict(self, tokens_total: int) -> dict:
         figures = {k: {"min": min(v), "median": statistics.median(v), "max": max(v),
                        "runs": v} for k, v in self.timings.items()}
-        return {"model": self.model, "ratios": self.ratios(tokens_total), "figures": figures,
+        return {"model": self.model, "ratios": self.ratios(), "figures": figures,
                 "tokens_per_second": self.tokens_per_second(tokens_total),
                 "notes": self.notes, "unavailable": self.unavailable}
 
@@ -82,6 +82,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="bitsandbytes quantization for --model")
     p.add_argument("--message", default=DEFAULT_MESSAGE, help="the user message to time")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for torch and llama.cpp (default: torch's choice). On a "
+                        "machine shared with other jobs, 1 avoids OpenMP spin-wait stalls")
     p.add_argument("--no-llamacpp", action="store_true", help="skip llama.cpp")
     p.add_argument("--no-agent", action="store_true", help="skip the Clarion turn")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -114,7 +117,7 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
         run.unavailable["clarion_turn"] = why
     llama, why = None, "--no-llamacpp" if args.no_llamacpp else None
     if not why:
-        llama, why = load_llamacpp(source, seed)
+        llama, why = load_llamacpp(source, seed, args.threads)
     if why:
         run.unavailable["llamacpp_sequential"] = why
     from uncertainty import EmbeddingJudge
@@ -161,13 +164,13 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
     return run
 
 
-def load_llamacpp(source, seed: int):
+def load_llamacpp(source, seed: int, threads: int | None):
     if source.kind != "gguf":
         return None, "llama.cpp needs a .gguf model file"
     try:
         from eval.bench_measures import LlamaCpp
 
-        return LlamaCpp(source.location, seed=seed), None
+        return LlamaCpp(source.location, threads=threads, seed=seed), None
     except ImportError:
         return None, "llama-cpp-python is not installed (pip install 'clarion[llamacpp]')"
     except Exception as exc:  # a build without this architecture, a bad file
@@ -184,7 +187,7 @@ def format_run(run: ModelRun, tokens_total: int) -> list[str]:
     for name, value in run.tokens_per_second(tokens_total).items():
         lines.append(f"tokens/s {name:31} {value:9.1f}")
     lines.append("ratios (medians):")
-    for name, value in run.ratios(tokens_total).items():
+    for name, value in run.ratios().items():
         lines.append(f"  {name:38} {'n/a' if value is None else f'{value:.3f}'}")
     lines.append("notes: " + json.dumps(run.notes, default=str))
     return lines
@@ -194,8 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
     from agent.errors import ClarionError
     from uncertainty import Embedder
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     embedder = Embedder()
     tokens_total = args.samples * args.tokens
@@ -207,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     header = {"N": args.samples, "T": args.tokens, "repeats": args.repeats,
               "message": args.message, "cpu_count": os.cpu_count(),
+              "threads": torch.get_num_threads(), "load_average": os.getloadavg()[0],
               "machine": platform.machine(), "python": platform.python_version()}
     if args.json:
         first, *others = [r.to_dict(tokens_total) for r in runs]

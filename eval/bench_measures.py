@@ -141,13 +141,19 @@ def clustering(texts: Sequence[str], judge_factory: Callable[[], object], questi
 
 class LlamaCpp:
     """The same GGUF file through llama-cpp-python, sampled sequentially with the same
-    settings (temperature, top-p, top-k 50) and EOS banned so each call makes T tokens."""
+    settings (temperature, top-p, top-k 50) and EOS banned so each call makes T tokens.
+
+    n_batch=1: the llama-cpp-python build here (AMX_INT8 kernels) segfaults on any
+    multi-token batch in this VM; decoding is one token per step anyway, and repeated
+    calls with the same prompt reuse its cached prefix, so only the warm-up pays for
+    a token-by-token prefill.
+    """
 
     def __init__(self, gguf_path: str, threads: int | None = None, seed: int = 0):
         from llama_cpp import Llama
 
-        self.llm = Llama(model_path=gguf_path, n_ctx=1024, n_threads=threads or os.cpu_count(),
-                         seed=seed, verbose=False)
+        self.llm = Llama(model_path=gguf_path, n_ctx=1024, n_batch=1,
+                         n_threads=threads or os.cpu_count(), seed=seed, verbose=False)
         self.eos = self.llm.token_eos()
 
     def sample(self, prompt: str, n: int, tokens: int, seed: int) -> tuple[float, int]:

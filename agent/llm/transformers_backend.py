@@ -95,7 +95,8 @@ class TransformersBackend:
 
     # -- generation -----------------------------------------------------------
 
-    def sample_batch(self, conversations: list[Messages], params: SamplingParams) -> list[list[Sample]]:
+    def sample_batch(self, conversations: list[Messages],
+                     params: SamplingParams) -> list[list[Sample]]:
         if not conversations:
             return []
         batch = self._encode(conversations, params.max_new_tokens)
