@@ -28,6 +28,9 @@ class SamplingParams:
     seed: int | None = None
     min_new_tokens: int = 0
     """EOS is suppressed until this many tokens exist (benchmarks force equal work)."""
+    stop: tuple[str, ...] = ()
+    """A sample ends where one of these strings first appears after its first visible
+    character (OpenAI's `stop`); the text is cut before it. A batch ends when all have."""
 
     def __post_init__(self) -> None:
         if self.n < 1:
@@ -40,6 +43,8 @@ class SamplingParams:
             raise ValueError("max_new_tokens must be at least 1")
         if not 0 <= self.min_new_tokens <= self.max_new_tokens:
             raise ValueError("min_new_tokens must be in [0, max_new_tokens]")
+        if isinstance(self.stop, str) or not all(isinstance(s, str) and s for s in self.stop):
+            raise ValueError("stop must be a tuple of non-empty strings")
 
 
 @dataclass(frozen=True)

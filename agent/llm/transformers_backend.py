@@ -22,6 +22,7 @@ from collections import OrderedDict
 from agent.errors import GenerationError, InvalidInputError, PromptTooLongError
 from agent.llm.base import Messages, Sample, SamplingParams
 from agent.llm.loading import load_model
+from agent.llm.stopping import stop_criteria, trim_to_stop
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,8 @@ class TransformersBackend:
                       num_return_sequences=params.n)
         if params.min_new_tokens:
             kwargs["min_new_tokens"] = params.min_new_tokens
-        samples = self._generate(batch, params.max_new_tokens, params.seed, kwargs)
+        samples = self._generate(batch, params.max_new_tokens, params.seed, kwargs,
+                                 stops=params.stop)
         return [samples[i * params.n:(i + 1) * params.n] for i in range(len(conversations))]
 
     def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
@@ -114,7 +116,8 @@ class TransformersBackend:
         batch = self._encode([messages], max_new_tokens)
         return self._generate(batch, max_new_tokens, None, dict(do_sample=False))[0]
 
-    def _generate(self, batch, max_new_tokens: int, seed: int | None, kwargs: dict) -> list[Sample]:
+    def _generate(self, batch, max_new_tokens: int, seed: int | None, kwargs: dict,
+                  stops: tuple[str, ...] = ()) -> list[Sample]:
         import torch
         from transformers import GenerationConfig
 
@@ -135,13 +138,17 @@ class TransformersBackend:
                 if self.share_prefill and n > 1 and batch["input_ids"].shape[1] > 1:
                     batch = self._prefilled(batch, n)
                     config.num_return_sequences = 1
-                out = self.model.generate(**batch, generation_config=config)
+                extra = {}
+                if stops:
+                    prompt_len = batch["input_ids"].shape[1]
+                    extra["stopping_criteria"] = [stop_criteria(self.tokenizer, stops, prompt_len)]
+                out = self.model.generate(**batch, generation_config=config, **extra)
             except (RuntimeError, ValueError) as exc:
                 raise GenerationError(f"The model failed while generating: {exc}") from exc
         prompt_len = batch["input_ids"].shape[1]
         new_tokens = out.sequences[:, prompt_len:]
         logprobs = chosen_token_logprobs(out.logits, new_tokens)
-        return [self._to_sample(ids, lps, max_new_tokens, config.eos_token_id)
+        return [self._to_sample(ids, lps, max_new_tokens, config.eos_token_id, stops)
                 for ids, lps in zip(new_tokens.tolist(), logprobs.tolist(), strict=True)]
 
     def _prefilled(self, batch: dict, n: int) -> dict:
@@ -165,7 +172,8 @@ class TransformersBackend:
                 "attention_mask": mask.repeat_interleave(n, dim=0),
                 "cache": cache}
 
-    def _to_sample(self, ids: list[int], logprobs: list[float], max_new_tokens: int, eos) -> Sample:
+    def _to_sample(self, ids: list[int], logprobs: list[float], max_new_tokens: int, eos,
+                   stops: tuple[str, ...] = ()) -> Sample:
         eos_ids = set(eos if isinstance(eos, list) else [eos])
         end = next((i for i, t in enumerate(ids) if t in eos_ids), None)
         if end is None:
@@ -174,7 +182,12 @@ class TransformersBackend:
         else:
             reason = "stop"
         ids, logprobs = ids[:end], logprobs[:end]
-        text = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        trimmed = trim_to_stop(self.tokenizer, ids, stops)
+        if trimmed is not None:  # ended at a stop string: keep the text before it
+            keep, chars = trimmed
+            ids, logprobs, text, reason = ids[:keep], logprobs[:keep], text[:chars], "stop"
+        text = text.strip()
         return Sample(text=text, token_ids=tuple(ids), token_logprobs=tuple(logprobs),
                       finish_reason=reason)
 

@@ -4,6 +4,7 @@ plain path where generate() prefills n copies; generate stops once all sequences
 import pytest
 
 from agent.llm.base import SamplingParams
+from agent.llm.stopping import cut_at_stop
 
 pytestmark = pytest.mark.model
 
@@ -87,3 +88,26 @@ def test_repeated_prompts_are_tokenized_once(default_backend, france, monkeypatc
     again = default_backend._encode([france], 4)
     assert len(calls) == 1
     assert first["input_ids"][0].tolist() == again["input_ids"][0].tolist()
+
+
+def test_stop_strings_end_each_sample_and_the_batch(default_backend, monkeypatch):
+    story = [{"role": "user", "content": "Write three sentences about the sea."}]
+    stops = (".", "\n")
+    free = default_backend.sample(story, SamplingParams(n=3, max_new_tokens=40, seed=1))
+    assert any(cut_at_stop(s.text, stops) is not None for s in free)  # they go on
+    steps = []
+    original = default_backend.model.forward
+
+    def counting_forward(*args, **kwargs):
+        steps.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(default_backend.model, "forward", counting_forward)
+    cut = default_backend.sample(story, SamplingParams(n=3, max_new_tokens=40, seed=1,
+                                                       stop=stops))
+    for short, long in zip(cut, free, strict=True):
+        assert cut_at_stop(short.text, stops) is None and short.text
+        assert long.text.startswith(short.text)  # same draw, cut at its first line
+        assert short.finish_reason == "stop" or short.text == long.text
+        assert len(short.token_ids) == len(short.token_logprobs) <= len(long.token_ids)
+    assert len(steps) < 40
