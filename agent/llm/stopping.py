@@ -21,27 +21,48 @@ def cut_at_stop(text: str, stops: tuple[str, ...]) -> int | None:
     return min(hits) if hits else None
 
 
-def stop_criteria(tokenizer, stops: tuple[str, ...], prompt_len: int):
-    """A transformers StoppingCriteria flagging each sequence once its new text holds a
-    stop string (decoding only rows that are still running)."""
+def stop_criteria(tokenizer, prompt_len: int, eos_ids: set[int], stops: tuple[str, ...] = (),
+                  straggler_factor: float = 0.0, quorum: float = 0.5):
+    """A transformers StoppingCriteria for one batched generate call.
+
+    - stop strings: a sequence is flagged done once its new text holds one (only rows
+      still running are decoded);
+    - stragglers: once `quorum` of the sequences have ended (EOS or stop string) after
+      s tokens, the rest get until `straggler_factor * s` tokens, then the whole batch
+      ends and they come back cut, finish_reason "length". A batch costs as many steps
+      as its longest sequence, and on a small model the longest is usually a sample
+      that lost the thread.
+    """
+    import math
+
     import torch
     from transformers import StoppingCriteria
 
-    class StopStrings(StoppingCriteria):
+    class BatchStop(StoppingCriteria):
         def __init__(self):
             self.done: torch.Tensor | None = None
+            self.deadline: int | None = None
 
         def __call__(self, input_ids, scores, **kwargs):
+            new = input_ids[:, prompt_len:]
             if self.done is None:
-                self.done = torch.zeros(input_ids.shape[0], dtype=torch.bool,
-                                        device=input_ids.device)
-            for row in (~self.done).nonzero().flatten().tolist():
-                text = tokenizer.decode(input_ids[row, prompt_len:], skip_special_tokens=True)
-                if cut_at_stop(text, stops) is not None:
-                    self.done[row] = True
+                self.done = torch.zeros(new.shape[0], dtype=torch.bool, device=new.device)
+            ended = self.done | torch.isin(new, torch.tensor(sorted(eos_ids))).any(dim=1)
+            if stops:
+                for row in (~ended).nonzero().flatten().tolist():
+                    text = tokenizer.decode(new[row], skip_special_tokens=True)
+                    if cut_at_stop(text, stops) is not None:
+                        self.done[row] = True
+                ended = ended | self.done
+            steps = new.shape[1]
+            if (straggler_factor and self.deadline is None
+                    and int(ended.sum()) >= math.ceil(quorum * len(ended))):
+                self.deadline = max(steps + 1, math.ceil(straggler_factor * steps))
+            if self.deadline is not None and steps >= self.deadline:
+                return torch.ones_like(self.done)
             return self.done.clone()
 
-    return StopStrings()
+    return BatchStop()
 
 
 def trim_to_stop(tokenizer, ids: list[int], stops: tuple[str, ...]) -> tuple[int, int] | None:

@@ -106,7 +106,7 @@ class TransformersBackend:
         if params.min_new_tokens:
             kwargs["min_new_tokens"] = params.min_new_tokens
         samples = self._generate(batch, params.max_new_tokens, params.seed, kwargs,
-                                 stops=params.stop)
+                                 stops=params.stop, straggler_factor=params.straggler_factor)
         return [samples[i * params.n:(i + 1) * params.n] for i in range(len(conversations))]
 
     def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
@@ -117,7 +117,7 @@ class TransformersBackend:
         return self._generate(batch, max_new_tokens, None, dict(do_sample=False))[0]
 
     def _generate(self, batch, max_new_tokens: int, seed: int | None, kwargs: dict,
-                  stops: tuple[str, ...] = ()) -> list[Sample]:
+                  stops: tuple[str, ...] = (), straggler_factor: float = 0.0) -> list[Sample]:
         import torch
         from transformers import GenerationConfig
 
@@ -130,6 +130,7 @@ class TransformersBackend:
             output_logits=True,
             **kwargs,
         )
+        started = time.perf_counter()
         with self._lock, torch.inference_mode():
             if seed is not None:
                 torch.manual_seed(seed)
@@ -139,16 +140,19 @@ class TransformersBackend:
                     batch = self._prefilled(batch, n)
                     config.num_return_sequences = 1
                 extra = {}
-                if stops:
-                    prompt_len = batch["input_ids"].shape[1]
-                    extra["stopping_criteria"] = [stop_criteria(self.tokenizer, stops, prompt_len)]
+                if stops or straggler_factor:
+                    eos = config.eos_token_id
+                    extra["stopping_criteria"] = [stop_criteria(
+                        self.tokenizer, batch["input_ids"].shape[1],
+                        set(eos if isinstance(eos, list) else [eos]), stops, straggler_factor)]
                 out = self.model.generate(**batch, generation_config=config, **extra)
             except (RuntimeError, ValueError) as exc:
                 raise GenerationError(f"The model failed while generating: {exc}") from exc
         prompt_len = batch["input_ids"].shape[1]
         new_tokens = out.sequences[:, prompt_len:]
         logprobs = chosen_token_logprobs(out.logits, new_tokens)
-        return [self._to_sample(ids, lps, max_new_tokens, config.eos_token_id, stops)
+        cut_by = "time" if time.perf_counter() - started >= self.max_time_s else "length"
+        return [self._to_sample(ids, lps, cut_by, config.eos_token_id, stops)
                 for ids, lps in zip(new_tokens.tolist(), logprobs.tolist(), strict=True)]
 
     def _prefilled(self, batch: dict, n: int) -> dict:
@@ -172,13 +176,15 @@ class TransformersBackend:
                 "attention_mask": mask.repeat_interleave(n, dim=0),
                 "cache": cache}
 
-    def _to_sample(self, ids: list[int], logprobs: list[float], max_new_tokens: int, eos,
+    def _to_sample(self, ids: list[int], logprobs: list[float], cut_by: str, eos,
                    stops: tuple[str, ...] = ()) -> Sample:
+        """cut_by: the finish reason of a sample without EOS ("length": the token budget
+        or the straggler cut; "time": max_time ran out)."""
         eos_ids = set(eos if isinstance(eos, list) else [eos])
         end = next((i for i, t in enumerate(ids) if t in eos_ids), None)
         if end is None:
             end = len(ids)
-            reason = "length" if len(ids) >= max_new_tokens else "time"
+            reason = cut_by
         else:
             reason = "stop"
         ids, logprobs = ids[:end], logprobs[:end]

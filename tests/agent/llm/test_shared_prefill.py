@@ -111,3 +111,17 @@ def test_stop_strings_end_each_sample_and_the_batch(default_backend, monkeypatch
         assert short.finish_reason == "stop" or short.text == long.text
         assert len(short.token_ids) == len(short.token_logprobs) <= len(long.token_ids)
     assert len(steps) < 40
+
+
+def test_straggler_cut_ends_the_batch_soon_after_most_samples_ended(default_backend, france):
+    params = dict(n=6, temperature=0.7, max_new_tokens=60, seed=0)
+    free = default_backend.sample(france, SamplingParams(**params))
+    cut = default_backend.sample(france, SamplingParams(**params, straggler_factor=1.5))
+    ended = sorted(len(s.token_ids) + 1 for s in free if s.finish_reason == "stop")
+    assert len(ended) >= 3  # at least half end by themselves here
+    quorum_step = ended[2]
+    bound = max(quorum_step + 1, -(-3 * quorum_step // 2))
+    assert max(len(s.token_ids) for s in cut) <= bound
+    for short, long in zip(cut, free, strict=True):
+        assert long.text.startswith(short.text.rstrip("."))  # same draw, maybe cut
+        assert short.finish_reason in {"stop", "length"}
