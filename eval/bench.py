@@ -19,9 +19,7 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 DEFAULT_MESSAGE = "What is the capital of France?"
 RATIOS = {  # name: (numerator figure, denominator figure); medians
@@ -31,6 +29,9 @@ RATIOS = {  # name: (numerator figure, denominator figure); medians
     "shared_prefill_over_plain_prefill": ("sampling_batched", "sampling_batched_no_shared_prefill"),
     "early_stop_over_forced_length": ("sampling_batched_natural", "sampling_batched"),
     "cached_over_cold_tokenization": ("encode_prompt_cached", "encode_prompt_cold"),
+    "straggler_cut_over_natural": ("sampling_natural_straggler_cut", "sampling_batched_natural"),
+    "sentence_stop_over_natural": ("sampling_natural_sentence_stop", "sampling_batched_natural"),
+    "clarion_turn_over_without_speedups": ("clarion_turn", "clarion_turn_without_speedups"),
 }
 
 
@@ -97,86 +98,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def measure_model(spec: str | None, quantize: str, args, embedder, show_progress: bool):
-    """All figures for one model, R repeats each, after one untimed warm-up."""
-    from tqdm import tqdm
-
-    from agent.llm import load_backend
-    from agent.llm.loading import resolve
-    from eval import bench_measures as m
-
-    source = resolve(spec)
-    run = ModelRun(source.display_name)
-    backend = load_backend(spec, quantize=quantize)
-    msg, n, t, seed = args.message, args.samples, args.tokens, args.seed
-    run.notes["forced_length"] = ("min_new_tokens=T: EOS suppressed until T new tokens, "
-                                  "in batched, sequential and llama.cpp (EOS logit -1e9)")
-    agent, why = (None, "--no-agent") if args.no_agent else m.make_agent(
-        backend, embedder, t, Path(tempfile.mkdtemp()) / "bench.sqlite", spec, quantize)
-    if why:
-        run.unavailable["clarion_turn"] = why
-    llama, why = None, "--no-llamacpp" if args.no_llamacpp else None
-    if not why:
-        llama, why = load_llamacpp(source, seed, args.threads)
-    if why:
-        run.unavailable["llamacpp_sequential"] = why
-    from uncertainty import EmbeddingJudge
-
-    def judge():
-        embedder._cache.clear()  # cold: both methods pay for embedding their texts
-        return EmbeddingJudge(embedder)
-
-    # warm-up: first generate call, first turn (lazy loads), first llama.cpp call
-    m.plain_turn(backend, msg, 4)
-    m.sampling_batched(backend, msg, 2, 2, seed)
-    if agent is not None:
-        m.clarion_turn(agent, msg)
-    if llama is not None:
-        llama.sample(backend.render(m.user(msg)), 1, 2, seed)
-    for _ in tqdm(range(args.repeats), desc=f"bench {run.model[:30]}", unit="repeat",
-                  disable=not show_progress, file=sys.stderr):
-        seconds, run.notes["plain_turn_tokens"] = m.plain_turn(backend, msg, t)
-        run.add("plain_turn", seconds)
-        if agent is not None:
-            seconds, run.notes["clarion_turn_move"] = m.clarion_turn(agent, msg)
-            run.add("clarion_turn", seconds)
-        run.add("sampling_batched", m.sampling_batched(backend, msg, n, t, seed)[0])
-        run.add("sampling_sequential", m.sampling_sequential(backend, msg, n, t, seed))
-        backend.share_prefill = False
-        run.add("sampling_batched_no_shared_prefill",
-                m.sampling_batched(backend, msg, n, t, seed)[0])
-        backend.share_prefill = True
-        seconds, samples = m.sampling_batched(backend, msg, n, t, seed, natural=True)
-        run.add("sampling_batched_natural", seconds)
-        run.notes["natural_tokens_mean"] = sum(len(s.token_ids) for s in samples) / n
-        run.add("encode_prompt_cold", m.encode_prompt(backend, msg, cached=False))
-        run.add("encode_prompt_cached", m.encode_prompt(backend, msg, cached=True))
-        texts = [s.text for s in samples]
-        for name, rep in (("clustering_representative", True), ("clustering_pairwise", False)):
-            seconds, calls, clusters = m.clustering(texts, judge, msg, rep)
-            run.add(name, seconds)
-            run.notes[f"{name}_comparisons"] = calls
-            run.notes[f"{name}_clusters"] = clusters
-        if llama is not None:
-            seconds, made = llama.sample(backend.render(m.user(msg)), n, t, seed)
-            run.add("llamacpp_sequential", seconds)
-            run.notes["llamacpp_tokens"] = made
-    return run
-
-
-def load_llamacpp(source, seed: int, threads: int | None):
-    if source.kind != "gguf":
-        return None, "llama.cpp needs a .gguf model file"
-    try:
-        from eval.bench_measures import LlamaCpp
-
-        return LlamaCpp(source.location, threads=threads, seed=seed), None
-    except ImportError:
-        return None, "llama-cpp-python is not installed (pip install 'clarion[llamacpp]')"
-    except Exception as exc:  # a build without this architecture, a bad file
-        return None, f"llama.cpp could not load the file ({type(exc).__name__}: {exc})"
-
-
 def format_run(run: ModelRun, tokens_total: int) -> list[str]:
     lines = [f"model: {run.model}", f"{'figure':40} {'min':>9} {'median':>9} {'max':>9}"]
     for name, values in run.timings.items():
@@ -208,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     embedder = Embedder()
     tokens_total = args.samples * args.tokens
     specs = [(None, "none")] + ([(args.model, args.quantize)] if args.model else [])
+    from eval.bench_run import measure_model
+
     try:
         runs = [measure_model(spec, q, args, embedder, show_progress=True) for spec, q in specs]
     except ClarionError as exc:

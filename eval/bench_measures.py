@@ -64,8 +64,10 @@ def forced(n: int, tokens: int, seed: int) -> SamplingParams:
 
 
 def sampling_batched(backend, message: str, n: int, tokens: int, seed: int,
-                     natural: bool = False) -> tuple[float, list]:
-    params = (SamplingParams(n=n, max_new_tokens=tokens, seed=seed) if natural
+                     natural: bool = False, **extra) -> tuple[float, list]:
+    """N samples in one call; natural = ending at EOS (plus `extra` SamplingParams such
+    as stop strings or the straggler cut) instead of forced to T tokens."""
+    params = (SamplingParams(n=n, max_new_tokens=tokens, seed=seed, **extra) if natural
               else forced(n, tokens, seed))
     return timed(backend.sample, user(message), params)
 
