@@ -31,6 +31,7 @@ RATIOS = {  # name: (numerator figure, denominator figure); medians
     "cached_over_cold_tokenization": ("encode_prompt_cached", "encode_prompt_cold"),
     "straggler_cut_over_natural": ("sampling_natural_straggler_cut", "sampling_batched_natural"),
     "sentence_stop_over_natural": ("sampling_natural_sentence_stop", "sampling_batched_natural"),
+    "pilot_over_natural": ("sampling_natural_pilot", "sampling_batched_natural"),
     "clarion_turn_over_without_speedups": ("clarion_turn", "clarion_turn_without_speedups"),
 }
 

@@ -83,6 +83,10 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
         seconds, samples = m.sampling_batched(backend, msg, n, t, seed, natural=True)
         run.add("sampling_batched_natural", seconds)
         run.notes["natural_tokens_max"] = max(len(s.token_ids) for s in samples)
+        pilot = max(2, n // 4)  # what an adaptive sampler's first round would cost
+        run.add("sampling_natural_pilot", m.sampling_batched(backend, msg, pilot, t, seed,
+                                                             natural=True)[0])
+        run.notes["pilot_samples"] = pilot
         for name, extra in (("sampling_natural_straggler_cut", {"straggler_factor": STRAGGLER}),
                             ("sampling_natural_sentence_stop", {"stop": SENTENCE})):
             seconds, cut = m.sampling_batched(backend, msg, n, t, seed, natural=True, **extra)
