@@ -89,6 +89,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "machine shared with other jobs, 1 avoids OpenMP spin-wait stalls")
     p.add_argument("--no-llamacpp", action="store_true", help="skip llama.cpp")
     p.add_argument("--no-agent", action="store_true", help="skip the Clarion turn")
+    p.add_argument("--profile", action="store_true",
+                   help="also profile one Clarion turn (cProfile) and print where it goes")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
     for name in ("samples", "tokens", "repeats"):
@@ -111,7 +113,10 @@ def format_run(run: ModelRun, tokens_total: int) -> list[str]:
     lines.append("ratios (medians):")
     for name, value in run.ratios().items():
         lines.append(f"  {name:38} {'n/a' if value is None else f'{value:.3f}'}")
-    lines.append("notes: " + json.dumps(run.notes, default=str))
+    notes = {k: v for k, v in run.notes.items() if k != "profile"}
+    lines.append("notes: " + json.dumps(notes, default=str))
+    if "profile" in run.notes:
+        lines += ["profile of one Clarion turn (cumulative s):", run.notes["profile"]]
     return lines
 
 

@@ -67,6 +67,8 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
         m.clarion_turn(agent, msg)
     if llama is not None:
         llama.sample(backend.render(m.user(msg)), 1, 2, seed)
+    if args.profile and "clarion_turn" in agents:
+        run.notes["profile"] = m.profile_turn(agents["clarion_turn"], msg)
     for _ in tqdm(range(args.repeats), desc=f"bench {run.model[:30]}", unit="repeat",
                   disable=not show_progress, file=sys.stderr):
         seconds, run.notes["plain_turn_tokens"] = m.plain_turn(backend, msg, t)
