@@ -65,7 +65,7 @@ def binary_row(system: str, y, pred, score, seed: int) -> list:
     m = metrics.prf(y, pred)
     clear = y == 0
     over = metrics.with_ci(metrics.rate, pred[clear], seed=seed) if clear.any() else None
-    f1 = cell(lambda a, b: metrics.prf(a, b)["f1"], y, pred, seed=seed)
+    f1 = cell(metrics.f1, y, pred, seed=seed)
     auc = cell(metrics.auroc, y, np.asarray(score, dtype=float), seed=seed) \
         if score is not None else None
     return [system, len(y), m["accuracy"], m["precision"], m["recall"], f1, over, auc]

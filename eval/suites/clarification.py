@@ -71,7 +71,7 @@ class ClarificationSuite(Suite):
                                    ent >= np.median(ent), ent, seed))
             conf = np.array([confidence_of(r["baseline"]) for r in recs])
             rows.append(binary_row("verbalized confidence", y, conf < 50, 100 - conf, seed))
-        if recs and recs[0]["dataset"] == "clamber":
+        if recs and all(r["dataset"] == "clamber" for r in recs):
             pred = [r["meta"]["predict_ambiguous"] for r in recs]
             rows.append(binary_row("CLAMBER stored predict_ambiguous (these rows)", y, pred,
                                    None, seed))
