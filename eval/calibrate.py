@@ -12,7 +12,6 @@ import random
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from eval import metrics
 from eval.runner import RunOptions, collect, write_json
@@ -97,8 +96,8 @@ def fit(dev: list[dict], profile, passes: int = 3) -> dict[str, float]:
 def profile_path(name: str, profile_dir: Path | None) -> Path:
     """A new file for the fitted profile: never an existing one (a suffix is added)."""
     if profile_dir is None:
-        from platformdirs import user_data_dir
-        profile_dir = Path(user_data_dir("clarion")) / "contexts"
+        from agent.config import default_data_dir
+        profile_dir = default_data_dir() / "contexts"
     profile_dir.mkdir(parents=True, exist_ok=True)
     path, n = profile_dir / f"{name}.yaml", 2
     while path.exists():
@@ -108,8 +107,7 @@ def profile_path(name: str, profile_dir: Path | None) -> Path:
 
 def calibrate(opts: RunOptions, *, dev_fraction: float = 0.5, name: str | None = None,
               profile_dir: Path | None = None, harness=None) -> str:
-    from agent.profiles import load_profile
-
+    from agent.profiles import load_profile, save_profile
     from eval.report import write_report
 
     if not 0.0 < dev_fraction < 1.0:
@@ -132,11 +130,11 @@ def calibrate(opts: RunOptions, *, dev_fraction: float = 0.5, name: str | None =
                                                           strict=True)])
     name = name or f"{profile.name}-{suite.name}-fit"
     path = profile_path(name, profile_dir)
-    data = tuned.model_dump(mode="json") | {"name": path.stem, "description": (
-        f"{profile.description} Thresholds fitted by `python -m eval calibrate --suite "
-        f"{suite.name} --context {opts.context} --seed {opts.seed}` on {len(dev)} dev "
-        f"decisions; test accuracy in its results.json.").strip()}
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    fitted_profile = tuned.model_copy(update={"name": path.stem})
+    save_profile(fitted_profile, path, comment=(
+        f"Fitted by `python -m eval calibrate --suite {suite.name} --context {opts.context} "
+        f"--seed {opts.seed}` on {len(dev)} dev decisions\n(dev/test split and test-split "
+        f"accuracy in {opts.out_dir / 'results.json'})."))
     load_profile(str(path))  # the written file must load as a profile
     results["calibration"] = {"split": split, "dev_fraction": dev_fraction,
                               "shipped": thresholds_of(profile), "fitted": fitted,

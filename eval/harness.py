@@ -94,8 +94,10 @@ class Harness:
             from agent.normativity import is_value_laden
         except ImportError:
             return None
+        profile = getattr(self.agent, "profile", None)
+        kwargs = {"threshold": profile.normative_threshold} if profile is not None else {}
         try:
-            return bool(is_value_laden(text, self.embedder)[0])
+            return bool(is_value_laden(text, self.embedder, **kwargs)[0])
         except Exception as exc:  # recorded, never fatal: calibration then treats it as unknown
             log.warning("is_value_laden failed: %s", exc)
             return None
