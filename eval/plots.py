@@ -67,3 +67,18 @@ def confusion_plot(spec: dict, path: Path) -> Path:
                     color="white" if m[i, j] > m.max() / 2 else "black")
     ax.set(xlabel="chosen by Clarion", ylabel="expected", title=spec["title"])
     return _save(fig, path)
+
+
+def bar_plot(spec: dict, path: Path) -> Path:
+    """Grouped bars: spec = {"title", "labels": [...], "series": {name: [values]}, "ylabel"}."""
+    labels, series = spec["labels"], spec["series"]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    width = 0.8 / max(1, len(series))
+    for i, (name, values) in enumerate(series.items()):
+        xs = np.arange(len(labels)) + i * width
+        ax.bar(xs, [np.nan if v is None else v for v in values], width, label=name)
+    ax.set_xticks(np.arange(len(labels)) + width * (len(series) - 1) / 2, labels,
+                  rotation=15, ha="right", fontsize=8)
+    ax.set(ylabel=spec.get("ylabel", ""), title=spec["title"], ylim=(0, 1.05))
+    ax.legend(fontsize=7)
+    return _save(fig, path)

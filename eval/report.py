@@ -44,12 +44,16 @@ def draw(scores: dict, out_dir: Path) -> list[tuple[str, str]]:
     """All plots of a suite's scores: [(title, file name)]."""
     made = []
     for spec in scores.get("roc", []):
-        name = f"roc-{_slug(spec['title'])}.png"
+        name = f"{_slug(spec['title'])}.png"
         plots.roc_plot(spec, out_dir / name)
         made.append((spec["title"], name))
     for spec in scores.get("rejection", []):
-        name = f"rejection-{_slug(spec['title'])}.png"
+        name = f"{_slug(spec['title'])}.png"
         plots.rejection_plot(spec, out_dir / name)
+        made.append((spec["title"], name))
+    for spec in scores.get("bars", []):
+        name = f"{_slug(spec['title'])}.png"
+        plots.bar_plot(spec, out_dir / name)
         made.append((spec["title"], name))
     if scores.get("confusion"):
         plots.confusion_plot(scores["confusion"], out_dir / "confusion.png")

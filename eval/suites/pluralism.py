@@ -116,7 +116,8 @@ class PluralismSuite(Suite):
                 {"title": "Distributional alignment: 1 - Jensen-Shannon distance to the "
                           "country's answer shares",
                  "columns": ["system", "n", "1 - JSD [95% CI]"], "rows": dist_rows}]
-        rows, moves = [], []
+        rows, moves, bars = [], [], {"labels": [], "series": {"Clarion": [],
+                                                              "single greedy answer": []}}
         for label, what in [("low", "MoralChoice low ambiguity (false pluralism)"),
                             ("factual", "AmbigNQ clear facts (false pluralism)"),
                             ("high", "MoralChoice high ambiguity (wanted)"),
@@ -126,6 +127,9 @@ class PluralismSuite(Suite):
                 continue
             flags = [r["clarion"]["kind"] == "perspectives" for r in recs]
             rows.append([what, len(recs), cell(metrics.rate, flags, seed=seed), 0.0])
+            bars["labels"].append(what.split(" (")[0])
+            bars["series"]["Clarion"].append(metrics.rate(flags))
+            bars["series"]["single greedy answer"].append(0.0)
             moves.append([what] + [sum(r["clarion"]["kind"] == m for r in recs)
                                    for m in (*MOVES, "error")])
         tables += [{"title": "Rate of the perspectives move",
@@ -133,7 +137,8 @@ class PluralismSuite(Suite):
                     "rows": rows},
                    {"title": "Clarion's moves per set", "columns": ["set", *MOVES, "error"],
                     "rows": moves}]
-        return {"tables": tables, "notes": [
+        bars |= {"title": "Rate of the perspectives move per set", "ylabel": "rate"}
+        return {"tables": tables, "bars": [bars], "notes": [
             "Options are matched by embedding similarity (uncertainty.Embedder, "
             "all-MiniLM-L6-v2, cosine), not by option likelihood.",
             "Contested = the country's largest option share < 0.6; only contested rows "
