@@ -73,9 +73,10 @@ class Harness:
         except ClarionError as exc:
             log.warning("agent error on %r: %s", text[:60], exc)
             self.errors.append({"text": text[:200], "error": f"{type(exc).__name__}: {exc}"})
-            return {"kind": "error", "error": str(exc), "vector": {}, "clusters": [],
-                    "perspectives": [], "options": [], "differing_readings": [],
-                    "thread_id": thread_id}
+            return {"kind": "error", "error": str(exc), "text": "", "route_reason": "error",
+                    "vector": {}, "clusters": [], "perspectives": [], "options": [],
+                    "differing_readings": [], "confidence": None, "context": None,
+                    "seconds": None, "thread_id": thread_id}
         return reply_record(reply)
 
     def pending(self, thread_id: str | None) -> bool:
