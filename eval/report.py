@@ -22,7 +22,7 @@ def fmt(value) -> str:
         return str(value)
     if isinstance(value, float):
         return "n/a" if _nan(value) else f"{value:.3f}"
-    return str(value).replace("|", "\\|")
+    return " ".join(str(value).split()).replace("|", "\\|")
 
 
 def _nan(v) -> bool:

@@ -83,6 +83,12 @@ class DialoguesSuite(Suite):
                 "title": "Whole dialogues",
                 "columns": ["system", "dialogues", "all turns right"],
                 "rows": [["Clarion", len(records), metrics.rate(success)]],
+            }, {
+                "title": "Every turn",
+                "columns": ["dialogue", "user", "expected", "Clarion", "route reason"],
+                "rows": [[r["id"], t["text"][:70], "/".join(t["expect"]), t["clarion"]["kind"],
+                          (t["clarion"].get("route_reason") or "")[:110]]
+                         for r in records for t in r["turns"]],
             }],
             "confusion": {"title": "Clarion move confusion (rows expected, columns chosen)",
                           "labels": labels, "matrix": matrix},
