@@ -58,6 +58,12 @@ class Harness:
     max_new_tokens: int = 48
     show_progress: bool = True
     errors: list[dict] = field(default_factory=list)
+    kept: list[dict] = field(default_factory=list)
+
+    def keep(self, record: dict) -> dict:
+        """Keep a finished record, so an interrupted run still scores what it has."""
+        self.kept.append(record)
+        return record
 
     def progress(self, items: Iterable, desc: str, total: int | None = None):
         return tqdm(items, desc=desc, total=total, disable=not self.show_progress,

@@ -74,7 +74,9 @@ def render(results: dict, images: list[tuple[str, str]]) -> str:
         f"| samples per cell | {results.get('agent_config', {}).get('samples', 'n/a')} |",
         f"| seed | {results['seed']} (bootstrap: {results['bootstrap']['resamples']} "
         f"resamples, {results['bootstrap']['interval']}) |",
-        f"| items | {results['n_items']} (limit {results['limit']}: {results['limit_rule']}) |",
+        f"| items | {results['n_items']} of {results.get('n_selected', results['n_items'])} "
+        f"selected (limit {results['limit']}: {results['limit_rule']})"
+        f"{' — INTERRUPTED, partial' if results.get('interrupted') else ''} |",
         f"| time | {secs['total']} s (model load {secs['load']} s, run {secs['run']} s) |",
         f"| agent errors | {len(results['errors'])} |", "",
         "## Data files", "", "| file | bytes | sha256 |", "|---|---|---|",

@@ -60,7 +60,12 @@ def collect(opts: RunOptions, harness=None) -> dict:
                                 db_path=opts.out_dir / "threads.sqlite",
                                 baselines=opts.baselines, show_progress=opts.progress)
     loaded = time.time()
-    records = suite.run(harness, selected)
+    harness.kept = []
+    interrupted = False
+    try:
+        records = suite.run(harness, selected)
+    except KeyboardInterrupt:  # Ctrl-C: score and report the finished items
+        records, interrupted = list(harness.kept), True
     ran = time.time()
     config = getattr(harness.agent, "config", None)
     return {
@@ -78,6 +83,8 @@ def collect(opts: RunOptions, harness=None) -> dict:
         "limit_rule": "seeded stratified sample per data set, classes kept in proportion "
                       "(at least one row per class), never the first N rows",
         "n_items": len(records),
+        "n_selected": len(selected),
+        "interrupted": interrupted,
         "data_files": suite.data_files(opts.data_dir),
         "python": platform.python_version(),
         "seconds": {"load": round(loaded - started, 1), "run": round(ran - loaded, 1),

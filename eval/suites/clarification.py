@@ -48,15 +48,15 @@ class ClarificationSuite(Suite):
         return {"clamber_full": clamber_stored(data_dir)}
 
     def run(self, harness, selected):
-        records = []
+        records = harness.kept
         for item in harness.progress(selected, "clarification"):
             text = message_for(item)
             rec = harness.ask(text)
             rec["value_laden"] = harness.value_laden(text)
             base = harness.baseline([{"role": "user", "content": text}], text)
-            records.append({"id": item["id"], "dataset": item["dataset"], "label": item["label"],
-                            "message": text, "meta": item["meta"], "clarion": rec,
-                            "baseline": base})
+            harness.keep({"id": item["id"], "dataset": item["dataset"], "label": item["label"],
+                          "message": text, "meta": item["meta"], "clarion": rec,
+                          "baseline": base})
         return records
 
     def _rows(self, recs, seed):

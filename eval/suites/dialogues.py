@@ -28,7 +28,7 @@ class DialoguesSuite(Suite):
         return [d.model_dump() for d in chosen]
 
     def run(self, harness, selected):
-        records = []
+        records = harness.kept
         for d in harness.progress(selected, "dialogues"):
             thread, history, turns, rounds = None, [], [], 0
             for t in d["turns"]:
@@ -44,8 +44,8 @@ class DialoguesSuite(Suite):
                 turns.append({"text": text, "expect": t["expect"], "clarion": rec,
                               "baseline": base, "rounds": rounds})
                 rounds = rounds + 1 if rec["kind"] == "clarify" else 0
-            records.append({"id": d["id"], "label": d["turns"][0]["expect"][0],
-                            "tags": d["tags"], "turns": turns})
+            harness.keep({"id": d["id"], "label": d["turns"][0]["expect"][0],
+                          "tags": d["tags"], "turns": turns})
         return records
 
     def score(self, records, seed, extra=None):

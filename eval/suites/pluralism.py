@@ -66,7 +66,7 @@ class PluralismSuite(Suite):
         return item["text"]
 
     def run(self, harness, selected):
-        records = []
+        records = harness.kept
         for item in harness.progress(selected, "pluralism"):
             text = self.message(item)
             rec = harness.ask(text)
@@ -85,7 +85,7 @@ class PluralismSuite(Suite):
                     out["baseline"] = base
                     out["greedy_option"] = map_to_options(harness.embedder,
                                                           [base["greedy_answer"]], options)[0]
-            records.append(out)
+            harness.keep(out)
         return records
 
     def score(self, records, seed, extra=None):

@@ -42,13 +42,13 @@ class SelectiveSuite(Suite):
         return [it.to_dict() for it in items]
 
     def run(self, harness, selected):
-        records = []
+        records = harness.kept
         for item in harness.progress(selected, "selective"):
             rec = harness.ask(item["text"])
             rec["value_laden"] = harness.value_laden(item["text"])
             base = harness.baseline([{"role": "user", "content": item["text"]}], item["text"])
             gold = item["meta"]["answers"]
-            records.append({
+            harness.keep({
                 "id": item["id"], "label": item["label"], "question": item["text"],
                 "gold": gold, "clarion": rec, "clarion_answer": top_answer(rec),
                 "clarion_match": match(top_answer(rec), gold), "baseline": base,
