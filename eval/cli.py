@@ -37,6 +37,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--context", default="general", help="context profile (default: general)")
     p.add_argument("--samples", type=int, default=None, metavar="N",
                    help="answers per cell (default: the agent's default)")
+    p.add_argument("--timeout", type=float, default=None, metavar="S",
+                   help="per-turn time limit in seconds (default: the agent's timeout_s); "
+                        "raise it on a slow or busy machine")
     p.add_argument("--seed", type=int, default=0, help="seed for sampling rows, the agent and "
                                                          "bootstrap CIs (default: 0)")
     p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR",
@@ -108,7 +111,7 @@ def _options(args, out: Path):
 
     return RunOptions(suite=args.suite, data_dir=args.data, out_dir=out, limit=args.limit,
                       seed=args.seed, model=args.model, quantize=args.quantize,
-                      context=args.context, samples=args.samples,
+                      context=args.context, samples=args.samples, timeout=args.timeout,
                       baselines=not args.no_baselines, progress=not args.quiet)
 
 

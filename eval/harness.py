@@ -111,7 +111,7 @@ class Harness:
 
 
 def build_harness(*, model: str | None, quantize: str, context: str, samples: int | None,
-                  seed: int, db_path: Path, baselines: bool = True,
+                  seed: int, db_path: Path, timeout: float | None = None, baselines: bool = True,
                   show_progress: bool = True) -> Harness:
     """The real Agent on a shared backend and embedder (both loaded once)."""
     from agent import Agent, AgentConfig
@@ -124,6 +124,8 @@ def build_harness(*, model: str | None, quantize: str, context: str, samples: in
               "db_path": db_path}
     if samples is not None:
         fields["samples"] = samples
+    if timeout is not None:
+        fields["timeout_s"] = timeout
     config = AgentConfig(**fields)
     agent = Agent(config, backend=backend, embedder=embedder)
     return Harness(agent=agent, backend=backend, embedder=embedder, seed=seed,

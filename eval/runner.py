@@ -24,6 +24,7 @@ class RunOptions:
     quantize: str = "none"
     context: str = "general"
     samples: int | None = None
+    timeout: float | None = None
     baselines: bool = True
     progress: bool = True
 
@@ -56,7 +57,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
     if harness is None:
         from eval.harness import build_harness
         harness = build_harness(model=opts.model, quantize=opts.quantize, context=opts.context,
-                                samples=opts.samples, seed=opts.seed,
+                                samples=opts.samples, seed=opts.seed, timeout=opts.timeout,
                                 db_path=opts.out_dir / "threads.sqlite",
                                 baselines=opts.baselines, show_progress=opts.progress)
     loaded = time.time()
