@@ -8,11 +8,14 @@ share of decisions whose move is among the right ones, on dev rows only.
 
 from __future__ import annotations
 
+import json
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
 
+from agent.errors import ConfigError
 from eval import metrics
 from eval.runner import RunOptions, collect, write_json
 from eval.suites import SUITES
@@ -106,14 +109,22 @@ def profile_path(name: str, profile_dir: Path | None) -> Path:
 
 
 def calibrate(opts: RunOptions, *, dev_fraction: float = 0.5, name: str | None = None,
-              profile_dir: Path | None = None, harness=None) -> str:
+              profile_dir: Path | None = None, harness=None,
+              from_results: Path | None = None) -> str:
     from agent.profiles import load_profile, save_profile
     from eval.report import write_report
 
     if not 0.0 < dev_fraction < 1.0:
         raise ValueError("--dev-fraction must be between 0 and 1")
     suite = SUITES[opts.suite]
-    results = collect(opts, harness)
+    if from_results is not None:  # re-fit on stored records: no model run
+        results = json.loads(Path(from_results).read_text(encoding="utf-8"))
+        if results.get("suite") != suite.name:
+            raise ConfigError(f"{from_results} holds suite '{results.get('suite')}', "
+                              f"not '{suite.name}'.")
+        opts.out_dir.mkdir(parents=True, exist_ok=True)
+    else:
+        results = collect(opts, harness)
     decisions = suite.decisions(results["records"])
     split = split_groups(decisions, dev_fraction, opts.seed)
     dev = [d for d in decisions if split[d["group"]] == "dev"]
@@ -136,7 +147,9 @@ def calibrate(opts: RunOptions, *, dev_fraction: float = 0.5, name: str | None =
         f"--seed {opts.seed}` on {len(dev)} dev decisions\n(dev/test split and test-split "
         f"accuracy in {opts.out_dir / 'results.json'})."))
     load_profile(str(path))  # the written file must load as a profile
-    results["calibration"] = {"split": split, "dev_fraction": dev_fraction,
+    results["calibration"] = {"command": "python -m eval " + " ".join(sys.argv[1:]),
+                              "from_results": str(from_results) if from_results else None,
+                              "split": split, "dev_fraction": dev_fraction,
                               "shipped": thresholds_of(profile), "fitted": fitted,
                               "replay_agreement": agree, "profile_file": str(path)}
     results["scores"]["tables"].insert(0, {

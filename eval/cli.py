@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(cal)
     cal.add_argument("--dev-fraction", type=float, default=0.5,
                      help="share of rows in the dev split (default: 0.5)")
+    cal.add_argument("--from-results", type=Path, default=None, metavar="FILE",
+                     help="fit on the records of an earlier `run` (its results.json) instead "
+                          "of running the model again")
     cal.add_argument("--name", default=None, help="name of the fitted profile "
                                                   "(default: <context>-<suite>-fit)")
     cal.add_argument("--out", type=Path, default=None, metavar="DIR",
@@ -135,7 +138,7 @@ def cmd_calibrate(args) -> int:
 
     out = args.out or default_out_dir(f"calibrate-{args.suite}")
     summary = calibrate(_options(args, out), dev_fraction=args.dev_fraction, name=args.name,
-                        profile_dir=args.out)
+                        profile_dir=args.out, from_results=args.from_results)
     print(summary)
     return 0
 

@@ -90,3 +90,15 @@ def test_calibrate_fits_on_dev_and_writes_a_new_profile(tmp_path, fake_harness):
     saved = json.loads((tmp_path / "cal" / "results.json").read_text())
     split = saved["calibration"]["split"]
     assert set(split.values()) == {"dev", "test"}
+
+
+def test_calibrate_can_refit_stored_results_without_a_model(tmp_path, fake_harness):
+    pytest.importorskip("agent.policy")
+    from eval.calibrate import calibrate
+
+    run("dialogues", tmp_path, fake_harness, tmp_path, limit=10)
+    opts = RunOptions(suite="dialogues", data_dir=tmp_path, out_dir=tmp_path / "refit", seed=1)
+    summary = calibrate(opts, profile_dir=tmp_path / "p",
+                        from_results=tmp_path / "dialogues" / "results.json")
+    assert "fitted profile written" in summary
+    assert (tmp_path / "refit" / "report.md").read_text().count("Calibration of profile") == 1
