@@ -68,6 +68,8 @@ def render(results: dict, images: list[tuple[str, str]]) -> str:
         results["description"], "",
         "| | |", "|---|---|",
         f"| command | `{results['command']}` |",
+        *([f"| calibration | `{results['calibration']['command']}` |"]
+          if results.get("calibration") else []),
         f"| date (UTC) | {results['created_utc']} |",
         f"| model | `{results['model']}` (quantize: {results['quantize']}) |",
         f"| context profile | {results['context']} |",
