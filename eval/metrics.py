@@ -73,6 +73,8 @@ def rate(flags: Sequence[bool | int]) -> float:
 
 def moves_confusion(expected: Sequence[str], predicted: Sequence[str],
                     labels: Sequence[str]) -> list[list[int]]:
+    if not len(expected):
+        return [[0] * len(labels) for _ in labels]
     return confusion_matrix(list(expected), list(predicted), labels=list(labels)).tolist()
 
 
