@@ -27,7 +27,9 @@ examples:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--suite", required=True, help="dialogues, clarification, selective or pluralism (see `python -m eval list`)")
+    p.add_argument("--suite", required=True,
+                   help="dialogues, clarification, selective or pluralism "
+                        "(see `python -m eval list`)")
     p.add_argument("--limit", type=int, default=None, metavar="N",
                    help="seeded stratified sample of N rows per data set (both classes kept); "
                         "default: all rows")
