@@ -102,3 +102,18 @@ def test_calibrate_can_refit_stored_results_without_a_model(tmp_path, fake_harne
                         from_results=tmp_path / "dialogues" / "results.json")
     assert "fitted profile written" in summary
     assert (tmp_path / "refit" / "report.md").read_text().count("Calibration of profile") == 1
+
+
+def test_an_interrupted_run_reports_its_finished_items(tmp_path, fake_harness):
+    chat, calls = fake_harness.agent.chat, []
+
+    def stop_on_third(message, thread_id=None):
+        calls.append(message)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return chat(message, thread_id)
+
+    fake_harness.agent.chat = stop_on_third
+    _, saved, report = run("dialogues", tmp_path, fake_harness, tmp_path, limit=None)
+    assert saved["interrupted"] and 1 <= saved["n_items"] < saved["n_selected"]
+    assert "INTERRUPTED, partial" in report
