@@ -1,1 +1,28 @@
-"""Pure uncertainty estimators: samples in, dataclasses out."""
+"""Pure uncertainty estimators: labelled samples in, an uncertainty vector out.
+
+Importing this package loads no torch, transformers, LangGraph or Gradio: the embedding
+and NLI models load inside their constructors.
+"""
+
+from uncertainty.clustering import Clustering, cluster_answers
+from uncertainty.embeddings import Embedder, EmbedderError
+from uncertainty.estimate import estimate
+from uncertainty.judges import EmbeddingJudge, EquivalenceJudge, LLMJudge, NLIJudge
+from uncertainty.report import Cluster, Component, UncertaintyReport
+from uncertainty.samples import LabeledAnswer
+
+__all__ = [
+    "Cluster",
+    "Clustering",
+    "Component",
+    "Embedder",
+    "EmbedderError",
+    "EmbeddingJudge",
+    "EquivalenceJudge",
+    "LLMJudge",
+    "LabeledAnswer",
+    "NLIJudge",
+    "UncertaintyReport",
+    "cluster_answers",
+    "estimate",
+]

@@ -1,0 +1,221 @@
+"""The public API: `Agent` runs turns of the graph on persistent threads.
+
+Input is validated before the graph runs, so a rejected message never reaches the
+stored conversation; a failure inside a node (generation error, timeout) surfaces as a
+ClarionError and leaves the thread's last good checkpoint as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from agent.config import DB_FILENAME, AgentConfig
+from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
+from agent.reply import PerspectiveView, Reply, TurnEvent
+from agent.runtime import Runtime
+from agent.store import new_thread_id, open_checkpointer
+
+__all__ = ["Agent", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 8000
+_THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+
+
+def validate_message(message: object) -> str:
+    """The message, stripped; InvalidInputError with a plain reason if unusable."""
+    if not isinstance(message, str):
+        raise InvalidInputError("The message must be text.")
+    try:
+        message.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError("The message contains broken characters (invalid Unicode); "
+                                "please retype it.") from None
+    text = message.strip()
+    if not text:
+        raise InvalidInputError("The message is empty: type a question or a request.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InvalidInputError(f"The message is too long ({len(text):,} characters; the "
+                                f"limit is {MAX_MESSAGE_CHARS:,}). Shorten it or split it.")
+    bad = next((c for c in text if unicodedata.category(c) == "Cc"
+                and c not in _ALLOWED_CONTROLS), None)
+    if bad is not None:
+        raise InvalidInputError(f"The message contains a control character (U+{ord(bad):04X})"
+                                "; remove it and try again.")
+    return text
+
+
+def _check_thread_id(thread_id: object) -> str:
+    if not isinstance(thread_id, str) or not _THREAD_ID.match(thread_id):
+        raise ThreadError("That is not a valid conversation id (expected the id Clarion "
+                          "printed, letters, digits, '-' and '_').")
+    return thread_id
+
+
+class Agent:
+    """Clarion: answer, hedge, clarify or present perspectives, per message."""
+
+    def __init__(self, config: AgentConfig | None = None, *, backend=None, embedder=None,
+                 checkpointer=None):
+        self.config = config or AgentConfig()
+        self._runtime = Runtime(self.config, backend=backend, embedder=embedder)
+        self._runtime.profile  # noqa: B018 -- a bad context profile fails here, not mid-turn
+        self._owns_checkpointer = checkpointer is None
+        self._checkpointer = checkpointer or open_checkpointer(self.config.db_path)
+        self._build()
+        self._turn_lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, config: AgentConfig | dict | str | Path, **kw) -> Agent:
+        if isinstance(config, AgentConfig):
+            return cls(config, **kw)
+        if isinstance(config, dict):
+            return cls(AgentConfig.parse(config), **kw)
+        return cls(AgentConfig.load(config), **kw)
+
+    def _build(self) -> None:
+        from agent.graph import build_graph
+
+        self._graph = build_graph(self._runtime, self._checkpointer)
+
+    @property
+    def profile(self):
+        return self._runtime.profile
+
+    # -- turns ----------------------------------------------------------------
+
+    def chat(self, message: str, thread_id: str | None = None) -> Reply:
+        """Answer a message (new thread if None); on a thread waiting for a clarify
+        reply, the message is that reply."""
+        return self._last(self.stream(message, thread_id))
+
+    def resume(self, thread_id: str, reply: str) -> Reply:
+        """Answer a pending clarifying question."""
+        return self._last(self.stream(reply, thread_id, resume=True))
+
+    def stream(self, message: str, thread_id: str | None = None, *,
+               resume: bool = False) -> Iterator[TurnEvent]:
+        """One TurnEvent per node that ran; the last one carries the Reply."""
+        from langgraph.types import Command
+
+        text = validate_message(message)
+        if thread_id is None:
+            if resume:
+                raise ThreadError("Resuming needs the id of the conversation to continue.")
+            thread_id = self.new_thread_id()
+        else:
+            _check_thread_id(thread_id)
+        state = self._state(thread_id)
+        waiting = self._waiting(state)
+        if resume and not state.values:
+            raise ThreadError(f"There is no conversation with id {thread_id}.")
+        if resume and not waiting:
+            raise ThreadError(f"Conversation {thread_id} is not waiting for an answer to a "
+                              "clarifying question; send a new message instead.")
+        graph_input = Command(resume=text) if waiting else {"message": text}
+        return self._run(graph_input, thread_id)
+
+    def _run(self, graph_input, thread_id: str) -> Iterator[TurnEvent]:
+        from agent.events import describe
+
+        config = {"configurable": {"thread_id": thread_id}}
+        with self._turn_lock:
+            started = time.perf_counter()
+            self._runtime.start_turn()
+            pending: TurnEvent | None = None
+            try:
+                for update in self._graph.stream(graph_input, config, stream_mode="updates"):
+                    for node, values in update.items():
+                        if node.startswith("__"):
+                            continue
+                        if pending is not None:
+                            yield pending
+                        pending = TurnEvent(node, describe(node, values or {}))
+            except ClarionError:
+                raise
+            except Exception as exc:
+                log.exception("turn failed")
+                raise GenerationError(f"The turn failed ({type(exc).__name__}: {exc}). The "
+                                      "conversation is unchanged; try again.") from exc
+            finally:
+                self._runtime.deadline = None
+            reply = self._reply(thread_id, time.perf_counter() - started)
+        if reply is None or pending is None:
+            raise GenerationError("The turn ended without a reply; try again.")
+        pending.reply = reply
+        yield pending
+
+    @staticmethod
+    def _last(events: Iterator[TurnEvent]) -> Reply:
+        last = None
+        for last in events:  # noqa: B007
+            pass
+        assert last is not None and last.reply is not None
+        return last.reply
+
+    # -- threads --------------------------------------------------------------
+
+    def _state(self, thread_id: str):
+        return self._graph.get_state({"configurable": {"thread_id": thread_id}})
+
+    @staticmethod
+    def _waiting(state) -> bool:
+        return "await_reply" in (state.next or ())
+
+    def _reply(self, thread_id: str, seconds: float = 0.0) -> Reply | None:
+        data = self._state(thread_id).values.get("reply")
+        if not data:
+            return None
+        return Reply.from_dict({**data, "thread_id": thread_id, "seconds": seconds})
+
+    def pending(self, thread_id: str) -> Reply | None:
+        """The clarifying question a thread is waiting on, if any."""
+        _check_thread_id(thread_id)
+        return self._reply(thread_id) if self._waiting(self._state(thread_id)) else None
+
+    def history(self, thread_id: str) -> list[dict]:
+        """The thread's messages ([] for an unknown thread)."""
+        _check_thread_id(thread_id)
+        return [dict(m) for m in self._state(thread_id).values.get("history") or []]
+
+    def new_thread_id(self) -> str:
+        return new_thread_id()
+
+    # -- configuration --------------------------------------------------------
+
+    def update_config(self, **changes) -> AgentConfig:
+        """Validate and apply settings for the next turn; a model/quantize change reloads
+        the backend, a db_path change reopens the store."""
+        merged = self.config.model_dump()
+        if "data_dir" in changes and "db_path" not in changes \
+                and self.config.db_path == self.config.data_dir / DB_FILENAME:
+            merged["db_path"] = None  # the default database follows the data folder
+        merged.update(changes)
+        config = AgentConfig.parse(merged, source="update_config")
+        old = self.config
+        with self._turn_lock:
+            self._runtime.update(config)
+            try:
+                self._runtime.profile  # noqa: B018 -- validate the context now
+            except ClarionError:
+                self._runtime.update(old)
+                raise
+            self.config = config
+            if config.db_path != old.db_path:
+                self.close()
+                self._checkpointer = open_checkpointer(config.db_path)
+                self._owns_checkpointer = True
+                self._build()
+        return config
+
+    def close(self) -> None:
+        """Close the conversation store if this Agent opened it."""
+        if self._owns_checkpointer:
+            self._checkpointer.conn.close()

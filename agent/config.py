@@ -1,0 +1,114 @@
+"""Agent settings, validated once, with errors that name the file and the field.
+
+Also home of the small helpers every data-file loader shares (profiles, perspectives):
+where the shipped `prompts/` folder and the user's data folder are, and how a YAML/JSON
+file or a pydantic validation failure becomes a ConfigError a person can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from agent.errors import ConfigError
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+"""The shipped prompt templates, perspective registry and context profiles."""
+
+DATA_DIR_ENV = "CLARION_DATA_DIR"
+DB_FILENAME = "clarion.sqlite"
+
+
+def default_data_dir() -> Path:
+    """$CLARION_DATA_DIR if set, else the platform's user data folder for clarion."""
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("clarion"))
+
+
+def read_data_file(path: Path | str) -> Any:
+    """Parse a YAML or JSON file; unreadable or malformed files raise ConfigError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc}).") from None
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        detail = " ".join(str(exc).split())
+        raise ConfigError(f"{path}: not valid {_kind(path)} ({detail}).") from None
+
+
+def _kind(path: Path) -> str:
+    return "JSON" if path.suffix.lower() == ".json" else "YAML"
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """`field 'a.b': message; field 'c': message` — short, no pydantic URLs."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        parts.append(f"field '{loc}': {err['msg']}")
+    return "; ".join(parts)
+
+
+class AgentConfig(BaseModel):
+    """Everything a turn needs to know besides the message. Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    model: str | None = None
+    quantize: Literal["none", "4bit", "8bit"] = "none"
+    context: str = Field("general", min_length=1)
+    samples: int = Field(4, ge=1, le=32, description="answers per cell")
+    readings: int = Field(3, ge=1, le=8, description="max readings K of the request")
+    perspectives: int = Field(4, ge=2, le=8, description="max perspectives voiced")
+    max_new_tokens: int = Field(48, ge=1, le=4096)
+    temperature: float = Field(0.7, gt=0.0, le=5.0)
+    top_p: float = Field(0.9, gt=0.0, le=1.0)
+    seed: int | None = 0
+    timeout_s: float = Field(120.0, gt=0.0)
+    db_path: Path | None = None
+    data_dir: Path | None = None
+
+    @model_validator(mode="after")
+    def _default_paths(self) -> AgentConfig:
+        # Filled here so every consumer sees concrete paths; db follows data_dir unless set.
+        # object.__setattr__ avoids re-running validation (validate_assignment) recursively.
+        data_dir = (self.data_dir or default_data_dir()).expanduser()
+        object.__setattr__(self, "data_dir", data_dir)
+        db = self.db_path.expanduser() if self.db_path else data_dir / DB_FILENAME
+        object.__setattr__(self, "db_path", db)
+        return self
+
+    @classmethod
+    def parse(cls, data: Any, source: str = "configuration") -> AgentConfig:
+        """Validate a mapping; failures raise ConfigError naming `source` and the field."""
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: expected a mapping of settings, got "
+                              f"{type(data).__name__}.")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"{source}: {describe_validation_error(exc)}") from None
+
+    @classmethod
+    def load(cls, path: Path | str) -> AgentConfig:
+        """Read settings from a .yaml/.yml or .json file."""
+        path = Path(path)
+        return cls.parse(read_data_file(path), source=str(path))

@@ -1,0 +1,67 @@
+"""interpret: decide what the request could mean before answering it.
+
+A value-laden request is answered by several perspectives, not several readings: its
+readings stay [request] and the perspectives most relevant to it are chosen. Otherwise
+the model rewrites the request K times (prompts/interpret.txt, one batched call); the
+rewrites are clustered by meaning together with the original, and every cluster that
+does not contain the original adds one reading. When all rewrites agree with the
+original there is a single reading (K=1) and no ambiguity can be measured.
+"""
+
+from __future__ import annotations
+
+from agent.nodes.context import for_state
+from agent.normativity import is_value_laden
+from agent.perspectives import select_perspectives
+from agent.runtime import Runtime
+from agent.templates import render
+
+MAX_READING_CHARS = 300
+
+
+def interpret(state: dict, rt: Runtime) -> dict:
+    request = state["request"]
+    value_laden, score = is_value_laden(request, rt.embedder,
+                                        threshold=rt.profile.normative_threshold)
+    update = {"value_laden": bool(value_laden), "value_score": float(score),
+              "readings": [request], "perspectives": []}
+    if value_laden:
+        chosen = select_perspectives(request, list(rt.registry.values()), rt.config.perspectives,
+                                     rt.embedder)
+        update["perspectives"] = [p.id for p in chosen]
+    elif rt.config.readings > 1:
+        update["readings"] = find_readings(state, rt)
+    return update
+
+
+def find_readings(state: dict, rt: Runtime) -> list[str]:
+    request, k = state["request"], rt.config.readings
+    conversation = [*for_state(state, rt.backend, rt.config.max_new_tokens),
+                    {"role": "user", "content": render("interpret", request=request)}]
+    samples = rt.backend.sample_batch([conversation], rt.params(k))[0]
+    rewrites = [text for text in (clean_rewrite(s.text) for s in samples) if text]
+    return distinct_readings(request, rewrites, rt.judge, k)
+
+
+def distinct_readings(request: str, rewrites: list[str], judge, k: int) -> list[str]:
+    """The request plus one rewrite per meaning-cluster it is not in, largest first."""
+    from uncertainty import cluster_answers
+
+    texts = [request, *rewrites]
+    clustering = cluster_answers(texts, judge, question="")
+    own = clustering.assignments[0]
+    sizes: dict[int, int] = {}
+    for c in clustering.assignments:
+        sizes[c] = sizes.get(c, 0) + 1
+    others = sorted((c for c in sizes if c != own), key=lambda c: (-sizes[c], c))
+    readings = [request] + [texts[clustering.representatives[c]] for c in others]
+    return readings[:k]
+
+
+def clean_rewrite(text: str) -> str:
+    """First non-empty line, without quotes or list markers; '' when unusable."""
+    for line in text.splitlines():
+        line = line.strip().strip("\"'“”").lstrip("-*0123456789.) ").strip()
+        if line:
+            return line if len(line) <= MAX_READING_CHARS else ""
+    return ""

@@ -1,0 +1,181 @@
+"""The perspective registry: value positions people can read, extend and contest.
+
+Shipped entries live in prompts/perspectives.yaml; people add their own in
+<data_dir>/perspectives.yaml (or through the UI's "propose a perspective", which calls
+`add_perspective`). Every entry is validated; a bad one is rejected with a message that
+names the file, the entry (index and id) and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from agent.config import PROMPTS_DIR, describe_validation_error, read_data_file
+from agent.errors import ConfigError
+
+REGISTRY_PATH = PROMPTS_DIR / "perspectives.yaml"
+USER_FILENAME = "perspectives.yaml"
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class TextEmbedder(Protocol):
+    """Anything with `embed(texts) -> (n, d)` L2-normalised rows (e.g. uncertainty.Embedder)."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class Provenance(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    contributor: str = Field(min_length=1, max_length=200)
+    source: str = Field(min_length=1, max_length=1000)
+
+
+class Perspective(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=1000)
+    prompt: str = Field(min_length=1, max_length=1000)
+    provenance: Provenance
+    tags: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("use lowercase letters, digits and '-' (e.g. 'care-ethics')")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _clean_tags(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(t.strip().lower() for t in tags)
+        if any(not t for t in cleaned):
+            raise ValueError("tags must be non-empty strings")
+        return cleaned
+
+    @property
+    def family(self) -> str:
+        """The first tag: the group selection spreads across (e.g. 'ethical-framework')."""
+        return self.tags[0]
+
+
+def _label(entry: Any, index: int | None) -> str:
+    where = f"entry {index}" if index is not None else "entry"
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+        return f"{where} (id '{entry['id']}')"
+    return where
+
+
+def validate_entry(entry: Any, index: int | None = None, source: str = "") -> Perspective:
+    """A Perspective from a mapping, or ConfigError naming the source, entry and field."""
+    prefix = f"{source}: " if source else ""
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{prefix}{_label(entry, index)}: expected a mapping with id, name, "
+                          "description, prompt, provenance and tags.")
+    try:
+        return Perspective.model_validate(entry)
+    except ValidationError as exc:
+        raise ConfigError(f"{prefix}{_label(entry, index)}: "
+                          f"{describe_validation_error(exc)}") from None
+
+
+def _read_entries(path: Path) -> list[Any]:
+    data = read_data_file(path)
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        data = data.get("perspectives", None)
+    if not isinstance(data, list):
+        raise ConfigError(f"{path}: expected a list of perspectives under 'perspectives'.")
+    return data
+
+
+def _load_file(path: Path, taken: dict[str, str]) -> list[Perspective]:
+    """Validate every entry of a file; `taken` maps ids seen so far to their file."""
+    out = []
+    for i, entry in enumerate(_read_entries(path)):
+        perspective = validate_entry(entry, i, str(path))
+        if perspective.id in taken:
+            raise ConfigError(f"{path}: {_label(entry, i)}: field 'id': duplicate id, already "
+                              f"defined in {taken[perspective.id]}.")
+        taken[perspective.id] = str(path)
+        out.append(perspective)
+    return out
+
+
+def user_registry_path(data_dir: Path) -> Path:
+    return Path(data_dir) / USER_FILENAME
+
+
+def load_registry(extra: Path | None = None) -> list[Perspective]:
+    """Shipped perspectives, then those in `extra` (a user file, or a data dir) if it exists."""
+    taken: dict[str, str] = {}
+    registry = _load_file(REGISTRY_PATH, taken)
+    if extra is not None:
+        extra = Path(extra).expanduser()
+        if extra.is_dir():
+            extra = user_registry_path(extra)
+        if extra.is_file():
+            registry += _load_file(extra, taken)
+    return registry
+
+
+def add_perspective(entry: dict, path: Path) -> Perspective:
+    """Validate a proposed perspective and append it to the user file at `path`."""
+    path = Path(path).expanduser()
+    existing = _read_entries(path) if path.is_file() else []
+    taken: dict[str, str] = {}
+    _load_file(REGISTRY_PATH, taken)
+    if existing:
+        _load_file(path, taken)
+    perspective = validate_entry(entry, len(existing), str(path))
+    if perspective.id in taken:
+        raise ConfigError(f"A perspective with id '{perspective.id}' already exists "
+                          f"({taken[perspective.id]}); choose another id.")
+    existing.append(perspective.model_dump(mode="json"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    text = yaml.safe_dump({"perspectives": existing}, sort_keys=False, allow_unicode=True)
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return perspective
+
+
+def select_perspectives(question: str, registry: Sequence[Perspective], k: int,
+                        embedder: TextEmbedder | None = None) -> list[Perspective]:
+    """k perspectives relevant to the question, spread across families, deterministically.
+
+    Relevance is the cosine similarity of the question to each perspective's name,
+    description and tags (registry order without an embedder). Picks go round-robin over
+    families, most relevant family first, so k=4 never returns four variants of one lens.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    items = list(registry)
+    if embedder is None:
+        relevance = np.zeros(len(items))
+    else:
+        texts = [f"{p.name}. {p.description} ({', '.join(p.tags)})" for p in items]
+        vectors = np.asarray(embedder.embed([question, *texts]), dtype=float)
+        relevance = vectors[1:] @ vectors[0]
+    # Stable order: relevance desc, then registry position.
+    order = sorted(range(len(items)), key=lambda i: (-relevance[i], i))
+    queues: dict[str, list[int]] = {}
+    for i in order:
+        queues.setdefault(items[i].family, []).append(i)
+    picked: list[int] = []
+    while len(picked) < min(k, len(items)):
+        for family in list(queues):  # families in order of their best relevance
+            if queues[family] and len(picked) < k:
+                picked.append(queues[family].pop(0))
+    return [items[i] for i in picked]

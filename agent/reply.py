@@ -1,0 +1,72 @@
+"""What a turn hands back: the Reply a user reads and the events a UI streams.
+
+Re-exported by agent.api (the public home of these types). Nodes store a Reply as plain
+data (Reply.to_dict() without thread id and timing) in the checkpoint; the Agent
+rebuilds the typed object from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from uncertainty import Cluster, UncertaintyReport
+
+Kind = Literal["answer", "hedge", "clarify", "perspectives"]
+
+
+@dataclass
+class PerspectiveView:
+    id: str
+    name: str
+    position: str
+    reasoning: str
+    share: float  # fraction of ALL samples in this view's cluster
+
+
+@dataclass
+class Reply:
+    kind: Kind
+    text: str
+    thread_id: str
+    route_reason: str
+    uncertainty: UncertaintyReport | None = None
+    options: list[str] = field(default_factory=list)
+    perspectives: list[PerspectiveView] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
+    confidence: float | None = None
+    context: str = "general"
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able; `uncertainty` is the report's own to_dict()."""
+        return {
+            "kind": self.kind, "text": self.text, "thread_id": self.thread_id,
+            "route_reason": self.route_reason,
+            "uncertainty": self.uncertainty.to_dict() if self.uncertainty else None,
+            "options": list(self.options),
+            "perspectives": [asdict(p) for p in self.perspectives],
+            "clusters": [asdict(c) for c in self.clusters],
+            "confidence": self.confidence, "context": self.context,
+            "seconds": round(self.seconds, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Reply:
+        report = UncertaintyReport.from_dict(d["uncertainty"]) if d.get("uncertainty") else None
+        return cls(
+            kind=d["kind"], text=d["text"], thread_id=d.get("thread_id", ""),
+            route_reason=d.get("route_reason", ""), uncertainty=report,
+            options=list(d.get("options") or []),
+            perspectives=[PerspectiveView(**p) for p in d.get("perspectives") or []],
+            clusters=list(report.clusters) if report else [],
+            confidence=d.get("confidence"), context=d.get("context", "general"),
+            seconds=float(d.get("seconds") or 0.0),
+        )
+
+
+@dataclass
+class TurnEvent:
+    node: str
+    message: str
+    reply: Reply | None = None

@@ -1,0 +1,54 @@
+import pytest
+
+from agent.errors import ConfigError
+from agent.normativity import is_value_laden, load_exemplars, normativity_score
+from tests.agent.fake_embedder import FakeEmbedder
+
+
+def test_exemplars_balanced_and_unique():
+    ex = load_exemplars()
+    n_norm = int(ex.normative.sum())
+    assert n_norm >= 25 and len(ex.texts) - n_norm >= 25
+    assert abs(2 * n_norm - len(ex.texts)) <= 4
+    assert len(set(ex.texts)) == len(ex.texts)
+
+
+def test_knn_vote_with_fake_embedder():
+    embedder = FakeEmbedder()
+    laden, score = is_value_laden("Is it morally acceptable to eat fish and meat?", embedder)
+    assert laden and score >= 0.6
+    laden, score = is_value_laden("What is the boiling point of water at altitude?", embedder)
+    assert not laden and score <= 0.4
+    assert 0.0 <= normativity_score("anything", embedder, k=3) <= 1.0
+
+
+def test_exemplars_embedded_once_per_embedder():
+    embedder = FakeEmbedder()
+    is_value_laden("a", embedder)
+    is_value_laden("b", embedder)
+    assert embedder.calls == 3  # exemplars once, then one call per question
+
+
+def test_threshold_and_k():
+    embedder = FakeEmbedder()
+    _, score = is_value_laden("Should voting be compulsory?", embedder, k=1)
+    assert score == 1.0  # an exemplar is its own nearest neighbour
+    laden, _ = is_value_laden("Should voting be compulsory?", embedder, k=1, threshold=1.0)
+    assert laden
+    with pytest.raises(ValueError):
+        normativity_score("x", embedder, k=0)
+
+
+def test_bad_exemplar_file(tmp_path):
+    path = tmp_path / "n.yaml"
+    path.write_text("normative: [a]\nfactual: []\n")
+    with pytest.raises(ConfigError, match="field 'factual'"):
+        load_exemplars(path)
+
+
+@pytest.mark.model
+def test_real_embedder_separates_acceptance_questions():
+    uncertainty = pytest.importorskip("uncertainty")
+    embedder = uncertainty.Embedder()
+    assert is_value_laden("Should euthanasia be legal?", embedder)[0]
+    assert not is_value_laden("What is the capital of France?", embedder)[0]

@@ -1,0 +1,74 @@
+"""The uncertainty report: a vector of named components, never one collapsed score."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+COMPONENT_NAMES = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
+
+
+@dataclass
+class Component:
+    """One uncertainty component, in nats.
+
+    `value` is the small-sample-corrected figure the policy reads (>= 0); `raw` the
+    plug-in estimate; `method` says how `value` was obtained; `evidence` holds the
+    JSON-able figures behind it (distributions, null statistics, reasons for a 0).
+    """
+
+    name: str
+    value: float
+    raw: float
+    method: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Cluster:
+    """A group of answers that mean the same thing."""
+
+    id: int
+    representative: str
+    members: list[str]
+    probability: float  # discrete share of all samples
+    likelihood_probability: float | None = None  # from sequence log-probs, if given
+    labels: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> label -> count
+
+
+@dataclass
+class UncertaintyReport:
+    semantic_entropy: Component
+    epistemic: Component
+    ambiguity: Component
+    value_conflict: Component
+    clusters: list[Cluster]  # sorted by probability, descending
+    differing_readings: list[str]  # readings whose modal clusters differ (clarify options)
+    n_samples: int
+
+    def components(self) -> list[Component]:
+        return [getattr(self, name) for name in COMPONENT_NAMES]
+
+    def vector(self) -> dict[str, float]:
+        return {c.name: c.value for c in self.components()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> UncertaintyReport:
+        comps = {name: Component(**d[name]) for name in COMPONENT_NAMES}
+        return cls(
+            **comps,
+            clusters=[Cluster(**c) for c in d["clusters"]],
+            differing_readings=list(d["differing_readings"]),
+            n_samples=int(d["n_samples"]),
+        )
+
+    def to_json(self, **kw: Any) -> str:
+        return json.dumps(self.to_dict(), **kw)
+
+    @classmethod
+    def from_json(cls, s: str) -> UncertaintyReport:
+        return cls.from_dict(json.loads(s))
