@@ -38,10 +38,10 @@ COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
 COMPONENT_LABELS = {"semantic_entropy": "semantic entropy", "epistemic": "epistemic",
                     "ambiguity": "ambiguity", "value_conflict": "value conflict"}
 MOVES = {  # move -> (badge label, one-line meaning)
-    "answer": ("Answer", "the sampled answers agree"),
-    "hedge": ("Hedge", "the model itself is unsure"),
-    "clarify": ("Clarify", "the request can be read in different ways"),
-    "perspectives": ("Perspectives", "reasonable value positions disagree"),
+    "answer": ("ANSWER", "the sampled answers agree"),
+    "hedge": ("HEDGE", "the model itself is unsure"),
+    "clarify": ("CLARIFY", "the request can be read in different ways"),
+    "perspectives": ("PERSPECTIVES", "reasonable value positions disagree"),
 }
 MAX_OPTIONS = 8  # AgentConfig.readings is at most 8
 
@@ -97,7 +97,7 @@ def history_html(kind: str | None, content: str) -> str:
 
 
 def error_html(message: str) -> str:
-    return f'<div class="reply-head"><span class="move-badge move-error">Error</span></div>' \
+    return f'<div class="reply-head"><span class="move-badge move-error">ERROR</span></div>' \
            f"\n\n{esc(message)}"
 
 
@@ -286,9 +286,8 @@ class ClarionUI:
                w.browser: self.tokens.issue(thread_id), w.status: "Working…",
                w.options_box: gr.Column(visible=False), w.feedback_box: gr.Column(visible=False)}
         try:
-            reply = None
-            resume = self.agent.pending(thread_id) is not None
-            for event in self.agent.stream(message, thread_id, resume=resume):
+            reply = None  # on a thread waiting for a clarify reply, the message is that reply
+            for event in self.agent.stream(message, thread_id):
                 if event.reply is not None:
                     reply = event.reply
                     continue
@@ -306,8 +305,8 @@ class ClarionUI:
             yield {w.chatbot: history, w.status: ""}
             return
         history[-1] = {"role": "assistant", "content": reply_html(reply)}
-        yield {w.chatbot: history, w.status: f"{MOVES[reply.kind][0]} in {reply.seconds:.1f} s",
-               **self.views(reply)}
+        status = f"Replied with *{reply.kind}* in {reply.seconds:.1f} s"
+        yield {w.chatbot: history, w.status: status, **self.views(reply)}
 
     def on_feedback(self, perspective_id: str | None, missing: str, thread_id: str | None):
         w = self.widgets
@@ -361,15 +360,20 @@ class ClarionUI:
                    "model": (model or "").strip() or None, "quantize": quantize}
         switching = (changes["model"], quantize) != (self.agent.config.model,
                                                      self.agent.config.quantize)
+        old = {key: getattr(self.agent.config, key) for key in changes}
         if switching:
             progress(0, desc=f"Loading {changes['model'] or 'the embedded model'}…")
         try:
             config = self.agent.update_config(**changes)
-        except ClarionError as exc:
-            return f"⚠️ Settings not applied: {esc(exc)}"
-        except Exception:
-            log.exception("settings failed")
-            return "⚠️ Settings not applied: the model could not be loaded."
+            if switching:  # load now, under this progress bar, rather than in the next turn
+                self.agent._runtime.backend  # noqa: B018 -- no public load() on Agent yet
+        except Exception as exc:
+            if not isinstance(exc, ClarionError):
+                log.exception("settings failed")
+            if switching:  # keep the server usable: back to the model that worked
+                self.agent.update_config(**old)
+            reason = exc if isinstance(exc, ClarionError) else "the model could not be loaded."
+            return f"⚠️ Settings not applied: {esc(reason)}"
         return (f"Applied for the next turn: profile **{esc(config.context)}**, "
                 f"{config.samples} samples, up to {config.readings} readings, model "
                 f"**{esc(config.model or 'embedded SmolLM2-135M')}** ({config.quantize}).")
@@ -403,7 +407,7 @@ class ClarionUI:
 
 CSS = """
 .move-badge { display:inline-block; padding:2px 10px; border-radius:999px; font-weight:700;
-  font-size:0.78em; letter-spacing:.04em; text-transform:uppercase; color:#fff; }
+  font-size:0.78em; letter-spacing:.05em; color:#fff; }
 .move-answer { background:#2e7d32; } .move-hedge { background:#b26a00; }
 .move-clarify { background:#1565c0; } .move-perspectives { background:#6a1b9a; }
 .move-error { background:#b71c1c; }
@@ -411,7 +415,7 @@ CSS = """
 .reply-meta { color:var(--body-text-color-subdued); font-size:0.8em; }
 .route-reason { color:var(--body-text-color-subdued); font-size:0.82em; margin-top:4px; }
 .clarify-hint { font-size:0.85em; font-style:italic; }
-.pv-cards { display:flex; gap:10px; flex-wrap:wrap; margin-top:6px; }
+.pv-cards { display:flex; gap:10px; flex-wrap:wrap; margin-top:6px; min-width:min(620px, 60vw); }
 .pv-card { flex:1 1 180px; border:1px solid var(--border-color-primary); border-left:4px solid
   #6a1b9a; border-radius:8px; padding:8px 10px; background:var(--background-fill-secondary); }
 .pv-head { display:flex; justify-content:space-between; gap:6px; font-weight:700; }
@@ -430,10 +434,9 @@ INTRO = ("# Clarion\nA chat agent that says when it does not know, asks when you
          "single right answer.")
 
 
-def build_app(agent, participation, *, tokens: ThreadTokens, perspectives_file: Path,
-              profiles: list[str]) -> gr.Blocks:
-    ui = ClarionUI(agent, participation, tokens, perspectives_file)
-    cfg = agent.config
+def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
+    """The Blocks app; `ui.widgets` afterwards names every component the handlers update."""
+    agent, cfg = ui.agent, ui.agent.config
     model_calls = {"concurrency_id": "model", "concurrency_limit": 1}
     hidden = {"api_visibility": "undocumented"}
     with gr.Blocks(title="Clarion") as demo:
@@ -574,25 +577,26 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from platformdirs import user_data_dir
-
     from agent import Agent, AgentConfig
     from agent.llm import load_backend
     from agent.participation import ParticipationStore
+    from agent.perspectives import user_registry_path
     from agent.profiles import list_profiles
 
-    data_dir = args.data_dir or Path(user_data_dir("clarion"))
-    db_path = args.db or data_dir / "clarion.sqlite"
     try:
-        config = AgentConfig(model=args.model, quantize=args.quantize, context=args.context,
-                             db_path=db_path, data_dir=data_dir)
+        config = AgentConfig.parse({"model": args.model, "quantize": args.quantize,
+                                    "context": args.context, "db_path": args.db,
+                                    "data_dir": args.data_dir}, source="command line")
         backend = load_backend(config.model, quantize=config.quantize)  # once, with a bar
         agent = Agent(config, backend=backend)
+        participation = ParticipationStore(config.db_path)
     except ClarionError as exc:
         raise SystemExit(f"error: {exc}") from None
-    demo = build_app(agent, ParticipationStore(db_path),
-                     tokens=ThreadTokens(db_path.with_name(db_path.name + ".ui-key")),
-                     perspectives_file=data_dir / "perspectives.yaml", profiles=list_profiles())
+    db_path = config.db_path
+    ui = ClarionUI(agent, participation,
+                   ThreadTokens(db_path.with_name(db_path.name + ".ui-key")),
+                   user_registry_path(config.data_dir))
+    demo = build_app(ui, list_profiles(config.data_dir))
     demo.queue(default_concurrency_limit=1).launch(
         server_name=args.host, server_port=args.port, css=CSS, show_error=False,
         theme=gr.themes.Soft(primary_hue="indigo"))

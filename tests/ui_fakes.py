@@ -58,6 +58,7 @@ class FakeAgent:
                                       quantize="none")
         self.profile = SimpleNamespace(thresholds={"semantic_entropy": 1.0, "epistemic": 0.8,
                                                    "ambiguity": 0.3, "value_conflict": 0.3})
+        self._runtime = SimpleNamespace(backend="fake")  # app.py warms it after a model switch
         self.threads: dict[str, list[dict]] = {}
         self.waiting: dict[str, FakeReply] = {}
 
@@ -97,7 +98,8 @@ class FakeAgent:
 
     def stream(self, message, thread_id=None, *, resume=False):
         yield SimpleNamespace(node="interpret", message="Finding readings…", reply=None)
-        reply = self.reply_for(message, thread_id, resume)
+        # like the real Agent: a message on a waiting thread is the clarify reply
+        reply = self.reply_for(message, thread_id, resume or thread_id in self.waiting)
         self.waiting.pop(thread_id, None)
         if reply.kind == "clarify":
             self.waiting[thread_id] = reply
@@ -107,10 +109,14 @@ class FakeAgent:
         yield SimpleNamespace(node="respond", message="done", reply=reply)
 
     def chat(self, message, thread_id=None):
-        *_, last = self.stream(message, thread_id, resume=thread_id in self.waiting)
+        *_, last = self.stream(message, thread_id)
         return last.reply
 
     def update_config(self, **changes):
+        if changes.get("model") == "missing/model":
+            from agent.errors import ModelLoadError
+
+            raise ModelLoadError("Model 'missing/model' not found.")
         for key, value in changes.items():
             setattr(self.config, key, value)
         return self.config
