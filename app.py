@@ -52,8 +52,7 @@ def esc(text: Any) -> str:
 
 def badge_html(kind: str) -> str:
     label, meaning = MOVES.get(kind, (kind.title(), ""))
-    return (f'<span class="move-badge move-{esc(kind)}" data-move="{esc(kind)}" '
-            f'title="{esc(meaning)}">{esc(label)}</span>')
+    return f'<span class="move-badge move-{esc(kind)}" title="{esc(meaning)}">{esc(label)}</span>'
 
 
 def perspective_cards_html(perspectives) -> str:
@@ -61,7 +60,7 @@ def perspective_cards_html(perspectives) -> str:
     cards = []
     for view in perspectives:
         cards.append(
-            f'<div class="pv-card" data-perspective="{esc(view.id)}">'
+            f'<div class="pv-card pv-{esc(view.id)}">'
             f'<div class="pv-head"><span class="pv-name">{esc(view.name)}</span>'
             f'<span class="pv-share">{view.share:.0%} of samples</span></div>'
             f'<div class="pv-position">{esc(view.position)}</div>'

@@ -31,7 +31,7 @@ def test_badge_and_reason_are_in_the_bubble():
     reply = FakeReply("hedge", "Maybe *Paris*.", confidence=0.4,
                       route_reason="epistemic 0.90 >= 0.80 (profile general)")
     bubble = app.reply_html(reply)
-    assert 'data-move="hedge"' in bubble and "HEDGE" in bubble
+    assert 'class="move-badge move-hedge"' in bubble and "HEDGE" in bubble
     assert "epistemic 0.90 &gt;= 0.80" in bubble and "confidence 40%" in bubble
     assert bubble.endswith("Maybe *Paris*.")  # the text stays markdown
 
@@ -73,7 +73,7 @@ def test_clarify_then_option_resumes_the_same_thread(ui):
     updates, final = run_turn(ui, "Which bank is best?")
     assert "turn-progress" in updates[1][w.chatbot][-1]["content"]  # progress while working
     thread = final[w.thread]
-    assert 'data-move="clarify"' in final[w.chatbot][-1]["content"]
+    assert 'move-clarify' in final[w.chatbot][-1]["content"]
     assert final[w.options_box].visible
     assert [final[b].value for b in w.options[:2]] == ["a river bank", "a bank for money"]
     assert not final[w.options[2]].visible
