@@ -39,9 +39,7 @@ def conditional_entropy(labels: Sequence[Hashable], clusters: Sequence[int]) -> 
     return _cond_table(contingency(labels, clusters))
 
 
-def miller_madow_conditional_entropy(
-    labels: Sequence[Hashable], clusters: Sequence[int]
-) -> float:
+def miller_madow_conditional_entropy(labels: Sequence[Hashable], clusters: Sequence[int]) -> float:
     """H(cluster | label) with Miller-Madow applied inside each label: + (Kxy - Kx)/(2N)."""
     t = contingency(labels, clusters)
     n = t.sum()
@@ -52,9 +50,7 @@ def miller_madow_conditional_entropy(
     return _cond_table(t) + (kxy - kx) / (2.0 * n)
 
 
-def miller_madow_mutual_information(
-    labels: Sequence[Hashable], clusters: Sequence[int]
-) -> float:
+def miller_madow_mutual_information(labels: Sequence[Hashable], clusters: Sequence[int]) -> float:
     """H_MM(X) + H_MM(Y) - H_MM(X,Y) = plug-in MI + (Kx + Ky - Kxy - 1)/(2N); may be < 0."""
     t = contingency(labels, clusters)
     n = t.sum()

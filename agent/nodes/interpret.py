@@ -37,7 +37,7 @@ def interpret(state: dict, rt: Runtime) -> dict:
 def find_readings(state: dict, rt: Runtime) -> list[str]:
     request, k = state["request"], rt.config.readings
     conversation = [*for_state(state, rt.backend, rt.config.max_new_tokens),
-                    {"role": "user", "content": render("interpret", request=request)}]
+                    {"role": "user", "content": render("interpret", question=request)}]
     samples = rt.backend.sample_batch([conversation], rt.params(k))[0]
     rewrites = [text for text in (clean_rewrite(s.text) for s in samples) if text]
     return distinct_readings(request, rewrites, rt.judge, k)

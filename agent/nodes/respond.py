@@ -3,7 +3,7 @@
 No move generates again: the text comes from the samples already drawn. `answer` gives
 the representative of the largest meaning-cluster. `hedge` wraps that best guess in
 prompts/hedge.txt with its share when it holds a majority of the samples (> 50 %), and
-says it does not know (prompts/dont_know.txt) when no meaning does: a guess that most of
+says it does not know (prompts/hedge_unknown.txt) when no meaning does: a guess that most of
 the model's own samples contradict is not worth showing. `perspectives` shows each
 voiced perspective's modal position, its reasoning and its cluster's share of all
 samples, and adds no verdict. `clarify` asks with the readings whose answers differ as
@@ -58,16 +58,16 @@ def _top(state: dict) -> tuple[str, float]:
 def answer(state: dict, rt: Runtime) -> dict:
     text, share = _top(state)
     if not text:
-        return _reply(state, rt, "answer", render("dont_know"), confidence=0.0)
+        return _reply(state, rt, "answer", render("hedge_unknown"), confidence=0.0)
     return _reply(state, rt, "answer", text, confidence=share)
 
 
 def hedge(state: dict, rt: Runtime) -> dict:
     text, share = _top(state)
     if share > MAJORITY and text:
-        body = render("hedge", answer=text, confidence=f"{share:.0%}")
+        body = render("hedge", guess=text, confidence=f"{share:.0%}")
     else:
-        body = render("dont_know")
+        body = render("hedge_unknown")
     return _reply(state, rt, "hedge", body, confidence=share)
 
 
@@ -75,7 +75,7 @@ def perspectives(state: dict, rt: Runtime) -> dict:
     views = perspective_views(state, rt)
     lines = [f"**{v['name']}** ({v['share']:.0%} of samples): {v['position']}"
              + (f" {v['reasoning']}" if v["reasoning"] else "") for v in views]
-    text = "\n\n".join(lines)
+    text = "\n\n".join([render("perspectives_intro"), *lines])
     return _reply(state, rt, "perspectives", text, perspectives=views)
 
 
@@ -108,7 +108,7 @@ def _split(text: str) -> tuple[str, str]:
 def clarify(state: dict, rt: Runtime) -> dict:
     options = list(state["report"].get("differing_readings") or [])[: rt.config.readings]
     listed = "\n".join(f"{i}. {option}" for i, option in enumerate(options, 1))
-    text = render("clarify", request=state["request"], options=listed)
+    text = render("clarify", options=listed)
     return _reply(state, rt, "clarify", text, options=options)
 
 

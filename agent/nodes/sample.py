@@ -1,8 +1,9 @@
 """sample: every cell's answers in ONE batched generate call.
 
-A cell is a reading of the request (or, for a value-laden request, a perspective) and
-an ensemble member is a prompt variant (prompts/members.yaml). Each (cell, member)
-pair is one conversation: system prompt, the thread's earlier turns, the request. The
+A cell is a reading of the request (or, for a value-laden request, a perspective voiced
+through prompts/perspective.txt) and an ensemble member is a prompt variant of the
+profile's system prompt (prompts/members.yaml). Each (cell, member) pair is one
+conversation: system prompt, the thread's earlier turns, the request. The
 `samples` answers of a cell are split evenly over the members, so adding members does
 not multiply the cost; labels travel with each answer for the estimator.
 """
@@ -43,28 +44,24 @@ def build_conversations(state: dict, rt: Runtime) -> tuple[list[Conversation], i
     samples = rt.config.samples
     members = rt.members[:samples]
     n = max(1, samples // max(1, len(members)))
-    context = for_state(state, rt.backend, rt.config.max_new_tokens)
     base = rt.profile.system_prompt
+    systems = [(m.id, m.system_prompt(base)) for m in members] or [(DEFAULT_MEMBER, render(base))]
+    context = for_state(state, rt.backend, rt.config.max_new_tokens)
     out = []
-    for reading, perspective, cell_system in cells(state, rt):
-        variants = [(m.id, m.system_prompt(base) if cell_system is None
-                     else cell_system + "\n" + render(m.template)) for m in members]
-        if not variants:
-            variants = [(DEFAULT_MEMBER, render(base) if cell_system is None else cell_system)]
-        for member, system in variants:
+    for reading, perspective, user in cells(state, rt):
+        for member, system in systems:
             messages = [{"role": "system", "content": system}, *context,
-                        {"role": "user", "content": reading}]
+                        {"role": "user", "content": user}]
             out.append(Conversation(messages, member, reading, perspective))
     return out, n
 
 
-def cells(state: dict, rt: Runtime) -> list[tuple[str, str, str | None]]:
-    """(reading, perspective id, perspective system prompt or None) per cell."""
+def cells(state: dict, rt: Runtime) -> list[tuple[str, str, str]]:
+    """(reading, perspective id, user message) per cell."""
     request = state["request"]
     if state.get("perspectives"):
         registry = rt.registry
-        return [(request, pid, render("perspective", name=registry[pid].name,
-                                      description=registry[pid].description,
-                                      prompt=registry[pid].prompt))
+        return [(request, pid, render("perspective", perspective=registry[pid].prompt,
+                                      question=request))
                 for pid in state["perspectives"] if pid in registry]
-    return [(reading, "default", None) for reading in state.get("readings") or [request]]
+    return [(reading, "default", reading) for reading in state.get("readings") or [request]]

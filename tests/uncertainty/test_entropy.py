@@ -46,9 +46,7 @@ def test_entropy_bounds_and_permutation_invariance(counts):
     assert math.isclose(h, entropy_from_counts(list(reversed(counts))), abs_tol=1e-12)
 
 
-@given(
-    st.lists(st.tuples(st.integers(0, 4), st.floats(-20, 0)), min_size=1, max_size=20)
-)
+@given(st.lists(st.tuples(st.integers(0, 4), st.floats(-20, 0)), min_size=1, max_size=20))
 def test_likelihood_entropy_bounds(pairs):
     ids, lps = zip(*pairs, strict=True)
     ids = list(ids)

@@ -99,23 +99,34 @@ def test_hf_classifier_uses_config_labels():
 
 
 class FakeEmbedder:
+    """The question is the z axis; "Q? x" embeds as z + table[x] (answer adds table[x])."""
+
     def __init__(self, table):
         self.table = table
         self.batches = []
 
     def embed(self, texts):
         self.batches.append(list(texts))
-        rows = [np.asarray(self.table[t.split("? ")[-1]], dtype=float) for t in texts]
-        return np.stack([r / np.linalg.norm(r) for r in rows])
+        z = np.array([0.0, 0.0, 1.0])
+        rows = []
+        for t in texts:
+            if t.startswith("Q?"):
+                rest = t[3:]
+                rows.append(z + np.r_[self.table[rest], 0.0] if rest else z)
+            else:
+                rows.append(np.r_[self.table.get(t, [0.0, 0.0]), 0.0])
+        return np.stack(rows)
 
 
-def test_embedding_judge_thresholds_cosine_and_embeds_once():
+def test_embedding_judge_compares_what_answers_add_to_the_question():
     emb = FakeEmbedder({"a": [1, 0], "a2": [0.95, 0.1], "b": [0, 1]})
     judge = EmbeddingJudge(emb, threshold=0.9)
     c = cluster_answers(["a", "a2", "b", "a"], judge, question="Q?")
     assert c.assignments == [0, 0, 1, 0]
-    assert len(emb.batches) == 1  # one batch for all answers
-    assert all(t.startswith("Q? ") for t in emb.batches[0])
+    assert emb.batches == [["Q?", "Q? a", "Q? a2", "Q? b", "Q? a"]]  # one batch
+    v = judge.vectors("Q?", ["a", "b"])
+    assert np.allclose(v, [[1, 0, 0], [0, 1, 0]])
+    assert np.allclose(judge.vectors("", ["a", "b"])[:, :2], [[1, 0], [0, 1]])
 
 
 def test_llm_judge_wraps_callable():

@@ -1,0 +1,87 @@
+"""Scripted FakeBackend conversations that drive the real graph into each move.
+
+The script sees every conversation the graph builds, so it can tell the three kinds of
+prompt apart: the interpret prompt (rewrites of the request), a perspective prompt
+(prompts/perspective.txt) and a plain answer prompt for one reading.
+"""
+
+from __future__ import annotations
+
+from agent import Agent, AgentConfig
+from agent.llm.fake import FakeBackend
+from agent.perspectives import load_registry
+
+REGISTRY = load_registry()
+
+FACTUAL = "What is the capital of France?"
+AMBIGUOUS = "How long does it take?"
+EGG = "How long does it take to boil an egg?"
+FLIGHT = "How long is a flight from London to Tokyo?"
+VALUE = "Should euthanasia be legal?"
+UNSURE = "What was the name of Napoleon's first dog?"
+
+STANCES = [  # one meaning per perspective in the registry (by registry order)
+    "Yes. Ending unbearable suffering improves overall well-being.",
+    "No. Taking an innocent life is forbidden whatever the results.",
+    "A wise and compassionate doctor would judge each case with prudence.",
+    "The relationships and care around the dying person matter most.",
+    "Only if poor and rich patients get equal access and protection.",
+    "Adults should decide about their own bodies and deaths.",
+    "Society must protect vulnerable elderly people from pressure.",
+    "It would save hospital costs, but budgets must never drive it.",
+    "Local traditions and shared customs should shape the law.",
+    "The state should stay out of private end-of-life choices.",
+    "Life is a sacred gift that only God may take.",
+    "Nature and the cycle of life teach us to accept death.",
+]
+
+
+def user_text(messages) -> str:
+    return messages[-1]["content"]
+
+
+def kind(messages) -> str:
+    text = user_text(messages)
+    if "Rewrite:" in text:
+        return "interpret"
+    if "Give your position" in text:
+        return "perspective"
+    return "answer"
+
+
+def question_of(messages) -> str:
+    """The request inside an interpret or perspective prompt."""
+    for line in user_text(messages).splitlines()[::-1]:
+        if line.startswith("Question: "):
+            return line.removeprefix("Question: ")
+    return user_text(messages)
+
+
+def script(messages) -> list[str]:
+    """A world where the model is sure of facts, torn on Napoleon's dog, and reads
+    'How long does it take?' two ways."""
+    k = kind(messages)
+    if k == "interpret":
+        q = question_of(messages)
+        return [EGG, FLIGHT] if q.startswith(AMBIGUOUS) else [q]
+    if k == "perspective":
+        text = user_text(messages)
+        index = next(i for i, p in enumerate(REGISTRY) if p.prompt in text)
+        return [STANCES[index % len(STANCES)]]
+    q = user_text(messages)
+    if q == EGG:
+        return ["About ten minutes in boiling water."]
+    if q == FLIGHT:
+        return ["Roughly fourteen hours by plane."]
+    if q == AMBIGUOUS:
+        return ["About ten minutes in boiling water.", "Roughly fourteen hours by plane."]
+    if q.startswith(UNSURE):
+        return ["His dog was called Fortuné.", "The French army had no dogs.",
+                "Napoleon preferred cats, not dogs.", "It was a pug named Rex in 1800."]
+    return ["Paris is the capital of France."]
+
+
+def make_agent(tmp_path, embedder, fake_script=script, **config) -> tuple[Agent, FakeBackend]:
+    backend = FakeBackend(fake_script)
+    cfg = AgentConfig(db_path=tmp_path / "clarion.sqlite", data_dir=tmp_path, **config)
+    return Agent(cfg, backend=backend, embedder=embedder), backend
