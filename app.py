@@ -84,9 +84,6 @@ def reply_html(reply) -> str:
     ]
     if reply.kind == "perspectives" and reply.perspectives:
         parts += ["", perspective_cards_html(reply.perspectives)]
-    if reply.kind == "clarify" and reply.options:
-        parts += ["", '<div class="clarify-hint">Pick a reading below, or type your own '
-                      "answer.</div>"]
     return "\n".join(parts)
 
 
@@ -413,7 +410,6 @@ CSS = """
 .reply-head { display:flex; align-items:center; gap:10px; flex-wrap:wrap; }
 .reply-meta { color:var(--body-text-color-subdued); font-size:0.8em; }
 .route-reason { color:var(--body-text-color-subdued); font-size:0.82em; margin-top:4px; }
-.clarify-hint { font-size:0.85em; font-style:italic; }
 .pv-cards { display:flex; gap:10px; flex-wrap:wrap; margin-top:6px; min-width:min(620px, 60vw); }
 .pv-card { flex:1 1 180px; border:1px solid var(--border-color-primary); border-left:4px solid
   #6a1b9a; border-radius:8px; padding:8px 10px; background:var(--background-fill-secondary); }
@@ -562,6 +558,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="bitsandbytes quantization (default: none)")
     parser.add_argument("--context", default="general", metavar="NAME|YAML",
                         help="context profile name or YAML file (default: general)")
+    parser.add_argument("--samples", type=int, default=None, metavar="N",
+                        help="answers sampled per reading and perspective (default: 4)")
+    parser.add_argument("--readings", type=int, default=None, metavar="K",
+                        help="readings of a request to consider, at most (default: 3)")
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
                         help="SQLite file for conversations and feedback (default: the user "
                              "data folder)")
@@ -583,9 +583,11 @@ def main(argv: list[str] | None = None) -> None:
     from agent.profiles import list_profiles
 
     try:
-        config = AgentConfig.parse({"model": args.model, "quantize": args.quantize,
-                                    "context": args.context, "db_path": args.db,
-                                    "data_dir": args.data_dir}, source="command line")
+        settings = {"model": args.model, "quantize": args.quantize, "context": args.context,
+                    "db_path": args.db, "data_dir": args.data_dir, "samples": args.samples,
+                    "readings": args.readings}
+        config = AgentConfig.parse({k: v for k, v in settings.items() if v is not None},
+                                   source="command line")
         backend = load_backend(config.model, quantize=config.quantize)  # once, with a bar
         agent = Agent(config, backend=backend)
         participation = ParticipationStore(config.db_path)

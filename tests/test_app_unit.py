@@ -1,6 +1,9 @@
 """app.py without a model or a browser: rendering, sessions and handlers over a fake agent."""
 
 import copy
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +138,12 @@ def test_settings_apply_and_a_failed_model_switch_is_reverted(ui):
     assert ui.agent.config.context == "health" and ui.agent.config.samples == 6
     msg = ui.on_settings("health", 6, 2, "missing/model", "4bit")
     assert msg.startswith("⚠️ Settings not applied") and "not found" in msg
+
+
+def test_help_lists_the_flags():
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(root / "app.py"), "--help"], capture_output=True,
+                         text=True, timeout=120, cwd=root)
+    assert out.returncode == 0, out.stderr
+    for flag in ("--host", "--port", "--model", "--quantize", "--context", "--db", "examples"):
+        assert flag in out.stdout
