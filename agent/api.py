@@ -124,20 +124,25 @@ class Agent:
 
     def _run(self, graph_input, thread_id: str) -> Iterator[TurnEvent]:
         from agent.events import describe
+        from agent.graph import MOVES
 
         config = {"configurable": {"thread_id": thread_id}}
+        replied = False
         with self._turn_lock:
             started = time.perf_counter()
             self._runtime.start_turn()
-            pending: TurnEvent | None = None
             try:
                 for update in self._graph.stream(graph_input, config, stream_mode="updates"):
                     for node, values in update.items():
-                        if node.startswith("__"):
+                        if node.startswith("__"):  # the interrupt itself: clarify came first
                             continue
-                        if pending is not None:
-                            yield pending
-                        pending = TurnEvent(node, describe(node, values or {}))
+                        event = TurnEvent(node, describe(node, values or {}))
+                        if node in MOVES and (values or {}).get("reply"):
+                            event.reply = Reply.from_dict({
+                                **values["reply"], "thread_id": thread_id,
+                                "seconds": time.perf_counter() - started})
+                            replied = True
+                        yield event
             except ClarionError:
                 raise
             except Exception as exc:
@@ -146,19 +151,16 @@ class Agent:
                                       "conversation is unchanged; try again.") from exc
             finally:
                 self._runtime.deadline = None
-            reply = self._reply(thread_id, time.perf_counter() - started)
-        if reply is None or pending is None:
+        if not replied:
             raise GenerationError("The turn ended without a reply; try again.")
-        pending.reply = reply
-        yield pending
 
     @staticmethod
     def _last(events: Iterator[TurnEvent]) -> Reply:
-        last = None
-        for last in events:  # noqa: B007
-            pass
-        assert last is not None and last.reply is not None
-        return last.reply
+        reply = None
+        for event in events:
+            reply = event.reply or reply
+        assert reply is not None  # _run raises when a turn ends without one
+        return reply
 
     # -- threads --------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""`python -m agent`: ask Clarion from the terminal."""
+"""`python -m agent`: ask Clarion from the terminal (ask, chat, sample)."""
 
 from __future__ import annotations
 
@@ -8,62 +8,164 @@ import logging
 import sys
 
 from agent.errors import ClarionError
-from agent.llm.base import SamplingParams
 from agent.llm.loading import QUANTIZE_CHOICES
 
-DESCRIPTION = """Clarion: a chat agent that measures its own uncertainty.
+DESCRIPTION = """Clarion: a chat agent that measures its own uncertainty and then answers,
+hedges, asks a clarifying question, or shows perspectives.
 
 examples:
   python -m agent ask "What is the capital of France?"
-  python -m agent ask "What is the capital of France?" --samples 8 --json
-  python -m agent ask "Hi" --model HuggingFaceTB/SmolLM2-360M-Instruct --quantize 4bit
+  python -m agent ask "Is it better to rent or buy?" --json
+  python -m agent ask "1" --thread THREAD_ID        # answer a clarifying question
+  python -m agent ask "Should euthanasia be legal?" --context health
+  python -m agent chat
+  python -m agent sample "Hi" --samples 8           # raw samples, no agent (debugging)
 """
+
+COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
+BADGES = {"answer": "ANSWER", "hedge": "HEDGE (unsure)", "clarify": "CLARIFY",
+          "perspectives": "PERSPECTIVES"}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m agent", description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = argparse.ArgumentParser(prog="python -m agent", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True)
-    ask = commands.add_parser("ask", help="answer one message", description="Answer one message.")
-    ask.add_argument("message", help="the user's message")
-    ask.add_argument("--json", action="store_true", help="print one JSON object")
-    add_model_arguments(ask)
+
+    ask = commands.add_parser("ask", help="one turn of the agent",
+                              description="Run one turn: answer, hedge, clarify or perspectives.")
+    ask.add_argument("message", help="the user's message (or the reply to a clarify)")
+    ask.add_argument("--json", action="store_true", help="print the Reply as one JSON object")
+    ask.add_argument("--thread", metavar="ID", help="continue this conversation")
+    add_agent_arguments(ask)
     ask.set_defaults(handler=run_ask)
+
+    chat = commands.add_parser("chat", help="interactive terminal chat",
+                               description="Chat in the terminal; numbers pick clarify options.")
+    chat.add_argument("--thread", metavar="ID", help="continue this conversation")
+    add_agent_arguments(chat)
+    chat.set_defaults(handler=run_chat)
+
+    sample = commands.add_parser("sample", help="raw greedy answer + samples (debugging)",
+                                 description="Greedy answer and raw samples, no agent.")
+    sample.add_argument("message")
+    sample.add_argument("--json", action="store_true")
+    add_agent_arguments(sample)
+    sample.set_defaults(handler=run_sample)
     return parser
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    defaults = SamplingParams()
-    parser.add_argument("--model", default=None, metavar="ID|PATH|GGUF",
+def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags override the config file (--config) and the AgentConfig defaults."""
+    parser.add_argument("--config", metavar="FILE", help="AgentConfig as YAML or JSON")
+    parser.add_argument("--model", metavar="ID|PATH|GGUF",
                         help="Hugging Face id, local folder or .gguf file (default: embedded "
                              "SmolLM2-135M-Instruct)")
-    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES, default="none",
+    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES,
                         help="bitsandbytes quantization (default: none)")
-    parser.add_argument("--samples", type=int, default=defaults.n, metavar="N",
-                        help=f"answers to sample (default: {defaults.n})")
-    parser.add_argument("--temperature", type=float, default=defaults.temperature,
-                        help=f"sampling temperature (default: {defaults.temperature})")
-    parser.add_argument("--max-new-tokens", type=int, default=defaults.max_new_tokens,
-                        help=f"answer length budget (default: {defaults.max_new_tokens})")
-    parser.add_argument("--seed", type=int, default=None, help="random seed for reproducible samples")
+    parser.add_argument("--context", metavar="NAME|FILE",
+                        help="context profile: general, health, education or a YAML path")
+    parser.add_argument("--samples", type=int, metavar="N", help="answers per cell (default 4)")
+    parser.add_argument("--readings", type=int, metavar="K",
+                        help="max readings of the request (default 3)")
+    parser.add_argument("--temperature", type=float, help="sampling temperature (default 0.7)")
+    parser.add_argument("--max-new-tokens", type=int, help="answer length budget (default 48)")
+    parser.add_argument("--seed", type=int, help="random seed (default 0)")
+    parser.add_argument("--db", metavar="PATH", help="conversation database (SQLite file)")
+
+
+def load_config(args: argparse.Namespace):
+    from agent.config import AgentConfig
+
+    base = AgentConfig.load(args.config) if args.config else AgentConfig()
+    flags = {"model": args.model, "quantize": args.quantize, "context": args.context,
+             "samples": args.samples, "readings": args.readings,
+             "temperature": args.temperature, "max_new_tokens": args.max_new_tokens,
+             "seed": args.seed, "db_path": args.db}
+    changes = {k: v for k, v in flags.items() if v is not None}
+    if not changes:
+        return base
+    return AgentConfig.parse({**base.model_dump(exclude_unset=True), **changes},
+                             source="command line")
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    from agent.llm import load_backend
+    from agent.api import Agent, validate_message
 
-    backend = load_backend(args.model, quantize=args.quantize)
+    validate_message(args.message)  # before anything is loaded or opened
+    agent = Agent(load_config(args))
+    reply = agent.chat(args.message, args.thread)
+    if args.json:
+        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_reply(reply))
+        if reply.kind == "clarify":
+            print(f'\nreply with: python -m agent ask "<number or your words>" '
+                  f"--thread {reply.thread_id}")
+    return 0
+
+
+def format_reply(reply) -> str:
+    lines = [f"[{BADGES[reply.kind]}]", reply.text]
+    if reply.kind == "clarify" and reply.options and "1. " not in reply.text:
+        lines += [f"  {i}. {o}" for i, o in enumerate(reply.options, 1)]
+    if reply.confidence is not None:
+        lines.append(f"confidence: {reply.confidence:.0%} of samples share this meaning")
+    lines.append(f"why: {reply.route_reason}")
+    if reply.uncertainty is not None:
+        vector = reply.uncertainty.vector()
+        lines.append("uncertainty (nats): " + " | ".join(f"{c} {vector[c]:.2f}"
+                                                         for c in COMPONENTS))
+    lines.append(f"thread: {reply.thread_id}  ({reply.seconds:.1f} s, context {reply.context})")
+    return "\n".join(lines)
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    from agent.api import Agent
+
+    agent = Agent(load_config(args))
+    thread = args.thread or agent.new_thread_id()
+    print("Clarion chat. /new starts a new conversation, /quit (or Ctrl-D) leaves. "
+          "Answer a clarifying question with an option's number or your own words.")
+    while True:
+        try:
+            message = input("\nyou> ")
+        except EOFError:
+            print()
+            return 0
+        if message.strip() in ("/quit", "/exit"):
+            return 0
+        if message.strip() == "/new":
+            thread = agent.new_thread_id()
+            print("(new conversation)")
+            continue
+        if not message.strip():
+            continue
+        try:
+            reply = agent.chat(message, thread)
+        except ClarionError as exc:
+            print(f"error: {exc}")
+            continue
+        print("\n" + format_reply(reply))
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    """The foundation's raw view: greedy answer and N samples with log-probs."""
+    from agent.llm import load_backend
+    from agent.llm.base import SamplingParams
+
+    config = load_config(args)
+    backend = load_backend(config.model, quantize=config.quantize)
     messages = [{"role": "user", "content": args.message}]
-    params = SamplingParams(n=args.samples, temperature=args.temperature,
-                            max_new_tokens=args.max_new_tokens, seed=args.seed)
-    greedy = backend.greedy(messages, max_new_tokens=args.max_new_tokens)
+    params = SamplingParams(n=config.samples, temperature=config.temperature,
+                            top_p=config.top_p, max_new_tokens=config.max_new_tokens,
+                            seed=config.seed)
+    greedy = backend.greedy(messages, max_new_tokens=config.max_new_tokens)
     samples = backend.sample(messages, params)
     if args.json:
         print(json.dumps({
-            "model": backend.name,
-            "greedy": greedy.text,
+            "model": backend.name, "greedy": greedy.text,
             "samples": [{"text": s.text, "mean_logprob": round(s.mean_logprob, 4),
                          "tokens": len(s.token_ids), "finish_reason": s.finish_reason}
                         for s in samples],

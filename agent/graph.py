@@ -16,8 +16,15 @@ from langgraph.graph import END, START, StateGraph
 
 from agent.nodes.estimate import estimate
 from agent.nodes.interpret import interpret
-from agent.nodes.respond import (answer, await_reply, clarify, hedge, next_move,
-                                 perspectives, route_node)
+from agent.nodes.respond import (
+    answer,
+    await_reply,
+    clarify,
+    hedge,
+    next_move,
+    perspectives,
+    route_node,
+)
 from agent.nodes.sample import sample
 from agent.runtime import Runtime
 from agent.state import TurnState

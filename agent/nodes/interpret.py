@@ -6,9 +6,18 @@ the model rewrites the request K times (prompts/interpret.txt, one batched call)
 rewrites are clustered by meaning together with the original, and every cluster that
 does not contain the original adds one reading. When all rewrites agree with the
 original there is a single reading (K=1) and no ambiguity can be measured.
+
+Small models often answer instead of rewriting, or copy the prompt's example. A rewrite
+counts only if it is a question (ends with '?'), is not text copied from the prompt, and
+is about the request (cosine similarity >= MIN_RELATEDNESS): otherwise a "reading" would
+be noise that manufactures ambiguity. With SmolLM2-135M this usually leaves K=1.
 """
 
 from __future__ import annotations
+
+import re
+
+import numpy as np
 
 from agent.nodes.context import for_state
 from agent.normativity import is_value_laden
@@ -17,6 +26,8 @@ from agent.runtime import Runtime
 from agent.templates import render
 
 MAX_READING_CHARS = 300
+MIN_RELATEDNESS = 0.2  # MiniLM: a vague request vs its specific rewrite ~0.3; unrelated < 0.15
+_LABEL = re.compile(r"^(rewrite|question|reading)\s*:\s*", re.IGNORECASE)
 
 
 def interpret(state: dict, rt: Runtime) -> dict:
@@ -36,11 +47,26 @@ def interpret(state: dict, rt: Runtime) -> dict:
 
 def find_readings(state: dict, rt: Runtime) -> list[str]:
     request, k = state["request"], rt.config.readings
+    prompt = render("interpret", question=request)
     conversation = [*for_state(state, rt.backend, rt.config.max_new_tokens),
-                    {"role": "user", "content": render("interpret", question=request)}]
+                    {"role": "user", "content": prompt}]
     samples = rt.backend.sample_batch([conversation], rt.params(k))[0]
-    rewrites = [text for text in (clean_rewrite(s.text) for s in samples) if text]
+    rewrites = usable_rewrites(request, [s.text for s in samples], prompt, rt.embedder)
     return distinct_readings(request, rewrites, rt.judge, k)
+
+
+def usable_rewrites(request: str, texts: list[str], prompt: str, embedder) -> list[str]:
+    candidates = []
+    for text in texts:
+        line = clean_rewrite(text)
+        copied = line in prompt.replace(request, "")
+        if line.endswith("?") and not copied and line.casefold() != request.casefold():
+            candidates.append(line)
+    if not candidates:
+        return []
+    vectors = np.asarray(embedder.embed([request, *candidates]), dtype=float)
+    related = vectors[1:] @ vectors[0]
+    return [c for c, sim in zip(candidates, related, strict=True) if sim >= MIN_RELATEDNESS]
 
 
 def distinct_readings(request: str, rewrites: list[str], judge, k: int) -> list[str]:
@@ -59,9 +85,10 @@ def distinct_readings(request: str, rewrites: list[str], judge, k: int) -> list[
 
 
 def clean_rewrite(text: str) -> str:
-    """First non-empty line, without quotes or list markers; '' when unusable."""
+    """First non-empty line, without labels, quotes or list markers; '' when unusable."""
     for line in text.splitlines():
-        line = line.strip().strip("\"'“”").lstrip("-*0123456789.) ").strip()
+        line = _LABEL.sub("", line.strip()).strip().strip("\"'“”").lstrip("-*0123456789.) ")
+        line = line.strip()
         if line:
             return line if len(line) <= MAX_READING_CHARS else ""
     return ""

@@ -15,8 +15,8 @@ REGISTRY = load_registry()
 
 FACTUAL = "What is the capital of France?"
 AMBIGUOUS = "How long does it take?"
-EGG = "How long does it take to boil an egg?"
-FLIGHT = "How long is a flight from London to Tokyo?"
+EGG = "How long does it take to cook rice?"
+FLIGHT = "How long does it take to fly from London to Tokyo?"
 VALUE = "Should euthanasia be legal?"
 UNSURE = "What was the name of Napoleon's first dog?"
 
@@ -70,11 +70,11 @@ def script(messages) -> list[str]:
         return [STANCES[index % len(STANCES)]]
     q = user_text(messages)
     if q == EGG:
-        return ["About ten minutes in boiling water."]
+        return ["About twenty minutes in a covered pot."]
     if q == FLIGHT:
         return ["Roughly fourteen hours by plane."]
     if q == AMBIGUOUS:
-        return ["About ten minutes in boiling water.", "Roughly fourteen hours by plane."]
+        return ["About twenty minutes in a covered pot.", "Roughly fourteen hours by plane."]
     if q.startswith(UNSURE):
         return ["His dog was called Fortuné.", "The French army had no dogs.",
                 "Napoleon preferred cats, not dogs.", "It was a pug named Rex in 1800."]

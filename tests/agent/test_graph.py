@@ -1,13 +1,13 @@
 """The real graph and SQLite checkpointer, driven into each move by a scripted FakeBackend."""
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
 
 from agent.errors import ConfigError
-from tests.agent.fakes import (AMBIGUOUS, EGG, FACTUAL, FLIGHT, STANCES, UNSURE, VALUE,
-                               make_agent)
+from tests.agent.fakes import AMBIGUOUS, EGG, FACTUAL, FLIGHT, STANCES, UNSURE, VALUE, make_agent
 
 
 def test_agreeing_answers_are_answered_with_the_reason(tmp_path, embedder):
@@ -35,7 +35,7 @@ def test_scattered_answers_hedge_with_i_dont_know(tmp_path, embedder):
 
 
 def test_hedge_gives_a_majority_best_guess_with_its_confidence(tmp_path, embedder):
-    profile = yaml.safe_load(open("prompts/contexts/general.yaml"))
+    profile = yaml.safe_load(Path("prompts/contexts/general.yaml").read_text())
     profile.update(name="touchy", thresholds={**profile["thresholds"], "semantic_entropy": 0.3})
     path = tmp_path / "touchy.yaml"
     path.write_text(yaml.safe_dump(profile))
@@ -81,7 +81,7 @@ def test_ambiguous_request_clarifies_then_resumes_with_a_chosen_option(tmp_path,
     assert pending is not None and pending.options == reply.options
     choice = reply.options.index(EGG) + 1
     final = agent.resume(reply.thread_id, str(choice))
-    assert final.kind == "answer" and final.text == "About ten minutes in boiling water."
+    assert final.kind == "answer" and final.text == "About twenty minutes in a covered pot."
     assert agent.pending(reply.thread_id) is None
     kinds = [m["kind"] for m in agent.history(reply.thread_id)]
     assert kinds == ["user", "clarify", "clarify_reply", "answer"]
