@@ -165,6 +165,12 @@ class ThreadTokens:
     def _sign(self, thread_id: str) -> str:
         return hmac.new(self._key, thread_id.encode(), hashlib.sha256).hexdigest()[:32]
 
+    @property
+    def storage_secret(self) -> str:
+        """For gr.BrowserState's own encryption: stable, so a restarted server can still
+        read what the browser stored (the token's signature is what protects the thread)."""
+        return self._sign("browser-state")
+
     def issue(self, thread_id: str) -> str:
         return f"{thread_id}.{self._sign(thread_id)}"
 
@@ -437,7 +443,8 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
     with gr.Blocks(title="Clarion") as demo:
         w = ui.widgets = argparse.Namespace()
         w.thread = gr.State(None)  # this session's thread id: server-side, never editable
-        w.browser = gr.BrowserState(None, storage_key="clarion-thread")
+        w.browser = gr.BrowserState(None, storage_key="clarion-thread",
+                                    secret=ui.tokens.storage_secret)
         gr.Markdown(INTRO)
         with gr.Tab("Chat"), gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -562,6 +569,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="answers sampled per reading and perspective (default: 4)")
     parser.add_argument("--readings", type=int, default=None, metavar="K",
                         help="readings of a request to consider, at most (default: 3)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="time budget of one turn (default: 120)")
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
                         help="SQLite file for conversations and feedback (default: the user "
                              "data folder)")
@@ -581,17 +590,19 @@ def main(argv: list[str] | None = None) -> None:
     from agent.participation import ParticipationStore
     from agent.perspectives import user_registry_path
     from agent.profiles import list_profiles
+    from uncertainty import Embedder
+    from uncertainty.embeddings import EmbedderError
 
     try:
         settings = {"model": args.model, "quantize": args.quantize, "context": args.context,
                     "db_path": args.db, "data_dir": args.data_dir, "samples": args.samples,
-                    "readings": args.readings}
+                    "readings": args.readings, "timeout_s": args.timeout}
         config = AgentConfig.parse({k: v for k, v in settings.items() if v is not None},
                                    source="command line")
         backend = load_backend(config.model, quantize=config.quantize)  # once, with a bar
-        agent = Agent(config, backend=backend)
+        agent = Agent(config, backend=backend, embedder=Embedder())  # first turn not slower
         participation = ParticipationStore(config.db_path)
-    except ClarionError as exc:
+    except (ClarionError, EmbedderError) as exc:
         raise SystemExit(f"error: {exc}") from None
     db_path = config.db_path
     ui = ClarionUI(agent, participation,

@@ -58,7 +58,8 @@ class AppServer:
         self.command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1",
                         "--port", str(self.port), "--context", str(profile),
                         "--db", str(folder / "clarion.sqlite"),
-                        "--data-dir", str(folder / "data"), "--samples", "3"]
+                        "--data-dir", str(folder / "data"), "--samples", "3",
+                        "--timeout", "600"]
 
     def start(self, timeout: float = 300) -> None:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
@@ -117,6 +118,19 @@ def browser_page(tmp_path):
             context.close()
 
 
+def wait_for_badges(page, count: int, server: AppServer) -> None:
+    """Wait for the count-th reply; on a timeout, say what the page and the server show."""
+    from playwright.sync_api import expect
+
+    try:
+        expect(page.locator("#chat .move-badge")).to_have_count(count, timeout=TURN_MS)
+    except AssertionError as exc:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ui-failure.png"), full_page=True)
+        raise AssertionError(f"{exc}\n--- chat ---\n{page.locator('#chat').inner_text()}"
+                             f"\n--- app.log ---\n{server.tail()}") from None
+
+
 @pytest.mark.browser
 def test_clarify_in_the_browser_then_resume_and_survive_a_restart(server, browser_page):
     from playwright.sync_api import expect
@@ -128,13 +142,14 @@ def test_clarify_in_the_browser_then_resume_and_survive_a_restart(server, browse
     page.locator("#msg textarea").fill(UNDERSPECIFIED)
     page.locator("#send").click()
     badges = page.locator("#chat .move-badge")
-    expect(page.locator("#chat .move-clarify")).to_have_count(1, timeout=TURN_MS)
-    expect(page.locator("#uncertainty-plot img, #uncertainty-plot svg").first).to_be_visible()
+    wait_for_badges(page, 1, server)
+    assert badges.first.inner_text() == "CLARIFY", page.locator("#chat").inner_text()
+    expect(page.locator("#uncertainty-plot img")).to_be_visible()
     option = page.locator("#clarify-options button:visible").first
     chosen = option.inner_text().strip()
     assert chosen
     option.click()
-    expect(badges).to_have_count(2, timeout=TURN_MS)
+    wait_for_badges(page, 2, server)
     second = badges.nth(1).inner_text()
     assert second in ("ANSWER", "HEDGE"), second  # one clarify round, then it answers
     expect(page.locator("#chat")).to_contain_text(chosen)  # the reading, sent as the reply

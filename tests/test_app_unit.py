@@ -69,6 +69,7 @@ def test_thread_tokens_reject_forged_and_foreign_ids(tmp_path):
     assert tokens.verify("someone-else.0000") is None
     assert tokens.verify("abc") is None and tokens.verify(None) is None
     assert app.ThreadTokens(tmp_path / "other").verify(token) is None
+    assert tokens.storage_secret == app.ThreadTokens(tmp_path / "key").storage_secret
 
 
 def test_clarify_then_option_resumes_the_same_thread(ui):
