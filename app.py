@@ -112,16 +112,21 @@ def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, fl
     limits = [thresholds.get(name) for name in COMPONENTS]
     colors = ["#c0392b" if t is not None and v >= t else "#3b6fb6"
               for v, t in zip(values, limits, strict=True)]
+    # Entropies here rarely exceed ln(32); a threshold far beyond (a move switched off)
+    # is drawn as an arrow at the edge instead of squashing the bars.
+    top = max([1.0, *values, *(t for t in limits if t is not None and t <= 4.0)]) * 1.2
     rows = range(len(COMPONENTS))
     ax.barh(rows, values, color=colors, height=0.55)
     for row, (value, limit) in enumerate(zip(values, limits, strict=True)):
         ax.text(value, row, f" {value:.2f}", va="center", fontsize=8)
-        if limit is not None:
+        if limit is not None and limit <= top:
             ax.plot([limit, limit], [row - 0.38, row + 0.38], color="black", lw=2.2)
+        elif limit is not None:
+            ax.text(top, row, f"threshold {limit:g} ▶", va="center", ha="right", fontsize=7,
+                    color="#555")
     ax.set_yticks(list(rows), [COMPONENT_LABELS[n] for n in COMPONENTS], fontsize=9)
     ax.invert_yaxis()
-    top = max([*values, *(t for t in limits if t is not None), 0.1])
-    ax.set_xlim(0, top * 1.25)
+    ax.set_xlim(0, top)
     ax.set_xlabel("nats   (black tick = profile threshold)", fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     for side in ("top", "right"):
@@ -133,8 +138,8 @@ def clusters_markdown(clusters, n_samples: int | None = None) -> str:
     """Each meaning cluster: its share of the samples and every member answer."""
     if not clusters:
         return "_No answers sampled yet._"
-    lines = [f"{len(clusters)} meaning clusters" + (f" over {n_samples} samples" if n_samples
-                                                   else "") + ":", ""]
+    count = f"{len(clusters)} meaning cluster{'s' if len(clusters) != 1 else ''}"
+    lines = [count + (f" over {n_samples} samples" if n_samples else "") + ":", ""]
     for rank, cluster in enumerate(clusters, start=1):
         extra = ""
         if getattr(cluster, "likelihood_probability", None) is not None:
@@ -427,9 +432,16 @@ CSS = """
 .spinner { width:12px; height:12px; border:2px solid #999; border-top-color:transparent;
   border-radius:50%; animation:spin 0.8s linear infinite; }
 @keyframes spin { to { transform:rotate(360deg); } }
-#clarify-options button { white-space:normal; text-align:left; }
+#clarify-options button { white-space:normal; justify-content:flex-start; text-align:left;
+  border:1px solid #1565c0; color:#1565c0; font-size:0.95em; }
+#clarify-options button:hover { background:#e3eefb; }
 """
 
+THEME = gr.themes.Soft(primary_hue="indigo", font=[gr.themes.LocalFont("Source Sans Pro"),
+                                                  "ui-sans-serif", "system-ui", "sans-serif"])
+PLACEHOLDER = ("**Ask anything.** Clarion samples several answers, measures how much they "
+               "disagree and why, and then answers, hedges, asks what you meant, or shows "
+               "several perspectives.")
 INTRO = ("# Clarion\nA chat agent that says when it does not know, asks when your request "
          "can be read in several ways, and shows several perspectives when a question has no "
          "single right answer.")
@@ -448,8 +460,9 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
         gr.Markdown(INTRO)
         with gr.Tab("Chat"), gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                w.chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat",
-                                       buttons=["copy"], feedback_options=None)
+                w.chatbot = gr.Chatbot(show_label=False, height=None, min_height=360,
+                                       max_height=900, elem_id="chat", buttons=["copy"],
+                                       feedback_options=None, placeholder=PLACEHOLDER)
                 with gr.Column(visible=False, elem_id="clarify-options") as w.options_box:
                     gr.Markdown("**Which did you mean?**")
                     w.options = [gr.Button(visible=False, size="sm", variant="secondary",
@@ -476,7 +489,7 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
                 with gr.Accordion("Answer clusters", open=False):
                     w.clusters = gr.Markdown(clusters_markdown([]), elem_id="clusters")
         with gr.Tab("Settings"):
-            gr.Markdown("Settings apply to this server from the next turn on.")
+            gr.Markdown("Settings apply to everyone using this server, from the next turn on.")
             w.context = gr.Dropdown(sorted({*profiles, cfg.context}), value=cfg.context,
                                     label="Context profile (thresholds per component)")
             w.samples = gr.Slider(1, 32, value=cfg.samples, step=1,
@@ -504,7 +517,7 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
                 with gr.Row():
                     p_contrib = gr.Textbox(label="Your name (optional)")
                     p_source = gr.Textbox(label="Source (optional)")
-                    p_tags = gr.Textbox(label="Tags, comma separated (optional)")
+                    p_tags = gr.Textbox(label="Tags, comma separated (at least one)")
                 p_send = gr.Button("Propose")
                 p_status = gr.Markdown(elem_id="propose-status")
         with gr.Column(visible=False):  # API-only endpoints for gradio_client
@@ -611,7 +624,7 @@ def main(argv: list[str] | None = None) -> None:
     demo = build_app(ui, list_profiles(config.data_dir))
     demo.queue(default_concurrency_limit=1).launch(
         server_name=args.host, server_port=args.port, css=CSS, show_error=False,
-        theme=gr.themes.Soft(primary_hue="indigo"))
+        theme=THEME)
 
 
 if __name__ == "__main__":

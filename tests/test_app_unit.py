@@ -52,6 +52,9 @@ def test_uncertainty_figure_marks_crossed_thresholds():
     assert [round(b.get_width(), 2) for b in bars] == [0.2, 0.0, 0.9, 0.0]
     red = {i for i, b in enumerate(bars) if b.get_facecolor()[0] > 0.7}
     assert red == {2}  # only ambiguity crossed its threshold
+    off = app.uncertainty_figure({}, {"ambiguity": 99.0})  # a switched-off move stays readable
+    assert off.axes[0].get_xlim()[1] < 5
+    assert any("threshold 99" in t.get_text() for t in off.axes[0].texts)
 
 
 def test_clusters_list_members_and_probabilities():
