@@ -23,6 +23,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import gradio as gr
@@ -453,7 +454,7 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
     model_calls = {"concurrency_id": "model", "concurrency_limit": 1}
     hidden = {"api_visibility": "undocumented"}
     with gr.Blocks(title="Clarion") as demo:
-        w = ui.widgets = argparse.Namespace()
+        w = ui.widgets = SimpleNamespace()
         w.thread = gr.State(None)  # this session's thread id: server-side, never editable
         w.browser = gr.BrowserState(None, storage_key="clarion-thread",
                                     secret=ui.tokens.storage_secret)
@@ -535,7 +536,8 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
         for button in w.options:
             button.click(ui.on_turn, [button, w.chatbot, w.thread], turn_outputs,
                          **model_calls, **hidden)
-        w.new.click(ui.on_new, None, turn_outputs, **hidden)
+        for trigger in (w.new.click, w.chatbot.clear):  # the chat's bin starts afresh too
+            trigger(ui.on_new, None, turn_outputs, **hidden)
         w.fb_send.click(ui.on_feedback, [w.fb_choice, w.fb_missing, w.thread],
                         [w.fb_status, w.fb_missing, w.tallies, w.missing_views], **hidden)
         w.rep_tab.select(ui.representation_views, None, [w.tallies, w.missing_views], **hidden)
