@@ -414,7 +414,7 @@ class ClarionUI:
 # --------------------------------------------------------------------------- 4. layout
 
 CSS = """
-.move-badge { display:inline-block; padding:2px 10px; border-radius:999px; font-weight:700;
+.move-badge { display:inline-block; padding:2px 10px; border-radius:999px; font-weight:600;
   font-size:0.78em; letter-spacing:.05em; color:#fff; }
 .move-answer { background:#2e7d32; } .move-hedge { background:#b26a00; }
 .move-clarify { background:#1565c0; } .move-perspectives { background:#6a1b9a; }
