@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from agent.config import DB_FILENAME, AgentConfig
+from agent.config import AgentConfig
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
 from agent.reply import PerspectiveView, Reply, TurnEvent
 from agent.runtime import Runtime
@@ -129,6 +129,7 @@ class Agent:
         config = {"configurable": {"thread_id": thread_id}}
         replied = False
         with self._turn_lock:
+            before = self._graph.get_state(config)
             started = time.perf_counter()
             self._runtime.start_turn()
             try:
@@ -144,15 +145,27 @@ class Agent:
                             replied = True
                         yield event
             except ClarionError:
+                self._restore(before)
                 raise
             except Exception as exc:
                 log.exception("turn failed")
+                self._restore(before)
                 raise GenerationError(f"The turn failed ({type(exc).__name__}: {exc}). The "
                                       "conversation is unchanged; try again.") from exc
             finally:
                 self._runtime.deadline = None
         if not replied:
             raise GenerationError("The turn ended without a reply; try again.")
+
+    def _restore(self, before) -> None:
+        """Make the checkpoint from before a failed turn the thread's head again (a
+        copy), so e.g. a clarify that was being answered is still pending."""
+        if not before.values:
+            return  # a new thread: its partial state holds no history and no pending reply
+        try:
+            self._graph.update_state(before.config, None, as_node="__copy__")
+        except Exception:  # the failure itself is what the user needs to see
+            log.exception("could not restore the thread's last checkpoint")
 
     @staticmethod
     def _last(events: Iterator[TurnEvent]) -> Reply:
@@ -195,12 +208,7 @@ class Agent:
     def update_config(self, **changes) -> AgentConfig:
         """Validate and apply settings for the next turn; a model/quantize change reloads
         the backend, a db_path change reopens the store."""
-        merged = self.config.model_dump()
-        if "data_dir" in changes and "db_path" not in changes \
-                and self.config.db_path == self.config.data_dir / DB_FILENAME:
-            merged["db_path"] = None  # the default database follows the data folder
-        merged.update(changes)
-        config = AgentConfig.parse(merged, source="update_config")
+        config = self.config.updated(**changes)
         old = self.config
         with self._turn_lock:
             self._runtime.update(config)

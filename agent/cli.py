@@ -72,6 +72,8 @@ def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temperature", type=float, help="sampling temperature (default 0.7)")
     parser.add_argument("--max-new-tokens", type=int, help="answer length budget (default 48)")
     parser.add_argument("--seed", type=int, help="random seed (default 0)")
+    parser.add_argument("--timeout", type=float, metavar="S",
+                        help="give up on a turn after S seconds (default 120)")
     parser.add_argument("--db", metavar="PATH", help="conversation database (SQLite file)")
 
 
@@ -82,7 +84,7 @@ def load_config(args: argparse.Namespace):
     flags = {"model": args.model, "quantize": args.quantize, "context": args.context,
              "samples": args.samples, "readings": args.readings,
              "temperature": args.temperature, "max_new_tokens": args.max_new_tokens,
-             "seed": args.seed, "db_path": args.db}
+             "seed": args.seed, "timeout_s": args.timeout, "db_path": args.db}
     changes = {k: v for k, v in flags.items() if v is not None}
     if not changes:
         return base
@@ -95,6 +97,8 @@ def run_ask(args: argparse.Namespace) -> int:
 
     validate_message(args.message)  # before anything is loaded or opened
     agent = Agent(load_config(args))
+    if args.thread:
+        check_thread(agent, args.thread)
     reply = agent.chat(args.message, args.thread)
     if args.json:
         print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
@@ -104,6 +108,15 @@ def run_ask(args: argparse.Namespace) -> int:
             print(f'\nreply with: python -m agent ask "<number or your words>" '
                   f"--thread {reply.thread_id}")
     return 0
+
+
+def check_thread(agent, thread_id: str) -> None:
+    """--thread must name a stored conversation: a typo should not start a new one."""
+    from agent.errors import ThreadError
+
+    if not agent.history(thread_id) and agent.pending(thread_id) is None:
+        raise ThreadError(f"There is no conversation with id {thread_id} in "
+                          f"{agent.config.db_path}.")
 
 
 def format_reply(reply) -> str:
@@ -125,6 +138,8 @@ def run_chat(args: argparse.Namespace) -> int:
     from agent.api import Agent
 
     agent = Agent(load_config(args))
+    if args.thread:
+        check_thread(agent, args.thread)
     thread = args.thread or agent.new_thread_id()
     print("Clarion chat. /new starts a new conversation, /quit (or Ctrl-D) leaves. "
           "Answer a clarifying question with an option's number or your own words.")

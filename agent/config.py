@@ -112,3 +112,15 @@ class AgentConfig(BaseModel):
         """Read settings from a .yaml/.yml or .json file."""
         path = Path(path)
         return cls.parse(read_data_file(path), source=str(path))
+
+    def updated(self, **changes: Any) -> AgentConfig:
+        """A validated copy with `changes` applied (ConfigError naming the field if bad).
+
+        If data_dir changes and db_path does not, the database follows the new data_dir.
+        """
+        data = self.model_dump()
+        if "data_dir" in changes and "db_path" not in changes \
+                and self.db_path == Path(self.data_dir) / DB_FILENAME:
+            data["db_path"] = None
+        data.update(changes)
+        return type(self).parse(data, source="settings")

@@ -152,30 +152,38 @@ def add_perspective(entry: dict, path: Path) -> Perspective:
 
 
 def select_perspectives(question: str, registry: Sequence[Perspective], k: int,
-                        embedder: TextEmbedder | None = None) -> list[Perspective]:
+                        embedder: TextEmbedder | None = None, *,
+                        redundancy: float = 0.3) -> list[Perspective]:
     """k perspectives relevant to the question, spread across families, deterministically.
 
     Relevance is the cosine similarity of the question to each perspective's name,
     description and tags (registry order without an embedder). Picks go round-robin over
-    families, most relevant family first, so k=4 never returns four variants of one lens.
+    families, most relevant family first, so k=4 never returns four variants of one lens;
+    within a family the pick maximises relevance minus `redundancy` times its similarity
+    to perspectives already picked (maximal marginal relevance), so two near-identical
+    views (e.g. autonomy and liberty) do not crowd out a contrasting one.
     """
     if k < 1:
         raise ValueError("k must be at least 1")
     items = list(registry)
     if embedder is None:
-        relevance = np.zeros(len(items))
+        relevance, similarity = np.zeros(len(items)), np.zeros((len(items), len(items)))
     else:
         texts = [f"{p.name}. {p.description} ({', '.join(p.tags)})" for p in items]
         vectors = np.asarray(embedder.embed([question, *texts]), dtype=float)
-        relevance = vectors[1:] @ vectors[0]
-    # Stable order: relevance desc, then registry position.
-    order = sorted(range(len(items)), key=lambda i: (-relevance[i], i))
-    queues: dict[str, list[int]] = {}
-    for i in order:
-        queues.setdefault(items[i].family, []).append(i)
+        relevance, similarity = vectors[1:] @ vectors[0], vectors[1:] @ vectors[1:].T
+    families: dict[str, list[int]] = {}
+    for i in sorted(range(len(items)), key=lambda i: (-relevance[i], i)):
+        families.setdefault(items[i].family, []).append(i)  # best family first
     picked: list[int] = []
     while len(picked) < min(k, len(items)):
-        for family in list(queues):  # families in order of their best relevance
-            if queues[family] and len(picked) < k:
-                picked.append(queues[family].pop(0))
+        for pool in families.values():
+            if not pool or len(picked) >= k:
+                continue
+            def score(i: int) -> float:
+                overlap = max((similarity[i, j] for j in picked), default=0.0)
+                return relevance[i] - redundancy * overlap
+            best = max(pool, key=lambda i: (score(i), -i))  # ties: registry order
+            pool.remove(best)
+            picked.append(best)
     return [items[i] for i in picked]

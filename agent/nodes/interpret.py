@@ -2,20 +2,26 @@
 
 A value-laden request is answered by several perspectives, not several readings: its
 readings stay [request] and the perspectives most relevant to it are chosen. Otherwise
-the model rewrites the request K times (prompts/interpret.txt, one batched call); the
-rewrites are clustered by meaning together with the original, and every cluster that
-does not contain the original adds one reading. When all rewrites agree with the
-original there is a single reading (K=1) and no ambiguity can be measured.
+the model rewrites the request K times (prompts/interpret.txt, one batched call). A
+rewrite that only paraphrases the request (cosine >= PARAPHRASE) adds no reading; the
+others are clustered by what they add to the request (the judge's question-residual
+embedding), and each cluster adds one reading, largest first, up to K in all. When no
+rewrite survives there is a single reading (K=1) and no ambiguity can be measured:
+whether the readings matter is then measured on the answers (ambiguity = MI(reading;
+answer)), not decided here.
 
-Small models often answer instead of rewriting, or copy the prompt's example. A rewrite
-counts only if it is a question (ends with '?'), is not text copied from the prompt, and
-is about the request (cosine similarity >= MIN_RELATEDNESS): otherwise a "reading" would
-be noise that manufactures ambiguity. With SmolLM2-135M this usually leaves K=1.
+Small models often answer instead of rewriting, copy the prompt, or swap the topic
+("What is the capital of Australia?" for France). A rewrite counts only if it is a
+question (ends with '?'), is not text copied from the prompt, refines the request (keeps
+each of its content words, MIN_WORD letters or more; only adds detail) and is about it
+(cosine similarity >= MIN_RELATEDNESS): otherwise a "reading" would be noise that
+manufactures ambiguity. With SmolLM2-135M this usually leaves K=1.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -26,6 +32,9 @@ from agent.runtime import Runtime
 from agent.templates import render
 
 MAX_READING_CHARS = 300
+MIN_WORD = 4
+READING_TOKENS = 32  # a rewritten question is one line; the first line is all we keep
+PARAPHRASE = 0.95  # "capital of France" vs "capital city of France": 0.96
 MIN_RELATEDNESS = 0.2  # MiniLM: a vague request vs its specific rewrite ~0.3; unrelated < 0.15
 _LABEL = re.compile(r"^(rewrite|question|reading)\s*:\s*", re.IGNORECASE)
 
@@ -50,7 +59,9 @@ def find_readings(state: dict, rt: Runtime) -> list[str]:
     prompt = render("interpret", question=request)
     conversation = [*for_state(state, rt.backend, rt.config.max_new_tokens),
                     {"role": "user", "content": prompt}]
-    samples = rt.backend.sample_batch([conversation], rt.params(k))[0]
+    params = rt.params(k)
+    params = replace(params, max_new_tokens=min(params.max_new_tokens, READING_TOKENS))
+    samples = rt.backend.sample_batch([conversation], params)[0]
     rewrites = usable_rewrites(request, [s.text for s in samples], prompt, rt.embedder)
     return distinct_readings(request, rewrites, rt.judge, k)
 
@@ -60,28 +71,45 @@ def usable_rewrites(request: str, texts: list[str], prompt: str, embedder) -> li
     for text in texts:
         line = clean_rewrite(text)
         copied = line in prompt.replace(request, "")
-        if line.endswith("?") and not copied and line.casefold() != request.casefold():
+        if line.endswith("?") and not copied and line.casefold() != request.casefold() \
+                and refines(request, line):
             candidates.append(line)
     if not candidates:
         return []
     vectors = np.asarray(embedder.embed([request, *candidates]), dtype=float)
     related = vectors[1:] @ vectors[0]
-    return [c for c, sim in zip(candidates, related, strict=True) if sim >= MIN_RELATEDNESS]
+    return [c for c, sim in zip(candidates, related, strict=True)
+            if MIN_RELATEDNESS <= sim < PARAPHRASE]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", text.casefold())
+
+
+def refines(request: str, rewrite: str) -> bool:
+    """Every content word of the request survives in the rewrite (plural/tense endings
+    may change: a word matches on all but its last two letters, at least MIN_WORD)."""
+    kept = _words(rewrite)
+    for word in _words(request):
+        if len(word) >= MIN_WORD:
+            stem = word[: max(MIN_WORD, len(word) - 2)]
+            if not any(k.startswith(stem) for k in kept):
+                return False
+    return True
 
 
 def distinct_readings(request: str, rewrites: list[str], judge, k: int) -> list[str]:
-    """The request plus one rewrite per meaning-cluster it is not in, largest first."""
+    """The request plus one rewrite per meaning-cluster of the rewrites, largest first."""
     from uncertainty import cluster_answers
 
-    texts = [request, *rewrites]
-    clustering = cluster_answers(texts, judge, question="")
-    own = clustering.assignments[0]
+    if not rewrites:
+        return [request]
+    clustering = cluster_answers(rewrites, judge, question=request)
     sizes: dict[int, int] = {}
     for c in clustering.assignments:
         sizes[c] = sizes.get(c, 0) + 1
-    others = sorted((c for c in sizes if c != own), key=lambda c: (-sizes[c], c))
-    readings = [request] + [texts[clustering.representatives[c]] for c in others]
-    return readings[:k]
+    order = sorted(sizes, key=lambda c: (-sizes[c], c))
+    return [request] + [rewrites[clustering.representatives[c]] for c in order][: k - 1]
 
 
 def clean_rewrite(text: str) -> str:

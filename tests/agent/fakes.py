@@ -10,8 +10,13 @@ from __future__ import annotations
 from agent import Agent, AgentConfig
 from agent.llm.fake import FakeBackend
 from agent.perspectives import load_registry
+from agent.templates import render
 
 REGISTRY = load_registry()
+_MARK = "\x00"
+INTERPRET_HEAD, INTERPRET_TAIL = render("interpret", question=_MARK).split(_MARK)
+PERSPECTIVE_HEAD, PERSPECTIVE_TAIL = render("perspective", perspective="", question=_MARK) \
+    .split(_MARK)
 
 FACTUAL = "What is the capital of France?"
 AMBIGUOUS = "How long does it take?"
@@ -42,19 +47,16 @@ def user_text(messages) -> str:
 
 def kind(messages) -> str:
     text = user_text(messages)
-    if "Rewrite:" in text:
+    if text.startswith(INTERPRET_HEAD) and text.endswith(INTERPRET_TAIL):
         return "interpret"
-    if "Give your position" in text:
+    if text.endswith(PERSPECTIVE_TAIL):
         return "perspective"
     return "answer"
 
 
 def question_of(messages) -> str:
-    """The request inside an interpret or perspective prompt."""
-    for line in user_text(messages).splitlines()[::-1]:
-        if line.startswith("Question: "):
-            return line.removeprefix("Question: ")
-    return user_text(messages)
+    """The request inside an interpret prompt."""
+    return user_text(messages).removeprefix(INTERPRET_HEAD).removesuffix(INTERPRET_TAIL)
 
 
 def script(messages) -> list[str]:
@@ -63,15 +65,19 @@ def script(messages) -> list[str]:
     k = kind(messages)
     if k == "interpret":
         q = question_of(messages)
-        return [EGG, FLIGHT] if q.startswith(AMBIGUOUS) else [q]
+        if q.startswith(AMBIGUOUS):  # refinements keep any words a clarification added
+            extra = q.removeprefix(AMBIGUOUS).strip(" ()")
+            return [EGG, FLIGHT] if not extra else [f"{EGG[:-1]}, {extra}?",
+                                                    f"{FLIGHT[:-1]}, {extra}?"]
+        return [q]
     if k == "perspective":
         text = user_text(messages)
         index = next(i for i, p in enumerate(REGISTRY) if p.prompt in text)
         return [STANCES[index % len(STANCES)]]
     q = user_text(messages)
-    if q == EGG:
+    if q.startswith(EGG[:-1]):
         return ["About twenty minutes in a covered pot."]
-    if q == FLIGHT:
+    if q.startswith(FLIGHT[:-1]):
         return ["Roughly fourteen hours by plane."]
     if q == AMBIGUOUS:
         return ["About twenty minutes in a covered pot.", "Roughly fourteen hours by plane."]

@@ -4,7 +4,7 @@ import pytest
 
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
 from agent.llm.base import Sample
-from tests.agent.fakes import AMBIGUOUS, FACTUAL, make_agent, script
+from tests.agent.fakes import AMBIGUOUS, FACTUAL, kind, make_agent, script
 
 BAD_MESSAGES = {
     "empty": ("", "empty"),
@@ -69,7 +69,7 @@ class FlakyBackend:
         self.name, self.context_window, self.calls = "flaky", 100_000, inner.calls
 
     def sample_batch(self, conversations, params) -> list[list[Sample]]:
-        if self.fail and "Rewrite:" not in conversations[0][-1]["content"]:
+        if self.fail and kind(conversations[0]) != "interpret":
             self.fail = False
             raise GenerationError("The model failed while generating: out of memory")
         return self.inner.sample_batch(conversations, params)
@@ -97,3 +97,21 @@ def test_turn_timeout_is_a_generation_error(tmp_path, embedder):
     agent, _ = make_agent(tmp_path, embedder, timeout_s=1e-6)
     with pytest.raises(GenerationError, match="longer than"):
         agent.chat(FACTUAL)
+
+
+def test_failure_while_answering_a_clarify_keeps_it_pending(tmp_path, embedder):
+    from agent.llm.fake import FakeBackend
+
+    agent, _ = make_agent(tmp_path, embedder)
+    agent._runtime._backend = flaky = FlakyBackend(FakeBackend(script))
+    asked = agent.chat(AMBIGUOUS)
+    before = agent.history(asked.thread_id)
+    flaky.fail = True
+    with pytest.raises(ClarionError, match="out of memory"):
+        agent.resume(asked.thread_id, "1")
+    assert agent.history(asked.thread_id) == before
+    assert agent.pending(asked.thread_id).options == asked.options
+    final = agent.resume(asked.thread_id, "1")
+    assert final.kind == "answer"
+    assert [m["kind"] for m in agent.history(asked.thread_id)] == [
+        "user", "clarify", "clarify_reply", "answer"]

@@ -80,3 +80,14 @@ def test_empty_file_means_defaults(tmp_path):
     empty.write_text("")
     assert AgentConfig.load(empty).samples == 4
     assert read_data_file(empty) is None
+
+
+def test_updated_validates_and_moves_db_with_data_dir(tmp_path):
+    config = AgentConfig(data_dir=tmp_path / "a")
+    moved = config.updated(data_dir=tmp_path / "b", samples=6)
+    assert moved.samples == 6 and moved.db_path == tmp_path / "b" / "clarion.sqlite"
+    assert config.samples == 4  # the original is unchanged
+    pinned = AgentConfig(data_dir=tmp_path / "a", db_path=tmp_path / "x.db")
+    assert pinned.updated(data_dir=tmp_path / "b").db_path == tmp_path / "x.db"
+    with pytest.raises(ConfigError, match="settings: field 'readings'"):
+        config.updated(readings=0)

@@ -46,9 +46,19 @@ def test_bad_exemplar_file(tmp_path):
         load_exemplars(path)
 
 
+def real_embedder():
+    """The packaged all-MiniLM-L6-v2 through uncertainty.Embedder (offline)."""
+    from uncertainty import Embedder
+
+    return Embedder()
+
+
 @pytest.mark.model
-def test_real_embedder_separates_acceptance_questions():
-    uncertainty = pytest.importorskip("uncertainty")
-    embedder = uncertainty.Embedder()
-    assert is_value_laden("Should euthanasia be legal?", embedder)[0]
-    assert not is_value_laden("What is the capital of France?", embedder)[0]
+def test_real_embedder_separates_value_laden_from_factual():
+    embedder = real_embedder()
+    for question in ("Should euthanasia be legal?", "Is it better to rent or buy?",
+                     "Should I tell my friend their partner is cheating?"):
+        assert is_value_laden(question, embedder)[0], question
+    for question in ("What is the capital of France?", "How many calories are in an apple?",
+                     "What dose of ibuprofen is safe for adults?"):
+        assert not is_value_laden(question, embedder)[0], question

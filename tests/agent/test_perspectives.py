@@ -135,3 +135,14 @@ def test_select_edge_cases():
 
 def test_registry_file_is_the_shipped_one():
     assert REGISTRY_PATH.name == "perspectives.yaml" and REGISTRY_PATH.parent.name == "prompts"
+
+
+@pytest.mark.model
+def test_real_embedder_picks_relevant_diverse_perspectives():
+    from tests.agent.test_normativity import real_embedder
+
+    picked = select_perspectives("Should euthanasia be legal?", load_registry(), 4,
+                                 real_embedder())
+    ids = [p.id for p in picked]
+    assert len({p.family for p in picked}) == 3, ids
+    assert {"individual-autonomy", "rights-and-duties", "religious-traditional"} & set(ids), ids

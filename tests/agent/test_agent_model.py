@@ -1,0 +1,49 @@
+"""A scripted multi-turn dialogue on the real default model, through the public API."""
+
+import pytest
+
+from agent import Agent, AgentConfig
+from agent.graph import MOVES
+
+
+class Recorder:
+    """Delegates to the real backend and keeps every conversation it was given."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, []
+        self.name, self.context_window = inner.name, inner.context_window
+
+    def sample_batch(self, conversations, params):
+        self.calls.append(conversations)
+        return self.inner.sample_batch(conversations, params)
+
+
+@pytest.mark.model
+def test_scripted_dialogue_keeps_context_and_routes_each_turn(tmp_path, default_backend,
+                                                              embedder):
+    backend = Recorder(default_backend)
+    config = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, timeout_s=900)
+    agent = Agent(config, backend=backend, embedder=embedder)
+
+    first = agent.chat("What is the capital of France?")
+    assert first.kind == "answer", first.route_reason
+    assert "Paris" in first.text and first.confidence >= 0.5
+    thread = first.thread_id
+
+    second = agent.chat("How many people live there?", thread)
+    assert second.kind in MOVES and second.route_reason
+    for conversation in backend.calls[-1]:  # the answer batch saw the first exchange
+        contents = [m["content"] for m in conversation]
+        assert "What is the capital of France?" in contents and first.text in contents
+
+    third = agent.chat("Should euthanasia be legal?", thread)
+    assert third.kind in ("perspectives", "hedge"), third.route_reason  # never a verdict
+    state = agent._graph.get_state({"configurable": {"thread_id": thread}}).values
+    assert state["value_laden"] and len(state["perspectives"]) == config.perspectives
+
+    history = agent.history(thread)
+    assert [m["role"] for m in history] == ["user", "assistant"] * 3
+    assert [m["kind"] for m in history[1::2]] == [first.kind, second.kind, third.kind]
+    vector = third.uncertainty.vector()
+    assert set(vector) == {"semantic_entropy", "epistemic", "ambiguity", "value_conflict"}
+    assert all(v >= 0 for v in vector.values())

@@ -1,0 +1,65 @@
+"""Clarify in one CLI process, answer it in another: the SQLite store carries the thread.
+
+The default model rarely finds two readings of a request (see agent/nodes/interpret.py),
+so these processes run the real CLI with the scripted FakeBackend patched in for the
+LLM; everything else (graph, embedder, checkpointer, argument handling) is real.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.agent.fakes import AMBIGUOUS, EGG
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_WITH_FAKE = """
+import sys
+import agent.llm
+from agent.llm.fake import FakeBackend
+from tests.agent.fakes import script
+agent.llm.load_backend = lambda *a, **k: FakeBackend(script)
+from agent.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run_cli(*args, data_dir):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CLARION_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-c", RUN_WITH_FAKE, *args], capture_output=True,
+                          text=True, timeout=300, cwd=ROOT, env=env)
+
+
+def test_clarify_then_answer_across_two_processes(tmp_path):
+    db = str(tmp_path / "threads.sqlite")
+    out = run_cli("ask", AMBIGUOUS, "--json", "--db", db, data_dir=tmp_path)
+    assert out.returncode == 0, out.stderr
+    asked = json.loads(out.stdout)
+    assert asked["kind"] == "clarify"
+    assert EGG in asked["options"] and "ambiguity" in asked["route_reason"]
+    assert set(asked["uncertainty"]) >= {"semantic_entropy", "epistemic", "ambiguity",
+                                         "value_conflict"}
+    assert asked["uncertainty"]["ambiguity"]["value"] >= 0.3
+
+    number = str(asked["options"].index(EGG) + 1)
+    out = run_cli("ask", number, "--thread", asked["thread_id"], "--db", db, data_dir=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("[ANSWER]")
+    assert "About twenty minutes in a covered pot." in out.stdout
+    assert f"thread: {asked['thread_id']}" in out.stdout
+
+    out = run_cli("ask", "1", "--thread", "no-such-thread", "--db", db, data_dir=tmp_path)
+    assert out.returncode == 2
+    assert "no conversation with id no-such-thread" in out.stderr
+
+
+def test_interactive_chat_numbers_pick_clarify_options(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CLARION_DATA_DIR": str(tmp_path)}
+    # The fake's differing readings come in a fixed order: rice first, then the flight.
+    out = subprocess.run([sys.executable, "-c", RUN_WITH_FAKE, "chat"],
+                         input=f"\n{AMBIGUOUS}\n1\n/quit\n", capture_output=True, text=True,
+                         timeout=300, cwd=ROOT, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "[CLARIFY]" in out.stdout and f"1. {EGG}" in out.stdout
+    assert "[ANSWER]\nAbout twenty minutes in a covered pot." in out.stdout
