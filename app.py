@@ -1,46 +1,632 @@
-"""Clarion's chat UI (Gradio): a thin layer over the agent."""
+"""Clarion's chat UI (Gradio Blocks): a thin layer over `agent.Agent`.
+
+The agent decides everything (which move, why, how sure); this file only shows it. It is
+the one place that knows Gradio, so it reads top to bottom:
+
+1. rendering  - Reply -> chat bubble HTML, uncertainty chart, cluster list (pure functions,
+                unit-tested without a browser)
+2. sessions   - each browser gets its own unguessable thread, kept as a signed token in
+                the browser's localStorage so a reload or a server restart reattaches it
+3. handlers   - what each control does: call the Agent, turn its answer into views,
+                show errors as chat messages
+4. layout     - build_app()
+5. CLI        - main(): `python app.py --help`
+"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
+import html
 import logging
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import gradio as gr
+from matplotlib.figure import Figure
 
-from agent.errors import ClarionError
-from agent.llm import load_backend
-from agent.llm.loading import QUANTIZE_CHOICES
+from agent.errors import ClarionError, ThreadError
 
 log = logging.getLogger("clarion.app")
 
+# --------------------------------------------------------------------------- 1. rendering
 
-def build_app(backend) -> gr.Blocks:
-    def respond(message: str, history: list[dict]) -> str:
-        messages = [{"role": m["role"], "content": m["content"]} for m in history
-                    if isinstance(m.get("content"), str)]
-        messages.append({"role": "user", "content": message})
+COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
+COMPONENT_LABELS = {"semantic_entropy": "semantic entropy", "epistemic": "epistemic",
+                    "ambiguity": "ambiguity", "value_conflict": "value conflict"}
+MOVES = {  # move -> (badge label, one-line meaning)
+    "answer": ("ANSWER", "the sampled answers agree"),
+    "hedge": ("HEDGE", "the model itself is unsure"),
+    "clarify": ("CLARIFY", "the request can be read in different ways"),
+    "perspectives": ("PERSPECTIVES", "reasonable value positions disagree"),
+}
+MAX_OPTIONS = 8  # AgentConfig.readings is at most 8
+
+
+def esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def badge_html(kind: str) -> str:
+    label, meaning = MOVES.get(kind, (kind.title(), ""))
+    return f'<span class="move-badge move-{esc(kind)}" title="{esc(meaning)}">{esc(label)}</span>'
+
+
+def perspective_cards_html(perspectives) -> str:
+    """Side-by-side cards, one per perspective, no merged verdict."""
+    cards = []
+    for view in perspectives:
+        cards.append(
+            f'<div class="pv-card pv-{esc(view.id)}">'
+            f'<div class="pv-head"><span class="pv-name">{esc(view.name)}</span>'
+            f'<span class="pv-share">{view.share:.0%} of samples</span></div>'
+            f'<div class="pv-position">{esc(view.position)}</div>'
+            f'<div class="pv-reasoning">{esc(view.reasoning)}</div></div>')
+    return f'<div class="pv-cards">{"".join(cards)}</div>'
+
+
+def reply_html(reply) -> str:
+    """The assistant's chat bubble: badge, route reason, then the text (markdown)."""
+    meta = []
+    if reply.confidence is not None and reply.kind in ("answer", "hedge"):
+        meta.append(f"confidence {reply.confidence:.0%}")
+    meta.append(f"profile {reply.context}")
+    meta.append(f"{reply.seconds:.1f} s")
+    parts = [
+        f'<div class="reply-head">{badge_html(reply.kind)}'
+        f'<span class="reply-meta">{esc(" · ".join(meta))}</span></div>',
+        f'<div class="route-reason">{esc(reply.route_reason)}</div>',
+        "",
+        reply.text or "",
+    ]
+    if reply.kind == "perspectives" and reply.perspectives:
+        parts += ["", perspective_cards_html(reply.perspectives)]
+    return "\n".join(parts)
+
+
+def history_html(kind: str | None, content: str) -> str:
+    """A stored assistant turn (after a reload): badge and text; details are not stored."""
+    return f'<div class="reply-head">{badge_html(kind)}</div>\n\n{content}' if kind else content
+
+
+def error_html(message: str) -> str:
+    return f'<div class="reply-head"><span class="move-badge move-error">ERROR</span></div>' \
+           f"\n\n{esc(message)}"
+
+
+def thresholds_of(profile) -> dict[str, float]:
+    raw = profile.thresholds
+    return dict(raw.model_dump() if hasattr(raw, "model_dump") else raw)
+
+
+def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, float]) -> Figure:
+    """The uncertainty vector as bars; each component's threshold as a black tick.
+    A red bar crossed its threshold: that component can trigger a move."""
+    fig = Figure(figsize=(5.2, 2.5), dpi=110, layout="constrained")
+    ax = fig.add_subplot()
+    vector = vector or {}
+    values = [float(vector.get(name, 0.0)) for name in COMPONENTS]
+    limits = [thresholds.get(name) for name in COMPONENTS]
+    colors = ["#c0392b" if t is not None and v >= t else "#3b6fb6"
+              for v, t in zip(values, limits, strict=True)]
+    # Entropies here rarely exceed ln(32); a threshold far beyond (a move switched off)
+    # is drawn as an arrow at the edge instead of squashing the bars.
+    top = max([1.0, *values, *(t for t in limits if t is not None and t <= 4.0)]) * 1.2
+    rows = range(len(COMPONENTS))
+    ax.barh(rows, values, color=colors, height=0.55)
+    for row, (value, limit) in enumerate(zip(values, limits, strict=True)):
+        ax.text(value, row, f" {value:.2f}", va="center", fontsize=8)
+        if limit is not None and limit <= top:
+            ax.plot([limit, limit], [row - 0.38, row + 0.38], color="black", lw=2.2)
+        elif limit is not None:
+            ax.text(top, row, f"threshold {limit:g} ▶", va="center", ha="right", fontsize=7,
+                    color="#555")
+    ax.set_yticks(list(rows), [COMPONENT_LABELS[n] for n in COMPONENTS], fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top)
+    ax.set_xlabel("nats   (black tick = profile threshold)", fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def clusters_markdown(clusters, n_samples: int | None = None) -> str:
+    """Each meaning cluster: its share of the samples and every member answer."""
+    if not clusters:
+        return "_No answers sampled yet._"
+    count = f"{len(clusters)} meaning cluster{'s' if len(clusters) != 1 else ''}"
+    lines = [count + (f" over {n_samples} samples" if n_samples else "") + ":", ""]
+    for rank, cluster in enumerate(clusters, start=1):
+        extra = ""
+        if getattr(cluster, "likelihood_probability", None) is not None:
+            extra = f", likelihood-weighted {cluster.likelihood_probability:.0%}"
+        lines.append(f"**{rank}. {cluster.probability:.0%}**{extra} "
+                     f"({len(cluster.members)} answers)")
+        for member in cluster.members:
+            lines.append(f"- {esc(' '.join(str(member).split()))}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- 2. sessions
+
+
+class ThreadTokens:
+    """Signed thread tokens: the browser keeps `thread_id.signature`; the server only
+    reattaches ids it issued itself, so no one can pick or guess another person's thread.
+    The key lives next to the database, so tokens survive a restart."""
+
+    def __init__(self, key_file: Path):
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        self._key = key_file.read_text().strip().encode()
+
+    def _sign(self, thread_id: str) -> str:
+        return hmac.new(self._key, thread_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+    @property
+    def storage_secret(self) -> str:
+        """For gr.BrowserState's own encryption: stable, so a restarted server can still
+        read what the browser stored (the token's signature is what protects the thread)."""
+        return self._sign("browser-state")
+
+    def issue(self, thread_id: str) -> str:
+        return f"{thread_id}.{self._sign(thread_id)}"
+
+    def verify(self, token: Any) -> str | None:
+        if not isinstance(token, str) or "." not in token:
+            return None
+        thread_id, _, signature = token.rpartition(".")
+        return thread_id if hmac.compare_digest(signature, self._sign(thread_id)) else None
+
+
+# --------------------------------------------------------------------------- 3. handlers
+
+GENERIC_ERROR = ("Something went wrong inside Clarion while answering. Your conversation is "
+                 "unchanged; please try again.")
+
+
+def progress_html(message: str) -> str:
+    return f'<div class="turn-progress"><span class="spinner"></span>{esc(message)}</div>'
+
+
+def panel_header_md(reply) -> str:
+    if reply is None:
+        return "_Send a message to see how sure Clarion is._"
+    return f"{badge_html(reply.kind)} {esc(reply.route_reason)}"
+
+
+def option_updates(options: list[str]) -> list[gr.Button]:
+    shown = options[:MAX_OPTIONS]
+    return [gr.Button(value=shown[i], visible=True) if i < len(shown)
+            else gr.Button(value="", visible=False) for i in range(MAX_OPTIONS)]
+
+
+class ClarionUI:
+    """Binds one Agent (shared by all sessions) to the widgets of one Blocks app."""
+
+    def __init__(self, agent, participation, tokens: ThreadTokens, perspectives_file: Path):
+        self.agent = agent
+        self.participation = participation
+        self.tokens = tokens
+        self.perspectives_file = perspectives_file
+
+    # -- sessions ---------------------------------------------------------------------
+
+    def attach(self, token: Any) -> tuple[str, list[dict], Any]:
+        """The browser's own thread (from its signed token) or a fresh one."""
+        thread_id = self.tokens.verify(token)
+        if thread_id is not None:
+            try:
+                return thread_id, self.agent.history(thread_id), self.agent.pending(thread_id)
+            except ClarionError as exc:
+                log.info("cannot reattach thread: %s", exc)
+        return self.agent.new_thread_id(), [], None
+
+    def chat_messages(self, history: list[dict], pending) -> list[dict]:
+        messages = []
+        for turn in history:
+            content = turn.get("content", "")
+            if turn.get("role") == "assistant":
+                content = history_html(turn.get("kind"), content)
+            messages.append({"role": turn.get("role", "assistant"), "content": content})
+        if pending is not None and messages and messages[-1]["role"] == "assistant":
+            messages[-1]["content"] = reply_html(pending)  # full detail for the open question
+        return messages
+
+    # -- views of one reply -----------------------------------------------------------
+
+    def views(self, reply) -> dict:
+        """Every panel that depends on the latest reply (None = nothing yet)."""
+        w = self.widgets
+        report = getattr(reply, "uncertainty", None)
+        kind = getattr(reply, "kind", None)
+        options = list(reply.options) if kind == "clarify" else []
+        perspectives = list(reply.perspectives) if kind == "perspectives" else []
+        updates = dict(zip(w.options, option_updates(options), strict=True))
+        updates.update({
+            w.options_box: gr.Column(visible=bool(options)),
+            w.plot: uncertainty_figure(report.vector() if report else None,
+                                       thresholds_of(self.agent.profile)),
+            w.panel_header: panel_header_md(reply),
+            w.clusters: clusters_markdown(reply.clusters if reply else [],
+                                          report.n_samples if report else None),
+            w.feedback_box: gr.Column(visible=bool(perspectives)),
+            w.fb_choice: gr.Radio(choices=[(p.name, p.id) for p in perspectives], value=None),
+            w.fb_missing: "",
+            w.fb_status: "",
+        })
+        return updates
+
+    # -- events -----------------------------------------------------------------------
+
+    def on_load(self, token):
+        thread_id, history, pending = self.attach(token)
+        w = self.widgets
+        return {w.thread: thread_id, w.browser: self.tokens.issue(thread_id),
+                w.chatbot: self.chat_messages(history, pending), **self.views(pending)}
+
+    def on_new(self):
+        thread_id = self.agent.new_thread_id()
+        w = self.widgets
+        return {w.thread: thread_id, w.browser: self.tokens.issue(thread_id), w.chatbot: [],
+                w.status: "", **self.views(None)}
+
+    def on_turn(self, message: str, history: list[dict], thread_id: str | None) -> Iterator[dict]:
+        """One user turn (a new message, or the answer to a clarifying question), streamed:
+        a progress bubble per graph node, then the reply and its panels."""
+        w = self.widgets
+        message = (message or "").strip()
+        if not message:
+            yield {w.status: "Type a message first."}
+            return
+        thread_id = thread_id or self.agent.new_thread_id()
+        history = [*(history or []), {"role": "user", "content": message},
+                   {"role": "assistant", "content": progress_html("Reading your message…")}]
+        yield {w.chatbot: history, w.msg: "", w.thread: thread_id,
+               w.browser: self.tokens.issue(thread_id), w.status: "Working…",
+               w.options_box: gr.Column(visible=False), w.feedback_box: gr.Column(visible=False)}
         try:
-            return backend.greedy(messages, max_new_tokens=128).text
+            reply = None  # on a thread waiting for a clarify reply, the message is that reply
+            for event in self.agent.stream(message, thread_id):
+                if event.reply is not None:
+                    reply = event.reply
+                    continue
+                history[-1] = {"role": "assistant", "content": progress_html(event.message)}
+                yield {w.chatbot: history, w.status: event.message}
+            if reply is None:
+                raise ThreadError("The agent finished without a reply.")
         except ClarionError as exc:
-            return f"⚠️ {exc}"
+            history[-1] = {"role": "assistant", "content": error_html(str(exc))}
+            yield {w.chatbot: history, w.status: ""}
+            return
+        except Exception:
+            log.exception("turn failed")
+            history[-1] = {"role": "assistant", "content": error_html(GENERIC_ERROR)}
+            yield {w.chatbot: history, w.status: ""}
+            return
+        history[-1] = {"role": "assistant", "content": reply_html(reply)}
+        status = f"Replied with *{reply.kind}* in {reply.seconds:.1f} s"
+        yield {w.chatbot: history, w.status: status, **self.views(reply)}
 
+    def on_feedback(self, perspective_id: str | None, missing: str, thread_id: str | None):
+        w = self.widgets
+        if not thread_id:
+            return {w.fb_status: "Start a conversation first."}
+        try:
+            self.participation.record(thread_id, perspective_id, missing)
+        except ClarionError as exc:
+            return {w.fb_status: f"⚠️ {esc(exc)}"}
+        return {w.fb_status: "Thank you: recorded. See the Representation tab.",
+                w.fb_missing: "", **self.representation_views()}
+
+    def representation_views(self) -> dict:
+        w = self.widgets
+        tallies = self.participation.tallies()
+        missing_count = tallies.pop("missing", 0)
+        names = self.perspective_names()
+        rows = [[names.get(pid, pid), pid, count] for pid, count in tallies.items()]
+        rows.append(["(a view was missing)", "missing", missing_count])
+        views = self.participation.missing_views()
+        missing_md = ("\n".join(f"- {esc(v)}" for v in views[:50])
+                      if views else "_No missing views reported yet._")
+        return {w.tallies: rows, w.missing_views: missing_md}
+
+    def perspective_names(self) -> dict[str, str]:
+        try:
+            from agent.perspectives import load_registry
+
+            return {p.id: p.name for p in load_registry(self.perspectives_file)}
+        except ClarionError:
+            return {}
+
+    def on_propose(self, pid, name, description, prompt, contributor, source, tags):
+        from agent.perspectives import add_perspective, validate_entry
+
+        entry = {"id": pid.strip(), "name": name.strip(), "description": description.strip(),
+                 "prompt": prompt.strip(),
+                 "provenance": {"contributor": contributor.strip() or "anonymous",
+                                "source": source.strip() or "proposed in the Clarion UI"},
+                 "tags": [t.strip() for t in tags.split(",") if t.strip()]}
+        try:
+            perspective = validate_entry(entry)
+            add_perspective(entry, self.perspectives_file)
+        except ClarionError as exc:
+            return f"⚠️ Not added: {esc(exc)}"
+        return f"✅ Added **{esc(perspective.name)}** (`{esc(perspective.id)}`)."
+
+    def on_settings(self, context, samples, readings, model, quantize,
+                    progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio's idiom)
+        changes = {"context": context, "samples": int(samples), "readings": int(readings),
+                   "model": (model or "").strip() or None, "quantize": quantize}
+        switching = (changes["model"], quantize) != (self.agent.config.model,
+                                                     self.agent.config.quantize)
+        old = {key: getattr(self.agent.config, key) for key in changes}
+        if switching:
+            progress(0, desc=f"Loading {changes['model'] or 'the embedded model'}…")
+        try:
+            config = self.agent.update_config(**changes)
+            if switching:  # load now, under this progress bar, rather than in the next turn
+                self.agent._runtime.backend  # noqa: B018 -- no public load() on Agent yet
+        except Exception as exc:
+            if not isinstance(exc, ClarionError):
+                log.exception("settings failed")
+            if switching:  # keep the server usable: back to the model that worked
+                self.agent.update_config(**old)
+            reason = exc if isinstance(exc, ClarionError) else "the model could not be loaded."
+            return f"⚠️ Settings not applied: {esc(reason)}"
+        return (f"Applied for the next turn: profile **{esc(config.context)}**, "
+                f"{config.samples} samples, up to {config.readings} readings, model "
+                f"**{esc(config.model or 'embedded SmolLM2-135M')}** ({config.quantize}).")
+
+    # -- API (gradio_client) -----------------------------------------------------------
+
+    def api_ask(self, message: str, thread_id: str | None):
+        """One turn for API clients; the session's thread is kept server-side."""
+        thread_id = thread_id or self.agent.new_thread_id()
+        try:
+            reply = self.agent.chat(message, thread_id)
+        except ClarionError as exc:
+            return {"error": str(exc)}, thread_id
+        return reply.to_dict(), thread_id
+
+    def api_feedback(self, perspective_id: str, missing: str, thread_id: str | None):
+        if not thread_id:
+            return {"error": "Ask something first: feedback belongs to a conversation."}
+        try:
+            self.participation.record(thread_id, perspective_id or None, missing or None)
+        except ClarionError as exc:
+            return {"error": str(exc)}
+        return self.participation.tallies()
+
+    def api_representation(self) -> dict:
+        return {"tallies": self.participation.tallies(),
+                "missing_views": self.participation.missing_views()}
+
+
+# --------------------------------------------------------------------------- 4. layout
+
+CSS = """
+.move-badge { display:inline-block; padding:2px 10px; border-radius:999px; font-weight:600;
+  font-size:0.78em; letter-spacing:.05em; color:#fff; }
+.move-answer { background:#2e7d32; } .move-hedge { background:#b26a00; }
+.move-clarify { background:#1565c0; } .move-perspectives { background:#6a1b9a; }
+.move-error { background:#b71c1c; }
+.reply-head { display:flex; align-items:center; gap:10px; flex-wrap:wrap; }
+.reply-meta { color:var(--body-text-color-subdued); font-size:0.8em; }
+.route-reason { color:var(--body-text-color-subdued); font-size:0.82em; margin-top:4px; }
+.pv-cards { display:flex; gap:10px; flex-wrap:wrap; margin-top:6px; min-width:min(620px, 60vw); }
+.pv-card { flex:1 1 180px; border:1px solid var(--border-color-primary); border-left:4px solid
+  #6a1b9a; border-radius:8px; padding:8px 10px; background:var(--background-fill-secondary); }
+.pv-head { display:flex; justify-content:space-between; gap:6px; font-weight:700; }
+.pv-share { font-weight:400; font-size:0.8em; color:var(--body-text-color-subdued); }
+.pv-position { margin:6px 0; } .pv-reasoning { font-size:0.85em;
+  color:var(--body-text-color-subdued); }
+.turn-progress { display:flex; align-items:center; gap:8px; font-style:italic; }
+.spinner { width:12px; height:12px; border:2px solid #999; border-top-color:transparent;
+  border-radius:50%; animation:spin 0.8s linear infinite; }
+@keyframes spin { to { transform:rotate(360deg); } }
+#clarify-options button { white-space:normal; justify-content:flex-start; text-align:left;
+  border:1px solid #1565c0; color:#1565c0; font-size:0.95em; }
+#clarify-options button:hover { background:#e3eefb; }
+"""
+
+THEME = gr.themes.Soft(primary_hue="indigo", font=[gr.themes.LocalFont("Source Sans Pro"),
+                                                  "ui-sans-serif", "system-ui", "sans-serif"])
+PLACEHOLDER = ("**Ask anything.** Clarion samples several answers, measures how much they "
+               "disagree and why, and then answers, hedges, asks what you meant, or shows "
+               "several perspectives.")
+INTRO = ("# Clarion\nA chat agent that says when it does not know, asks when your request "
+         "can be read in several ways, and shows several perspectives when a question has no "
+         "single right answer.")
+
+
+def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
+    """The Blocks app; `ui.widgets` afterwards names every component the handlers update."""
+    agent, cfg = ui.agent, ui.agent.config
+    model_calls = {"concurrency_id": "model", "concurrency_limit": 1}
+    hidden = {"api_visibility": "undocumented"}
     with gr.Blocks(title="Clarion") as demo:
-        gr.Markdown(f"# Clarion\nModel: {backend.name}")
-        gr.ChatInterface(respond)
+        w = ui.widgets = SimpleNamespace()
+        w.thread = gr.State(None)  # this session's thread id: server-side, never editable
+        w.browser = gr.BrowserState(None, storage_key="clarion-thread",
+                                    secret=ui.tokens.storage_secret)
+        gr.Markdown(INTRO)
+        with gr.Tab("Chat"), gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                w.chatbot = gr.Chatbot(show_label=False, height=None, min_height=360,
+                                       max_height=900, elem_id="chat", buttons=["copy"],
+                                       feedback_options=None, placeholder=PLACEHOLDER)
+                with gr.Column(visible=False, elem_id="clarify-options") as w.options_box:
+                    gr.Markdown("**Which did you mean?**")
+                    w.options = [gr.Button(visible=False, size="sm", variant="secondary",
+                                           elem_classes=["clarify-option"])
+                                 for _ in range(MAX_OPTIONS)]
+                with gr.Row():
+                    w.msg = gr.Textbox(placeholder="Ask Clarion something…", show_label=False,
+                                       scale=6, elem_id="msg", max_lines=6)
+                    w.send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                with gr.Row():
+                    w.status = gr.Markdown("", elem_id="status")
+                    w.new = gr.Button("New conversation", size="sm", scale=0)
+                with gr.Column(visible=False, elem_id="feedback") as w.feedback_box:
+                    gr.Markdown("**Did one of these perspectives represent you?**")
+                    w.fb_choice = gr.Radio(label="The perspective closest to yours", choices=[])
+                    w.fb_missing = gr.Textbox(label="…or a view that was missing", lines=2)
+                    w.fb_send = gr.Button("Send feedback", size="sm")
+                    w.fb_status = gr.Markdown()
+            with gr.Column(scale=2):
+                gr.Markdown("### What Clarion is unsure about")
+                w.panel_header = gr.Markdown(panel_header_md(None), elem_id="panel-header")
+                w.plot = gr.Plot(uncertainty_figure(None, thresholds_of(agent.profile)),
+                                 show_label=False, elem_id="uncertainty-plot")
+                with gr.Accordion("Answer clusters", open=False):
+                    w.clusters = gr.Markdown(clusters_markdown([]), elem_id="clusters")
+        with gr.Tab("Settings"):
+            gr.Markdown("Settings apply to everyone using this server, from the next turn on.")
+            w.context = gr.Dropdown(sorted({*profiles, cfg.context}), value=cfg.context,
+                                    label="Context profile (thresholds per component)")
+            w.samples = gr.Slider(1, 32, value=cfg.samples, step=1,
+                                  label="Samples per reading and perspective")
+            w.readings = gr.Slider(1, 8, value=cfg.readings, step=1,
+                                   label="Readings of the request (at most)")
+            w.model = gr.Textbox(value=cfg.model or "", label="Model",
+                                 placeholder="empty = embedded SmolLM2-135M-Instruct (Q4_1)")
+            w.quantize = gr.Radio(["none", "4bit", "8bit"], value=cfg.quantize,
+                                  label="Quantization (bitsandbytes)")
+            w.apply = gr.Button("Apply", variant="primary")
+            w.settings_status = gr.Markdown()
+        with gr.Tab("Representation") as w.rep_tab:
+            gr.Markdown("How often each perspective represented someone, and the views "
+                        "people missed.")
+            w.tallies = gr.Dataframe(headers=["perspective", "id", "times chosen"],
+                                     interactive=False, elem_id="tallies")
+            w.missing_views = gr.Markdown(elem_id="missing-views")
+            with gr.Accordion("Propose a perspective", open=False):
+                p_id = gr.Textbox(label="id (lowercase, e.g. 'care-ethics')")
+                p_name = gr.Textbox(label="Name")
+                p_desc = gr.Textbox(label="What this perspective values", lines=2)
+                p_prompt = gr.Textbox(label="How it reasons (instruction to the model)",
+                                      lines=3)
+                with gr.Row():
+                    p_contrib = gr.Textbox(label="Your name (optional)")
+                    p_source = gr.Textbox(label="Source (optional)")
+                    p_tags = gr.Textbox(label="Tags, comma separated (at least one)")
+                p_send = gr.Button("Propose")
+                p_status = gr.Markdown(elem_id="propose-status")
+        with gr.Column(visible=False):  # API-only endpoints for gradio_client
+            api_in, api_pid, api_missing = gr.Textbox(), gr.Textbox(), gr.Textbox()
+            api_out = gr.JSON()
+            api_ask, api_fb, api_rep = gr.Button(), gr.Button(), gr.Button()
+
+        turn_outputs = [w.chatbot, w.msg, w.thread, w.browser, w.status, w.options_box,
+                        *w.options, w.plot, w.panel_header, w.clusters, w.feedback_box,
+                        w.fb_choice, w.fb_missing, w.fb_status]
+        demo.load(ui.on_load, [w.browser], turn_outputs, **hidden)
+        for trigger in (w.send.click, w.msg.submit):
+            trigger(ui.on_turn, [w.msg, w.chatbot, w.thread], turn_outputs, **model_calls,
+                    **hidden)
+        for button in w.options:
+            button.click(ui.on_turn, [button, w.chatbot, w.thread], turn_outputs,
+                         **model_calls, **hidden)
+        for trigger in (w.new.click, w.chatbot.clear):  # the chat's bin starts afresh too
+            trigger(ui.on_new, None, turn_outputs, **hidden)
+        w.fb_send.click(ui.on_feedback, [w.fb_choice, w.fb_missing, w.thread],
+                        [w.fb_status, w.fb_missing, w.tallies, w.missing_views], **hidden)
+        w.rep_tab.select(ui.representation_views, None, [w.tallies, w.missing_views], **hidden)
+        p_send.click(ui.on_propose, [p_id, p_name, p_desc, p_prompt, p_contrib, p_source,
+                                     p_tags], p_status, **hidden)
+        w.apply.click(ui.on_settings, [w.context, w.samples, w.readings, w.model, w.quantize],
+                      w.settings_status, **model_calls, **hidden)
+        api_ask.click(ui.api_ask, [api_in, w.thread], [api_out, w.thread], api_name="ask",
+                      **model_calls)
+        api_fb.click(ui.api_feedback, [api_pid, api_missing, w.thread], api_out,
+                     api_name="feedback")
+        api_rep.click(ui.api_representation, None, api_out, api_name="representation")
     return demo
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Start Clarion's chat UI.")
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+# --------------------------------------------------------------------------- 5. CLI
+
+DESCRIPTION = """Start Clarion's chat UI in the browser.
+
+The model loads once at start (a progress bar shows in the terminal); conversations and
+participation feedback are stored in one SQLite file (--db) and survive a restart.
+
+examples:
+  python app.py                                  # http://127.0.0.1:7860, embedded model
+  python app.py --port 8000 --context health
+  python app.py --model HuggingFaceTB/SmolLM2-360M-Instruct --quantize 4bit
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python app.py", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="interface to bind (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
-    parser.add_argument("--model", default=None, help="model id, folder or .gguf (default: embedded)")
-    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES, default="none")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    backend = load_backend(args.model, quantize=args.quantize)
-    build_app(backend).queue(default_concurrency_limit=1).launch(
-        server_name=args.host, server_port=args.port)
+    parser.add_argument("--model", default=None, metavar="ID|PATH|GGUF",
+                        help="Hugging Face id, local folder or .gguf file (default: embedded "
+                             "SmolLM2-135M-Instruct)")
+    parser.add_argument("--quantize", choices=("none", "4bit", "8bit"), default="none",
+                        help="bitsandbytes quantization (default: none)")
+    parser.add_argument("--context", default="general", metavar="NAME|YAML",
+                        help="context profile name or YAML file (default: general)")
+    parser.add_argument("--samples", type=int, default=None, metavar="N",
+                        help="answers sampled per reading and perspective (default: 4)")
+    parser.add_argument("--readings", type=int, default=None, metavar="K",
+                        help="readings of a request to consider, at most (default: 3)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="time budget of one turn (default: 120)")
+    parser.add_argument("--db", type=Path, default=None, metavar="PATH",
+                        help="SQLite file for conversations and feedback (default: the user "
+                             "data folder)")
+    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+                        help="folder for user data such as proposed perspectives (default: "
+                             "the user data folder)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from agent import Agent, AgentConfig
+    from agent.llm import load_backend
+    from agent.participation import ParticipationStore
+    from agent.perspectives import user_registry_path
+    from agent.profiles import list_profiles
+    from uncertainty import Embedder
+    from uncertainty.embeddings import EmbedderError
+
+    try:
+        settings = {"model": args.model, "quantize": args.quantize, "context": args.context,
+                    "db_path": args.db, "data_dir": args.data_dir, "samples": args.samples,
+                    "readings": args.readings, "timeout_s": args.timeout}
+        config = AgentConfig.parse({k: v for k, v in settings.items() if v is not None},
+                                   source="command line")
+        backend = load_backend(config.model, quantize=config.quantize)  # once, with a bar
+        agent = Agent(config, backend=backend, embedder=Embedder())  # first turn not slower
+        participation = ParticipationStore(config.db_path)
+    except (ClarionError, EmbedderError) as exc:
+        raise SystemExit(f"error: {exc}") from None
+    db_path = config.db_path
+    ui = ClarionUI(agent, participation,
+                   ThreadTokens(db_path.with_name(db_path.name + ".ui-key")),
+                   user_registry_path(config.data_dir))
+    demo = build_app(ui, list_profiles(config.data_dir))
+    demo.queue(default_concurrency_limit=1).launch(
+        server_name=args.host, server_port=args.port, css=CSS, show_error=False,
+        theme=THEME)
 
 
 if __name__ == "__main__":

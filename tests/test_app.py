@@ -1,0 +1,193 @@
+"""The real app (subprocess, real default model) driven by Chromium and by gradio_client.
+
+A test context profile makes clarify reliable on the small model: perspectives are not
+allowed, the normativity gate is shut, and any ambiguity with differing readings asks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+SCREENSHOT = ARTIFACTS / "ui-clarify.png"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+TURN_MS = 420_000  # one turn on 2 busy CPU cores; usually far less
+UNDERSPECIFIED = "How long does it take to get there?"
+PROFILE = """\
+name: ui-test
+description: Clarifies whenever the readings of a request lead to different answers.
+thresholds: {semantic_entropy: 99.0, epistemic: 99.0, ambiguity: 0.0, value_conflict: 99.0}
+max_clarify_rounds: 1
+allowed_moves: [answer, hedge, clarify]
+system_prompt: system
+normative_threshold: 0.99
+"""
+
+pytestmark = pytest.mark.model
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """`python app.py` on a free loopback port, restartable on the same database."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = folder / "app.log"
+        self.proc: subprocess.Popen | None = None
+        profile = folder / "ui-test.yaml"
+        profile.write_text(PROFILE)
+        self.command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1",
+                        "--port", str(self.port), "--context", str(profile),
+                        "--db", str(folder / "clarion.sqlite"),
+                        "--data-dir", str(folder / "data"), "--samples", "3",
+                        "--timeout", "600"]
+
+    def start(self, timeout: float = 300) -> None:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+               "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(ROOT)}
+        with self.log.open("a") as log:
+            self.proc = subprocess.Popen(self.command, cwd=ROOT, env=env, stdout=log,
+                                         stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"app.py exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(1)
+        pytest.fail(f"app.py did not answer within {timeout:.0f} s:\n{self.tail()}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc = None
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    app = AppServer(tmp_path_factory.mktemp("app"))
+    app.start()
+    yield app
+    app.stop()
+    assert "Traceback" not in app.tail(10_000), app.tail()
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is missing: run `make browser`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
+        try:
+            yield context.pages[0] if context.pages else context.new_page()
+        finally:
+            context.close()
+
+
+def wait_for_badges(page, count: int, server: AppServer) -> None:
+    """Wait for the count-th reply; on a timeout, say what the page and the server show."""
+    from playwright.sync_api import expect
+
+    try:
+        expect(page.locator("#chat .move-badge")).to_have_count(count, timeout=TURN_MS)
+    except AssertionError as exc:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ui-failure.png"), full_page=True)
+        raise AssertionError(f"{exc}\n--- chat ---\n{page.locator('#chat').inner_text()}"
+                             f"\n--- app.log ---\n{server.tail()}") from None
+
+
+@pytest.mark.browser
+def test_clarify_in_the_browser_then_resume_and_survive_a_restart(server, browser_page):
+    from playwright.sync_api import expect
+
+    from agent.participation import ParticipationStore
+
+    page = browser_page
+    page.goto(server.url)
+    page.locator("#msg textarea").fill(UNDERSPECIFIED)
+    page.locator("#send").click()
+    badges = page.locator("#chat .move-badge")
+    wait_for_badges(page, 1, server)
+    assert badges.first.inner_text() == "CLARIFY", page.locator("#chat").inner_text()
+    expect(page.locator("#uncertainty-plot img")).to_be_visible()
+    option = page.locator("#clarify-options button:visible").first
+    chosen = option.inner_text().strip()
+    assert chosen
+    option.click()
+    wait_for_badges(page, 2, server)
+    second = badges.nth(1).inner_text()
+    assert second in ("ANSWER", "HEDGE"), second  # one clarify round, then it answers
+    expect(page.locator("#chat")).to_contain_text(chosen)  # the reading, sent as the reply
+    expect(page.locator("#clarify-options")).to_be_hidden()
+    page.get_by_text("Answer clusters").click()
+    expect(page.locator("#clusters")).to_contain_text(re.compile(r"meaning clusters? over \d"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # Feedback stored in the shared database shows up in the Representation tab.
+    ParticipationStore(server.folder / "clarion.sqlite").record("someone", "care", None)
+    page.get_by_role("tab", name="Representation").click()
+    expect(page.locator("#tallies")).to_contain_text("care")
+
+    # A server restart keeps the conversation: the reload reattaches this browser's thread.
+    server.stop()
+    server.start()
+    page.reload()
+    expect(badges).to_have_count(2, timeout=60_000)
+    expect(page.locator("#chat")).to_contain_text(UNDERSPECIFIED)
+
+
+def test_api_turn_and_representation_feedback(server):
+    from gradio_client import Client
+
+    client = Client(server.url, verbose=False)
+    reply = client.predict(UNDERSPECIFIED, api_name="/ask")
+    assert reply["kind"] == "clarify", reply
+    assert len(reply["options"]) >= 2 and reply["uncertainty"]["n_samples"] > 0
+    resumed = client.predict(reply["options"][0], api_name="/ask")  # same session, same thread
+    assert resumed["thread_id"] == reply["thread_id"] and resumed["kind"] in ("answer", "hedge")
+
+    before = client.predict(api_name="/representation")["tallies"]
+    tallies = client.predict("", "A farmer's view was missing", api_name="/feedback")
+    assert tallies["missing"] == before["missing"] + 1
+    other = Client(server.url, verbose=False)  # another person, who has not asked anything
+    rep = other.predict(api_name="/representation")
+    assert rep["missing_views"][0] == "A farmer's view was missing"
+    assert "error" in other.predict("care", "", api_name="/feedback")
+
