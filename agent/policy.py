@@ -3,6 +3,9 @@
 Never a weighted sum: each uncertainty component has its own threshold in the context
 profile, and the checks run in a fixed order of what the user most needs to know:
   1. value_conflict, on a value-laden question  -> perspectives (no single right answer)
+     semantic_entropy, on a value-laden question -> perspectives too: answers that scatter
+     on a normative question show no consensus, and hedging "I don't know" there would
+     wrongly call a question of values a gap in knowledge
   2. ambiguity, with readings to offer, under the clarify cap -> clarify (ask, don't guess)
   3. epistemic or semantic_entropy              -> hedge (the model itself is unsure)
   4. otherwise                                  -> answer
@@ -57,6 +60,10 @@ def route(vector: dict[str, float], profile: ContextProfile, *, clarify_rounds: 
             notes.append(f"{vc} but move 'perspectives' is not allowed in profile {profile.name}")
         else:
             return done("perspectives", f"{vc} {tag}; the question is value-laden")
+    elif value_laden and "semantic_entropy" in crossed and "perspectives" in allowed:
+        se = _fmt("semantic_entropy", *crossed["semantic_entropy"], True)
+        return done("perspectives", f"{se} {tag} on a value-laden question; the answers "
+                                    "reach no consensus, so none is imposed")
 
     if "ambiguity" in crossed:
         amb = _fmt("ambiguity", *crossed["ambiguity"], True)

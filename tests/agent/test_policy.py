@@ -102,3 +102,14 @@ def test_shipped_profiles_route_the_same_vector_differently():
     vector = {**LOW, "epistemic": 0.6}
     assert go(vector, load_profile("general")).move == "answer"
     assert go(vector, load_profile("health")).move == "hedge"
+
+
+def test_scattered_answers_on_a_value_laden_question_show_perspectives():
+    r = go(semantic_entropy=2.2, epistemic=1.4, value_laden=True)
+    assert r.move == "perspectives"
+    assert r.reason.startswith("semantic_entropy 2.20 >= 1.00 (profile test) on a value-laden")
+    # the same scatter on a factual question is the model being unsure
+    assert go(semantic_entropy=2.2, epistemic=1.4).move == "hedge"
+    # a request with readings to offer on a value-laden question still prefers perspectives
+    assert go(semantic_entropy=2.2, ambiguity=0.9, options=True, value_laden=True).move \
+        == "perspectives"
