@@ -24,8 +24,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-TURN_MS = 420_000  # one turn on 2 busy CPU cores; usually far less
-UNDERSPECIFIED = "How long does it take to get there?"
+TURN_MS = 900_000  # one turn on 2 CPU cores shared with other jobs; usually ~15-130 s
+UNDERSPECIFIED = "What is a bass?"  # SmolLM2 (seed 0) rewrites it into a second reading
 PROFILE = """\
 name: ui-test
 description: Clarifies whenever the readings of a request lead to different answers.
