@@ -26,6 +26,15 @@ class SamplingParams:
     top_p: float = 0.9
     max_new_tokens: int = 64
     seed: int | None = None
+    min_new_tokens: int = 0
+    """EOS is suppressed until this many tokens exist (benchmarks force equal work)."""
+    stop: tuple[str, ...] = ()
+    """A sample ends where one of these strings first appears after its first visible
+    character (OpenAI's `stop`); the text is cut before it. A batch ends when all have."""
+    straggler_factor: float = 0.0
+    """0 = off. Else once half the samples have ended after s tokens, the others are cut
+    at straggler_factor * s tokens (finish_reason "length"): one rambling sample no
+    longer sets the cost of the whole batch."""
 
     def __post_init__(self) -> None:
         if self.n < 1:
@@ -36,6 +45,12 @@ class SamplingParams:
             raise ValueError("top_p must be in (0, 1]")
         if self.max_new_tokens < 1:
             raise ValueError("max_new_tokens must be at least 1")
+        if not 0 <= self.min_new_tokens <= self.max_new_tokens:
+            raise ValueError("min_new_tokens must be in [0, max_new_tokens]")
+        if self.straggler_factor and self.straggler_factor < 1.0:
+            raise ValueError("straggler_factor must be 0 (off) or at least 1")
+        if isinstance(self.stop, str) or not all(isinstance(s, str) and s for s in self.stop):
+            raise ValueError("stop must be a tuple of non-empty strings")
 
 
 @dataclass(frozen=True)

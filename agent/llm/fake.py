@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 
 from agent.llm.base import Messages, Sample, SamplingParams
+from agent.llm.stopping import cut_at_stop
 from agent.llm.transformers_backend import validate_messages
 
 Script = Callable[[Messages], list[str]]
@@ -26,9 +27,10 @@ class FakeBackend:
         self.logprob = logprob
         self.calls: list[list[Messages]] = []
 
-    def sample_batch(self, conversations: list[Messages], params: SamplingParams) -> list[list[Sample]]:
+    def sample_batch(self, conversations: list[Messages],
+                     params: SamplingParams) -> list[list[Sample]]:
         self.calls.append(conversations)
-        return [self._samples(messages, params.n) for messages in conversations]
+        return [self._samples(messages, params.n, params.stop) for messages in conversations]
 
     def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
         return self.sample_batch([messages], params)[0]
@@ -36,12 +38,14 @@ class FakeBackend:
     def greedy(self, messages: Messages, max_new_tokens: int = 64) -> Sample:
         return self._samples(messages, 1)[0]
 
-    def _samples(self, messages: Messages, n: int) -> list[Sample]:
+    def _samples(self, messages: Messages, n: int, stop: tuple[str, ...] = ()) -> list[Sample]:
         validate_messages(messages)
         texts = self.script(messages) or [""]
         out = []
         for i in range(n):
             text = texts[i % len(texts)]
+            cut = cut_at_stop(text, stop)
+            text = text if cut is None else text[:cut].strip()
             ids = tuple(int(hashlib.md5(w.encode()).hexdigest()[:6], 16) for w in text.split())
             out.append(Sample(text, ids, tuple(self.logprob for _ in ids), "stop"))
         return out

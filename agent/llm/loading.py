@@ -91,7 +91,8 @@ def converted_dir(gguf_path: str) -> Path:
     import transformers
 
     stat = Path(gguf_path).stat()
-    key = f"{Path(gguf_path).resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{transformers.__version__}"
+    key = (f"{Path(gguf_path).resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+           f"|{transformers.__version__}")
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return cache_root() / "converted" / f"{Path(gguf_path).stem}-{digest}"
 
@@ -180,6 +181,8 @@ def load_model(spec: str | None, quantize: str = "none", device: str | None = No
                 " It is not a local path and not in the Hugging Face cache; downloads are off"
                 " (set CLARION_ALLOW_DOWNLOAD=1 to allow them)."
             )
-        raise ModelLoadError(f"Could not load model {spec!r}.{hint} ({type(exc).__name__}: {exc})")
+        raise ModelLoadError(
+            f"Could not load model {spec!r}.{hint} ({type(exc).__name__}: {exc})"
+        ) from exc
     model.eval()
     return model, tokenizer, source, device

@@ -1,8 +1,15 @@
 """Any Hugging Face causal LM (hub id, folder or GGUF), optionally bitsandbytes-quantized.
 
 All samples of a request come from one batched `generate` call: several conversations
-are left-padded into one batch and each is expanded to `n` sequences with
-`num_return_sequences`, so the model runs one decoding loop for everything.
+are left-padded into one batch and each is expanded to `n` sequences, so the model runs
+one decoding loop for everything.
+
+Speed (measured by `python -m eval bench`): `generate(num_return_sequences=n)` repeats
+each prompt n times *before* the prefill, so it runs the prompt through the model n
+times. With `share_prefill` we run the prompt (all but its last token) once, repeat
+the resulting KV cache n times, and let `generate` continue from it. Rendered prompts
+are tokenized once and remembered. `generate` itself stops as soon as every sequence
+has produced EOS.
 """
 
 from __future__ import annotations
@@ -10,16 +17,21 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 
 from agent.errors import GenerationError, InvalidInputError, PromptTooLongError
 from agent.llm.base import Messages, Sample, SamplingParams
 from agent.llm.loading import load_model
+from agent.llm.stopping import stop_criteria, trim_to_stop
 
 log = logging.getLogger(__name__)
 
 
 class TransformersBackend:
-    def __init__(self, model, tokenizer, name: str, device: str, max_time_s: float = 300.0):
+    TOKEN_CACHE_SIZE = 256
+
+    def __init__(self, model, tokenizer, name: str, device: str, max_time_s: float = 300.0,
+                 share_prefill: bool = True):
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
@@ -30,6 +42,8 @@ class TransformersBackend:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.context_window = int(getattr(model.config, "max_position_embeddings", 2048))
         self._lock = threading.Lock()  # one generate at a time; the global RNG is shared
+        self.share_prefill = share_prefill  # prefill each prompt once for its n samples
+        self._token_cache: OrderedDict[str, list[int]] = OrderedDict()  # prompt -> ids (LRU)
 
     @classmethod
     def load(cls, spec: str | None = None, quantize: str = "none", device: str | None = None,
@@ -49,27 +63,50 @@ class TransformersBackend:
             messages, add_generation_prompt=True, tokenize=False
         )
 
+    def _tokens(self, prompt: str) -> list[int]:
+        """Token ids of a rendered prompt, tokenized once (LRU-cached)."""
+        ids = self._token_cache.get(prompt)
+        if ids is None:
+            ids = self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+            self._token_cache[prompt] = ids
+            if len(self._token_cache) > self.TOKEN_CACHE_SIZE:
+                self._token_cache.popitem(last=False)
+        else:
+            self._token_cache.move_to_end(prompt)
+        return ids
+
     def _encode(self, conversations: list[Messages], max_new_tokens: int):
-        prompts = [self.render(m) for m in conversations]
-        batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
-        longest = int(batch["attention_mask"].sum(dim=1).max())
+        """Left-padded input_ids and attention_mask for a batch of conversations."""
+        import torch
+
+        rows = [self._tokens(self.render(m)) for m in conversations]
+        longest = max(len(r) for r in rows)
         if longest + max_new_tokens > self.context_window:
             raise PromptTooLongError(
                 f"The conversation is too long for this model: {longest} tokens plus "
                 f"{max_new_tokens} for the answer exceed its {self.context_window}-token window."
                 " Start a new conversation or shorten the message."
             )
-        return batch.to(self.model.device)
+        pad = self.tokenizer.pad_token_id
+        ids = torch.tensor([[pad] * (longest - len(r)) + r for r in rows], dtype=torch.long)
+        mask = torch.tensor([[0] * (longest - len(r)) + [1] * len(r) for r in rows],
+                            dtype=torch.long)
+        return {"input_ids": ids.to(self.model.device),
+                "attention_mask": mask.to(self.model.device)}
 
     # -- generation -----------------------------------------------------------
 
-    def sample_batch(self, conversations: list[Messages], params: SamplingParams) -> list[list[Sample]]:
+    def sample_batch(self, conversations: list[Messages],
+                     params: SamplingParams) -> list[list[Sample]]:
         if not conversations:
             return []
         batch = self._encode(conversations, params.max_new_tokens)
         kwargs = dict(do_sample=True, temperature=params.temperature, top_p=params.top_p,
                       num_return_sequences=params.n)
-        samples = self._generate(batch, params.max_new_tokens, params.seed, kwargs)
+        if params.min_new_tokens:
+            kwargs["min_new_tokens"] = params.min_new_tokens
+        samples = self._generate(batch, params.max_new_tokens, params.seed, kwargs,
+                                 stops=params.stop, straggler_factor=params.straggler_factor)
         return [samples[i * params.n:(i + 1) * params.n] for i in range(len(conversations))]
 
     def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
@@ -79,7 +116,8 @@ class TransformersBackend:
         batch = self._encode([messages], max_new_tokens)
         return self._generate(batch, max_new_tokens, None, dict(do_sample=False))[0]
 
-    def _generate(self, batch, max_new_tokens: int, seed: int | None, kwargs: dict) -> list[Sample]:
+    def _generate(self, batch, max_new_tokens: int, seed: int | None, kwargs: dict,
+                  stops: tuple[str, ...] = (), straggler_factor: float = 0.0) -> list[Sample]:
         import torch
         from transformers import GenerationConfig
 
@@ -92,29 +130,70 @@ class TransformersBackend:
             output_logits=True,
             **kwargs,
         )
+        started = time.perf_counter()
         with self._lock, torch.inference_mode():
             if seed is not None:
                 torch.manual_seed(seed)
             try:
-                out = self.model.generate(**batch, generation_config=config)
+                n = config.num_return_sequences or 1
+                if self.share_prefill and n > 1 and batch["input_ids"].shape[1] > 1:
+                    batch = self._prefilled(batch, n)
+                    config.num_return_sequences = 1
+                extra = {}
+                if stops or straggler_factor:
+                    eos = config.eos_token_id
+                    extra["stopping_criteria"] = [stop_criteria(
+                        self.tokenizer, batch["input_ids"].shape[1],
+                        set(eos if isinstance(eos, list) else [eos]), stops, straggler_factor)]
+                out = self.model.generate(**batch, generation_config=config, **extra)
             except (RuntimeError, ValueError) as exc:
                 raise GenerationError(f"The model failed while generating: {exc}") from exc
         prompt_len = batch["input_ids"].shape[1]
         new_tokens = out.sequences[:, prompt_len:]
         logprobs = chosen_token_logprobs(out.logits, new_tokens)
-        return [self._to_sample(ids, lps, max_new_tokens, config.eos_token_id)
+        cut_by = "time" if time.perf_counter() - started >= self.max_time_s else "length"
+        return [self._to_sample(ids, lps, cut_by, config.eos_token_id, stops)
                 for ids, lps in zip(new_tokens.tolist(), logprobs.tolist(), strict=True)]
 
-    def _to_sample(self, ids: list[int], logprobs: list[float], max_new_tokens: int, eos) -> Sample:
+    def _prefilled(self, batch: dict, n: int) -> dict:
+        """Run all prompt tokens but the last through the model once, repeat the KV cache
+        n times per row, and return generate() inputs that continue from it.
+
+        generate() then feeds only the last prompt token (for the n x rows sequences) and
+        samples exactly as it would from a fresh prefill: positions come from the
+        attention mask in both paths (see tests/agent/llm/test_shared_prefill.py).
+        """
+        from transformers import DynamicCache
+
+        ids, mask = batch["input_ids"], batch["attention_mask"]
+        positions = (mask.long().cumsum(-1) - 1).masked_fill(mask == 0, 0)
+        cache = DynamicCache(config=self.model.config)
+        self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1],
+                   position_ids=positions[:, :-1], cache=cache, use_cache=True,
+                   logits_to_keep=1)
+        cache.batch_repeat_interleave(n)
+        return {"input_ids": ids.repeat_interleave(n, dim=0),
+                "attention_mask": mask.repeat_interleave(n, dim=0),
+                "cache": cache}
+
+    def _to_sample(self, ids: list[int], logprobs: list[float], cut_by: str, eos,
+                   stops: tuple[str, ...] = ()) -> Sample:
+        """cut_by: the finish reason of a sample without EOS ("length": the token budget
+        or the straggler cut; "time": max_time ran out)."""
         eos_ids = set(eos if isinstance(eos, list) else [eos])
         end = next((i for i, t in enumerate(ids) if t in eos_ids), None)
         if end is None:
             end = len(ids)
-            reason = "length" if len(ids) >= max_new_tokens else "time"
+            reason = cut_by
         else:
             reason = "stop"
         ids, logprobs = ids[:end], logprobs[:end]
-        text = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        trimmed = trim_to_stop(self.tokenizer, ids, stops)
+        if trimmed is not None:  # ended at a stop string: keep the text before it
+            keep, chars = trimmed
+            ids, logprobs, text, reason = ids[:keep], logprobs[:keep], text[:chars], "stop"
+        text = text.strip()
         return Sample(text=text, token_ids=tuple(ids), token_logprobs=tuple(logprobs),
                       finish_reason=reason)
 

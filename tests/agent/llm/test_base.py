@@ -14,7 +14,8 @@ def test_sample_logprob_summaries():
 
 
 @pytest.mark.parametrize("bad", [dict(n=0), dict(temperature=0), dict(top_p=1.5),
-                                 dict(max_new_tokens=0)])
+                                 dict(max_new_tokens=0), dict(min_new_tokens=-1),
+                                 dict(max_new_tokens=4, min_new_tokens=5)])
 def test_sampling_params_reject_nonsense(bad):
     with pytest.raises(ValueError):
         SamplingParams(**bad)

@@ -13,12 +13,13 @@ def test_eight_samples_come_from_one_generate_call(default_backend, france, monk
     original = default_backend.model.generate
 
     def counting_generate(*args, **kwargs):
-        calls.append(kwargs["generation_config"].num_return_sequences)
+        rows = kwargs["input_ids"].shape[0] * kwargs["generation_config"].num_return_sequences
+        calls.append(rows)
         return original(*args, **kwargs)
 
     monkeypatch.setattr(default_backend.model, "generate", counting_generate)
     samples = default_backend.sample(france, SamplingParams(n=8, max_new_tokens=24, seed=0))
-    assert calls == [8]
+    assert calls == [8]  # one call decoding 8 sequences (expanded before or inside generate)
     assert len(samples) == 8
     for s in samples:
         assert s.text and s.token_ids
@@ -48,7 +49,8 @@ def test_greedy_answers_paris(default_backend, france):
 
 def test_batch_of_conversations_keeps_their_order(default_backend, france):
     other = [{"role": "user", "content": "Name a colour of the sky on a clear day, in one word."}]
-    batches = default_backend.sample_batch([france, other], SamplingParams(n=3, max_new_tokens=16, seed=1))
+    batches = default_backend.sample_batch([france, other],
+                                           SamplingParams(n=3, max_new_tokens=16, seed=1))
     assert [len(b) for b in batches] == [3, 3]
     assert sum("Paris" in s.text for s in batches[0]) >= 1
     assert not any("Paris" in s.text for s in batches[1])

@@ -1,0 +1,161 @@
+"""`python -m eval bench`: what a Clarion turn costs next to a plain answer.
+
+One run measures, side by side on the same loaded model: a plain greedy answer, a full
+Clarion turn (Agent.chat on a fresh thread), N samples x T tokens in one batched call vs
+N sequential calls, the backend speed-ups on and off (shared prefill, token cache),
+clustering with representatives vs all pairs (same judge), and llama.cpp on the same
+GGUF file when llama-cpp-python is importable. Every figure is repeated R times and
+reported as min / median / max seconds; ratios are of medians. Warm-up runs (first
+generate call, first turn) are excluded. Timings on a shared machine are noisy: compare
+ratios from one run, not seconds across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import statistics
+import sys
+from dataclasses import dataclass, field
+
+DEFAULT_MESSAGE = "What is the capital of France?"
+RATIOS = {  # name: (numerator figure, denominator figure); medians
+    "clarion_turn_over_plain_turn": ("clarion_turn", "plain_turn"),
+    "batched_over_sequential": ("sampling_batched", "sampling_sequential"),
+    "representative_over_pairwise": ("clustering_representative", "clustering_pairwise"),
+    "shared_prefill_over_plain_prefill": ("sampling_batched", "sampling_batched_no_shared_prefill"),
+    "early_stop_over_forced_length": ("sampling_batched_natural", "sampling_batched"),
+    "cached_over_cold_tokenization": ("encode_prompt_cached", "encode_prompt_cold"),
+    "straggler_cut_over_natural": ("sampling_natural_straggler_cut", "sampling_batched_natural"),
+    "sentence_stop_over_natural": ("sampling_natural_sentence_stop", "sampling_batched_natural"),
+    "pilot_over_natural": ("sampling_natural_pilot", "sampling_batched_natural"),
+    "clarion_turn_over_without_speedups": ("clarion_turn", "clarion_turn_without_speedups"),
+}
+
+
+@dataclass
+class ModelRun:
+    """Everything measured on one model."""
+
+    model: str
+    timings: dict[str, list[float]] = field(default_factory=dict)
+    notes: dict[str, object] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.timings.setdefault(name, []).append(seconds)
+
+    def median(self, name: str) -> float | None:
+        values = self.timings.get(name)
+        return statistics.median(values) if values else None
+
+    def ratios(self) -> dict[str, float | None]:
+        out: dict[str, float | None] = {}
+        for name, (num, den) in RATIOS.items():
+            a, b = self.median(num), self.median(den)
+            out[name] = a / b if a is not None and b else None
+        ours, theirs = self.median("sampling_batched"), self.median("llamacpp_sequential")
+        out["ours_over_llamacpp"] = theirs / ours if ours and theirs else None  # tokens/s
+        return out
+
+    def to_dict(self, tokens_total: int) -> dict:
+        figures = {k: {"min": min(v), "median": statistics.median(v), "max": max(v),
+                       "runs": v} for k, v in self.timings.items()}
+        return {"model": self.model, "ratios": self.ratios(), "figures": figures,
+                "tokens_per_second": self.tokens_per_second(tokens_total),
+                "notes": self.notes, "unavailable": self.unavailable}
+
+    def tokens_per_second(self, tokens_total: int) -> dict[str, float]:
+        names = ("sampling_batched", "sampling_sequential", "llamacpp_sequential")
+        return {n: tokens_total / m for n in names if (m := self.median(n))}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m eval bench", description=__doc__.split("\n")[0])
+    p.add_argument("--samples", "-n", type=int, default=8, help="N samples (default 8)")
+    p.add_argument("--tokens", "-t", type=int, default=48, help="T new tokens (default 48)")
+    p.add_argument("--repeats", "-r", type=int, default=3, help="R repeats (default 3)")
+    p.add_argument("--model", default=None,
+                   help="also measure this model (HF id, folder or .gguf) after the default")
+    p.add_argument("--quantize", choices=("none", "4bit", "8bit"), default="none",
+                   help="bitsandbytes quantization for --model")
+    p.add_argument("--message", default=DEFAULT_MESSAGE, help="the user message to time")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for torch and llama.cpp (default: torch's choice). On a "
+                        "machine shared with other jobs, 1 avoids OpenMP spin-wait stalls")
+    p.add_argument("--no-llamacpp", action="store_true", help="skip llama.cpp")
+    p.add_argument("--no-agent", action="store_true", help="skip the Clarion turn")
+    p.add_argument("--profile", action="store_true",
+                   help="also profile one Clarion turn (cProfile) and print where it goes")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    args = p.parse_args(argv)
+    for name in ("samples", "tokens", "repeats"):
+        if getattr(args, name) < 1:
+            p.error(f"--{name} must be at least 1")
+    if args.samples < 2:
+        p.error("--samples must be at least 2 (clustering needs answers to compare)")
+    return args
+
+
+def format_run(run: ModelRun, tokens_total: int) -> list[str]:
+    lines = [f"model: {run.model}", f"{'figure':40} {'min':>9} {'median':>9} {'max':>9}"]
+    for name, values in run.timings.items():
+        lo, mid, hi = min(values), statistics.median(values), max(values)
+        lines.append(f"{name:40} {lo:9.3f} {mid:9.3f} {hi:9.3f}  s")
+    for name, why in run.unavailable.items():
+        lines.append(f"{name:40} unavailable: {why}")
+    for name, value in run.tokens_per_second(tokens_total).items():
+        lines.append(f"tokens/s {name:31} {value:9.1f}")
+    lines.append("ratios (medians):")
+    for name, value in run.ratios().items():
+        lines.append(f"  {name:38} {'n/a' if value is None else f'{value:.3f}'}")
+    notes = {k: v for k, v in run.notes.items() if k != "profile"}
+    lines.append("notes: " + json.dumps(notes, default=str))
+    if "profile" in run.notes:
+        lines += ["profile of one Clarion turn (cumulative s):", run.notes["profile"]]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
+    from agent.errors import ClarionError
+    from uncertainty import Embedder
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    embedder = Embedder()
+    tokens_total = args.samples * args.tokens
+    specs = [(None, "none")] + ([(args.model, args.quantize)] if args.model else [])
+    from eval.bench_run import measure_model
+
+    try:
+        runs = [measure_model(spec, q, args, embedder, show_progress=True) for spec, q in specs]
+    except ClarionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    header = {"N": args.samples, "T": args.tokens, "repeats": args.repeats,
+              "message": args.message, "cpu_count": os.cpu_count(),
+              "threads": torch.get_num_threads(), "load_average": os.getloadavg()[0],
+              "machine": platform.machine(), "python": platform.python_version()}
+    if args.json:
+        first, *others = [r.to_dict(tokens_total) for r in runs]
+        print(json.dumps({**header, **first, "other_models": others}, indent=2))
+        return 0
+    print(" ".join(f"{k}={v}" for k, v in header.items() if k != "message"))
+    print(f"message: {args.message!r}")
+    for run in runs:
+        print("\n".join(format_run(run, tokens_total)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

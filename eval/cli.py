@@ -1,0 +1,179 @@
+"""`python -m eval {list,run,calibrate,bench}`: evaluate Clarion and write a report."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from agent.errors import ClarionError
+from eval.paths import DEFAULT_DATA_DIR, default_out_dir
+
+DESCRIPTION = f"""Evaluate Clarion on scripted dialogues and real benchmarks.
+
+Data sets are read in place from --data (default: {DEFAULT_DATA_DIR}); a suite whose
+data is absent is skipped with a message (exit code 0).
+
+examples:
+  python -m eval list
+  python -m eval run --suite dialogues
+  python -m eval run --suite clarification --limit 20 --out runs/clar
+  python -m eval calibrate --suite clarification --context general --limit 40
+  python -m eval bench --help
+"""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--suite", required=True,
+                   help="dialogues, clarification, selective or pluralism "
+                        "(see `python -m eval list`)")
+    p.add_argument("--limit", type=int, default=None, metavar="N",
+                   help="seeded stratified sample of N rows per data set (both classes kept); "
+                        "default: all rows")
+    p.add_argument("--model", default=None, metavar="ID|PATH|GGUF",
+                   help="model (default: embedded SmolLM2-135M-Instruct)")
+    p.add_argument("--quantize", choices=["none", "4bit", "8bit"], default="none",
+                   help="bitsandbytes quantization (default: none)")
+    p.add_argument("--context", default="general", help="context profile (default: general)")
+    p.add_argument("--samples", type=int, default=None, metavar="N",
+                   help="answers per cell (default: the agent's default)")
+    p.add_argument("--timeout", type=float, default=None, metavar="S",
+                   help="per-turn time limit in seconds (default: the agent's timeout_s); "
+                        "raise it on a slow or busy machine")
+    p.add_argument("--seed", type=int, default=0, help="seed for sampling rows, the agent and "
+                                                         "bootstrap CIs (default: 0)")
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR",
+                   help="evaluation data folder (default: ../shared/data next to the repo)")
+    p.add_argument("--no-baselines", action="store_true",
+                   help="skip the greedy-answer baselines (faster)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m eval", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ls = sub.add_parser("list", help="list suites, the data each needs, and whether present")
+    ls.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
+    ls.set_defaults(handler=cmd_list)
+    run = sub.add_parser("run", help="run one suite and write results.json, report.md, plots")
+    _common(run)
+    run.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="output folder (default: runs/<suite>-<UTC timestamp>)")
+    run.set_defaults(handler=cmd_run)
+    cal = sub.add_parser("calibrate", help="fit a context profile's thresholds on a dev split")
+    _common(cal)
+    cal.add_argument("--dev-fraction", type=float, default=0.5,
+                     help="share of rows in the dev split (default: 0.5)")
+    cal.add_argument("--from-results", type=Path, default=None, metavar="FILE",
+                     help="fit on the records of an earlier `run` (its results.json) instead "
+                          "of running the model again")
+    cal.add_argument("--name", default=None, help="name of the fitted profile "
+                                                  "(default: <context>-<suite>-fit)")
+    cal.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="write results and the profile YAML here (default: results to "
+                          "runs/calibrate-<suite>-<timestamp>, the profile to the user "
+                          "data dir's contexts folder)")
+    cal.set_defaults(handler=cmd_calibrate)
+    sub.add_parser("bench", help="performance benchmarks (eval/bench.py); "
+                                 "arguments are forwarded", add_help=False)
+    return parser
+
+
+def cmd_list(args) -> int:
+    from eval.suites import SUITES
+
+    for suite in SUITES.values():
+        missing = suite.missing(args.data)
+        status = "ready" if not missing else f"MISSING data: {', '.join(missing)}"
+        print(f"{suite.name:14s} {suite.description}")
+        print(f"{'':14s} needs: {', '.join(suite.needs())}")
+        print(f"{'':14s} {status}")
+    print(f"\ndata folder: {args.data}")
+    return 0
+
+
+def _check(args) -> bool:
+    from eval.suites import SUITES
+
+    if args.suite not in SUITES:
+        raise ClarionError(f"unknown suite '{args.suite}'; choose from {', '.join(SUITES)}")
+    if args.limit is not None and args.limit < 1:
+        raise ClarionError("--limit must be at least 1")
+    missing = SUITES[args.suite].missing(args.data)
+    if missing:
+        print(f"skipped: suite '{args.suite}' needs the data set(s) {', '.join(missing)} "
+              f"under {args.data}, which are absent. Pass --data DIR to point at them.")
+        return False
+    return True
+
+
+def _options(args, out: Path):
+    from eval.runner import RunOptions
+
+    return RunOptions(suite=args.suite, data_dir=args.data, out_dir=out, limit=args.limit,
+                      seed=args.seed, model=args.model, quantize=args.quantize,
+                      context=args.context, samples=args.samples, timeout=args.timeout,
+                      baselines=not args.no_baselines, progress=not args.quiet)
+
+
+def cmd_run(args) -> int:
+    if not _check(args):
+        return 0
+    from eval.runner import run_suite
+
+    out = args.out or default_out_dir(args.suite)
+    results = run_suite(_options(args, out))
+    print(f"{results['n_items']} items in {results['seconds']['total']} s; "
+          f"report: {out / 'report.md'}")
+    return 0
+
+
+def cmd_calibrate(args) -> int:
+    if not _check(args):
+        return 0
+    from eval.calibrate import calibrate
+
+    out = args.out or default_out_dir(f"calibrate-{args.suite}")
+    summary = calibrate(_options(args, out), dev_fraction=args.dev_fraction, name=args.name,
+                        profile_dir=args.out, from_results=args.from_results)
+    print(summary)
+    return 0
+
+
+def cmd_bench(argv: list[str]) -> int:
+    try:
+        from eval import bench
+    except ImportError:
+        print("python -m eval bench: eval/bench.py is not part of this checkout yet "
+              "(it lands with the performance work).", file=sys.stderr)
+        return 2
+    return int(bench.main(argv) or 0)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # SIGTERM (and SIGINT, which background shells ignore) stops a run gracefully: the
+    # finished items are still scored and reported.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if argv and argv[0] == "bench":
+        return cmd_bench(argv[1:])
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except ClarionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,133 @@
+"""What a suite needs at run time: the agent, its backend and embedder, seeds, a progress bar.
+
+Replies are flattened into JSON-able records right away, so results.json holds everything
+the scores, the plots and `calibrate` need (no second model run to re-score).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from agent.errors import ClarionError
+from eval.baselines import run_baselines
+
+log = logging.getLogger(__name__)
+
+
+def reply_record(reply) -> dict:
+    """The parts of a Reply that scoring and calibration use (see contracts.md)."""
+    unc = reply.uncertainty
+    return {
+        "kind": reply.kind,
+        "text": reply.text,
+        "route_reason": reply.route_reason,
+        "vector": unc.vector() if unc is not None else {},
+        "differing_readings": list(unc.differing_readings) if unc is not None else [],
+        "options": list(reply.options),
+        "perspectives": [{"id": p.id, "name": p.name, "position": p.position, "share": p.share}
+                         for p in reply.perspectives],
+        "clusters": [{"representative": c.representative, "probability": c.probability,
+                      "size": len(c.members)} for c in reply.clusters],
+        "confidence": reply.confidence,
+        "context": reply.context,
+        "seconds": reply.seconds,
+        "thread_id": reply.thread_id,
+    }
+
+
+def top_answer(rec: dict) -> str:
+    """Clarion's answer: its most probable cluster's representative, else the reply text."""
+    clusters = rec.get("clusters") or []
+    return clusters[0]["representative"] if clusters else rec.get("text", "")
+
+
+@dataclass
+class Harness:
+    """Runs the agent and the baselines on one input, catching user-facing errors per item."""
+
+    agent: object
+    backend: object
+    embedder: object = None
+    seed: int = 0
+    baselines: bool = True
+    max_new_tokens: int = 48
+    show_progress: bool = True
+    errors: list[dict] = field(default_factory=list)
+    kept: list[dict] = field(default_factory=list)
+
+    def keep(self, record: dict) -> dict:
+        """Keep a finished record, so an interrupted run still scores what it has."""
+        self.kept.append(record)
+        return record
+
+    def progress(self, items: Iterable, desc: str, total: int | None = None):
+        return tqdm(items, desc=desc, total=total, disable=not self.show_progress,
+                    unit="item", dynamic_ncols=True)
+
+    def ask(self, text: str, thread_id: str | None = None, *, resume: bool = False) -> dict:
+        """One agent turn as a record; {"kind": "error", ...} if the agent refused or failed."""
+        try:
+            if resume:
+                reply = self.agent.resume(thread_id, text)
+            else:
+                reply = self.agent.chat(text, thread_id)
+        except ClarionError as exc:
+            log.warning("agent error on %r: %s", text[:60], exc)
+            self.errors.append({"text": text[:200], "error": f"{type(exc).__name__}: {exc}"})
+            return {"kind": "error", "error": str(exc), "text": "", "route_reason": "error",
+                    "vector": {}, "clusters": [], "perspectives": [], "options": [],
+                    "differing_readings": [], "confidence": None, "context": None,
+                    "seconds": None, "thread_id": thread_id}
+        return reply_record(reply)
+
+    def pending(self, thread_id: str | None) -> bool:
+        return bool(thread_id) and self.agent.pending(thread_id) is not None
+
+    def baseline(self, history: list[dict], question: str, *, verbalized: bool = True) -> dict:
+        if not self.baselines:
+            return {}
+        rec = run_baselines(self.backend, history, question,
+                            max_new_tokens=self.max_new_tokens, verbalized=verbalized)
+        return rec.to_dict()
+
+    def value_laden(self, text: str) -> bool | None:
+        """The agent's own normativity check, recorded so `calibrate` can re-route offline."""
+        try:
+            from agent.normativity import is_value_laden
+        except ImportError:
+            return None
+        profile = getattr(self.agent, "profile", None)
+        kwargs = {"threshold": profile.normative_threshold} if profile is not None else {}
+        try:
+            return bool(is_value_laden(text, self.embedder, **kwargs)[0])
+        except Exception as exc:  # recorded, never fatal: calibration then treats it as unknown
+            log.warning("is_value_laden failed: %s", exc)
+            return None
+
+
+def build_harness(*, model: str | None, quantize: str, context: str, samples: int | None,
+                  seed: int, db_path: Path, timeout: float | None = None, baselines: bool = True,
+                  show_progress: bool = True) -> Harness:
+    """The real Agent on a shared backend and embedder (both loaded once)."""
+    from agent import Agent, AgentConfig
+    from agent.llm import load_backend
+    from uncertainty import Embedder
+
+    backend = load_backend(model, quantize=quantize)
+    embedder = Embedder()
+    fields = {"model": model, "quantize": quantize, "context": context, "seed": seed,
+              "db_path": db_path}
+    if samples is not None:
+        fields["samples"] = samples
+    if timeout is not None:
+        fields["timeout_s"] = timeout
+    config = AgentConfig(**fields)
+    agent = Agent(config, backend=backend, embedder=embedder)
+    return Harness(agent=agent, backend=backend, embedder=embedder, seed=seed,
+                   baselines=baselines, max_new_tokens=config.max_new_tokens,
+                   show_progress=show_progress)

@@ -1,0 +1,107 @@
+"""Run one suite end to end: select rows, run the agent and baselines, score, write outputs."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from eval.suites import SUITES
+
+
+@dataclass
+class RunOptions:
+    suite: str
+    data_dir: Path
+    out_dir: Path
+    limit: int | None = None
+    seed: int = 0
+    model: str | None = None
+    quantize: str = "none"
+    context: str = "general"
+    samples: int | None = None
+    timeout: float | None = None
+    baselines: bool = True
+    progress: bool = True
+
+
+def _clean(obj):
+    """JSON-safe: NaN/inf become null (strict JSON), numpy scalars become floats."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, str | bytes):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(_clean(data), indent=1, ensure_ascii=False, allow_nan=False),
+                    encoding="utf-8")
+
+
+def collect(opts: RunOptions, harness=None) -> dict:
+    """Select, run and score a suite. Returns the results dict (not yet written)."""
+    suite = SUITES[opts.suite]
+    started = time.time()
+    selected = suite.select(opts.data_dir, opts.limit, opts.seed)
+    extra = suite.extra(opts.data_dir)
+    opts.out_dir.mkdir(parents=True, exist_ok=True)
+    if harness is None:
+        from eval.harness import build_harness
+        harness = build_harness(model=opts.model, quantize=opts.quantize, context=opts.context,
+                                samples=opts.samples, seed=opts.seed, timeout=opts.timeout,
+                                db_path=opts.out_dir / "threads.sqlite",
+                                baselines=opts.baselines, show_progress=opts.progress)
+    loaded = time.time()
+    harness.kept = []
+    interrupted = False
+    try:
+        records = suite.run(harness, selected)
+    except KeyboardInterrupt:  # Ctrl-C: score and report the finished items
+        records, interrupted = list(harness.kept), True
+    ran = time.time()
+    config = getattr(harness.agent, "config", None)
+    return {
+        "suite": suite.name,
+        "description": suite.description,
+        "command": "python -m eval " + " ".join(sys.argv[1:]),
+        "created_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(started)),
+        "model": getattr(harness.backend, "name", str(opts.model)),
+        "quantize": opts.quantize,
+        "context": opts.context,
+        "agent_config": config.model_dump(mode="json") if hasattr(config, "model_dump") else {},
+        "seed": opts.seed,
+        "bootstrap": {"resamples": 1000, "seed": opts.seed, "interval": "95% percentile"},
+        "limit": opts.limit,
+        "limit_rule": "seeded stratified sample per data set, classes kept in proportion "
+                      "(at least one row per class), never the first N rows",
+        "n_items": len(records),
+        "n_selected": len(selected),
+        "interrupted": interrupted,
+        "data_files": suite.data_files(opts.data_dir),
+        "python": platform.python_version(),
+        "seconds": {"load": round(loaded - started, 1), "run": round(ran - loaded, 1),
+                    "total": round(time.time() - started, 1)},
+        "errors": list(harness.errors),
+        "extra": extra,
+        "records": records,
+        "scores": suite.score(records, opts.seed, extra),
+    }
+
+
+def run_suite(opts: RunOptions, harness=None) -> dict:
+    """Run and write results.json, report.md and the plots into opts.out_dir."""
+    from eval.report import write_report
+
+    results = collect(opts, harness)
+    write_json(opts.out_dir / "results.json", results)
+    write_report(results, opts.out_dir)
+    return results

@@ -1,0 +1,14 @@
+"""The evaluation suites, by name."""
+
+from eval.suites.base import Suite
+from eval.suites.clarification import ClarificationSuite
+from eval.suites.dialogues import DialoguesSuite
+from eval.suites.pluralism import PluralismSuite
+from eval.suites.selective import SelectiveSuite
+
+SUITES: dict[str, Suite] = {
+    s.name: s for s in (DialoguesSuite(), ClarificationSuite(), SelectiveSuite(),
+                        PluralismSuite())
+}
+
+__all__ = ["SUITES", "Suite"]

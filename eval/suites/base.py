@@ -1,0 +1,82 @@
+"""The suite interface: select rows (no model), run them (model), score records (no model).
+
+Keeping the three apart lets `report` and `calibrate` re-score stored records without
+running the model again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from eval import metrics
+from eval.data import DATASETS, stratified_sample
+
+MOVES = ("answer", "hedge", "clarify", "perspectives")
+
+
+class Suite:
+    name: str = ""
+    description: str = ""
+    datasets: tuple[str, ...] = ()
+
+    def needs(self) -> list[str]:
+        return [f"{DATASETS[d].folder}/{f}" for d in self.datasets for f in DATASETS[d].files]
+
+    def missing(self, data_dir: Path) -> list[str]:
+        return [d for d in self.datasets if not DATASETS[d].present(data_dir)]
+
+    def data_files(self, data_dir: Path) -> list[dict]:
+        return [r for d in self.datasets for r in DATASETS[d].records(data_dir)]
+
+    def sample(self, dataset: str, data_dir: Path, limit: int | None, seed: int, keep=None):
+        items = DATASETS[dataset].load(data_dir)
+        if keep is not None:
+            items = [it for it in items if keep(it)]
+        return stratified_sample(items, limit, seed)
+
+    def select(self, data_dir: Path, limit: int | None, seed: int) -> list[dict]:
+        raise NotImplementedError
+
+    def run(self, harness, selected: list[dict]) -> list[dict]:
+        raise NotImplementedError
+
+    def extra(self, data_dir: Path) -> dict:
+        """Model-free figures computed from the data (stored in results.json)."""
+        return {}
+
+    def score(self, records: list[dict], seed: int, extra: dict | None = None) -> dict:
+        raise NotImplementedError
+
+    def decisions(self, records: list[dict]) -> list[dict]:
+        """Routing decisions with the moves that count as right (for `calibrate`)."""
+        return []
+
+
+def cell(metric, *arrays, seed: int) -> dict:
+    """A table cell: value with its seeded 95% bootstrap interval."""
+    return metrics.with_ci(metric, *arrays, seed=seed)
+
+
+def binary_row(system: str, y, pred, score, seed: int) -> list:
+    """system | n | accuracy | precision | recall | F1 [CI] | over-asking [CI] | AUROC [CI]."""
+    y, pred = np.asarray(y, dtype=int), np.asarray(pred, dtype=int)
+    m = metrics.prf(y, pred)
+    clear = y == 0
+    over = metrics.with_ci(metrics.rate, pred[clear], seed=seed) if clear.any() else None
+    f1 = cell(metrics.f1, y, pred, seed=seed)
+    auc = cell(metrics.auroc, y, np.asarray(score, dtype=float), seed=seed) \
+        if score is not None else None
+    return [system, len(y), m["accuracy"], m["precision"], m["recall"], f1, over, auc]
+
+
+BINARY_COLUMNS = ["system", "n", "accuracy", "precision", "recall", "F1 [95% CI]",
+                  "over-asking [95% CI]", "AUROC [95% CI]"]
+
+
+def decision(rec: dict, target: set[str], *, label: str, group: str, rounds: int = 0) -> dict:
+    vec = rec.get("vector") or {}
+    return {"vector": vec, "kind": rec.get("kind"), "target": sorted(target), "label": label,
+            "group": group, "rounds": rounds, "value_laden": rec.get("value_laden"),
+            "has_options": bool(rec.get("differing_readings") or rec.get("options"))}
