@@ -41,8 +41,6 @@ NO_CLARIFY = ("SmolLM2-135M found no two readings of the probe message that lead
               "buttons were not exercised on the real model this run; the scripted-agent "
               "browser test covers them")
 
-pytestmark = pytest.mark.model
-
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -53,12 +51,16 @@ def free_port() -> int:
 class AppServer:
     """`python app.py` on a free loopback port, restartable on the same database."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, scripted: bool = False):
         self.folder = folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = folder / "app.log"
         self.proc: subprocess.Popen | None = None
+        if scripted:  # the same app over tests/ui_fakes.FakeAgent: no model, deterministic
+            self.command = [sys.executable, str(ROOT / "tests" / "ui_fake_server.py"),
+                            str(self.port), str(folder)]
+            return
         profile = folder / "ui-test.yaml"
         profile.write_text(PROFILE)
         self.command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1",
@@ -109,6 +111,15 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
+def scripted_server(tmp_path):
+    app = AppServer(tmp_path / "scripted", scripted=True)
+    app.folder.mkdir()
+    app.start(timeout=120)
+    yield app
+    app.stop()
+
+
+@pytest.fixture
 def browser_page(tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is missing: run `make browser`")
@@ -137,6 +148,7 @@ def wait_for_badges(page, count: int, server: AppServer) -> None:
                              f"\n--- app.log ---\n{server.tail()}") from None
 
 
+@pytest.mark.model
 @pytest.mark.browser
 def test_clarify_in_the_browser_then_resume_and_survive_a_restart(server, browser_page):
     from playwright.sync_api import expect
@@ -185,6 +197,7 @@ def test_clarify_in_the_browser_then_resume_and_survive_a_restart(server, browse
         pytest.xfail(NO_CLARIFY)
 
 
+@pytest.mark.model
 def test_api_turn_and_representation_feedback(server):
     from gradio_client import Client
 
@@ -208,3 +221,34 @@ def test_api_turn_and_representation_feedback(server):
     if not clarified:
         pytest.xfail(NO_CLARIFY)
 
+
+
+@pytest.mark.browser
+def test_clarify_buttons_and_perspective_feedback_in_the_browser(scripted_server,
+                                                                 browser_page):
+    """The UI's own paths, deterministic: a scripted agent instead of the model."""
+    from playwright.sync_api import expect
+
+    page, chat = browser_page, browser_page.locator("#chat")
+    page.goto(scripted_server.url)
+    page.locator("#msg textarea").fill("Which bank is best?")
+    page.locator("#send").click()
+    expect(chat.locator(".move-clarify")).to_have_count(1, timeout=60_000)
+    page.locator("#clarify-options button").filter(has_text="a river bank").click()
+    expect(chat.locator(".move-answer")).to_have_count(1, timeout=60_000)
+    expect(chat).to_contain_text("Resumed: a river bank")  # same thread, resumed
+    expect(page.locator("#clarify-options")).to_be_hidden()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-clarify-scripted.png"), full_page=True)
+
+    page.locator("#msg textarea").fill("should we eat meat?")
+    page.locator("#send").click()
+    expect(chat.locator(".pv-card")).to_have_count(2, timeout=60_000)
+    page.locator("#feedback label").filter(has_text="Care").first.click()
+    page.locator("#feedback button").filter(has_text="Send feedback").click()
+    expect(page.locator("#feedback")).to_contain_text("recorded")
+    page.screenshot(path=str(ARTIFACTS / "ui-perspectives-scripted.png"), full_page=True)
+    page.locator("#msg textarea").fill("boom")
+    page.locator("#send").click()
+    expect(chat.locator(".move-error")).to_have_count(1, timeout=60_000)
+    assert "Traceback" not in chat.inner_text()
