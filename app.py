@@ -271,7 +271,10 @@ class ClarionUI:
         thread_id, history, pending = self.attach(token)
         w = self.widgets
         return {w.thread: thread_id, w.browser: self.tokens.issue(thread_id),
-                w.chatbot: self.chat_messages(history, pending), **self.views(pending)}
+                w.chatbot: self.chat_messages(history, pending), **self.views(pending),
+                # typing opens only now: a turn sent earlier would start a second thread
+                w.msg: gr.Textbox(interactive=True, placeholder=MSG_PLACEHOLDER),
+                w.send: gr.Button(interactive=True)}
 
     def on_new(self):
         thread_id = self.agent.new_thread_id()
@@ -440,6 +443,7 @@ CSS = """
 
 THEME = gr.themes.Soft(primary_hue="indigo", font=[gr.themes.LocalFont("Source Sans Pro"),
                                                   "ui-sans-serif", "system-ui", "sans-serif"])
+MSG_PLACEHOLDER = "Ask Clarion something…"
 PLACEHOLDER = ("**Ask anything.** Clarion samples several answers, measures how much they "
                "disagree and why, and then answers, hedges, asks what you meant, or shows "
                "several perspectives.")
@@ -470,9 +474,10 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
                                            elem_classes=["clarify-option"])
                                  for _ in range(MAX_OPTIONS)]
                 with gr.Row():
-                    w.msg = gr.Textbox(placeholder="Ask Clarion something…", show_label=False,
-                                       scale=6, elem_id="msg", max_lines=6)
-                    w.send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                    w.msg = gr.Textbox(placeholder="Connecting…", show_label=False, scale=6,
+                                       elem_id="msg", max_lines=6, interactive=False)
+                    w.send = gr.Button("Send", variant="primary", scale=1, elem_id="send",
+                                       interactive=False)
                 with gr.Row():
                     w.status = gr.Markdown("", elem_id="status")
                     w.new = gr.Button("New conversation", size="sm", scale=0)
@@ -529,7 +534,7 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
         turn_outputs = [w.chatbot, w.msg, w.thread, w.browser, w.status, w.options_box,
                         *w.options, w.plot, w.panel_header, w.clusters, w.feedback_box,
                         w.fb_choice, w.fb_missing, w.fb_status]
-        demo.load(ui.on_load, [w.browser], turn_outputs, **hidden)
+        demo.load(ui.on_load, [w.browser], [*turn_outputs, w.send], **hidden)
         for trigger in (w.send.click, w.msg.submit):
             trigger(ui.on_turn, [w.msg, w.chatbot, w.thread], turn_outputs, **model_calls,
                     **hidden)
