@@ -81,8 +81,20 @@ class AgentConfig(BaseModel):
     top_p: float = Field(0.9, gt=0.0, le=1.0)
     seed: int | None = 0
     timeout_s: float = Field(120.0, gt=0.0)
+    # Speed (issue 8, measured by `python -m eval bench`): a batched generate runs until
+    # its longest sample ends. straggler_factor: once half the samples ended after s
+    # tokens, cut the rest at factor * s (0 = off). sample_stop: end each sample at its
+    # first line or sentence ("none" = at EOS only).
+    straggler_factor: float = Field(1.5, ge=0.0, le=10.0)
+    sample_stop: Literal["none", "line", "sentence"] = "none"
     db_path: Path | None = None
     data_dir: Path | None = None
+
+    @model_validator(mode="after")
+    def _straggler_off_or_at_least_one(self) -> AgentConfig:
+        if 0.0 < self.straggler_factor < 1.0:
+            raise ValueError("straggler_factor must be 0 (off) or at least 1")
+        return self
 
     @model_validator(mode="after")
     def _default_paths(self) -> AgentConfig:

@@ -108,10 +108,11 @@ class Runtime:
 
     # -- per-turn helpers -----------------------------------------------------
 
-    def params(self, n: int) -> SamplingParams:
+    def params(self, n: int, stop: tuple[str, ...] = ()) -> SamplingParams:
         c = self.config
         return SamplingParams(n=n, temperature=c.temperature, top_p=c.top_p,
-                              max_new_tokens=c.max_new_tokens, seed=c.seed)
+                              max_new_tokens=c.max_new_tokens, seed=c.seed, stop=stop,
+                              straggler_factor=c.straggler_factor)
 
     def start_turn(self) -> None:
         self.deadline = time.monotonic() + self.config.timeout_s

@@ -18,6 +18,7 @@ from agent.runtime import Runtime
 from agent.templates import render
 
 DEFAULT_MEMBER = "default"
+SAMPLE_STOPS = {"none": (), "line": ("\n",), "sentence": (". ", "! ", "? ", "\n")}
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class Conversation:
 
 def sample(state: dict, rt: Runtime) -> dict:
     conversations, n = build_conversations(state, rt)
-    results = rt.backend.sample_batch([c.messages for c in conversations], rt.params(n))
+    stop = SAMPLE_STOPS[rt.config.sample_stop]
+    results = rt.backend.sample_batch([c.messages for c in conversations], rt.params(n, stop))
     answers = [
         {"text": s.text, "logprob": float(s.mean_logprob), "member": c.member,
          "reading": c.reading, "perspective": c.perspective}
