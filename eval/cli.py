@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
                           "runs/calibrate-<suite>-<timestamp>, the profile to the user "
                           "data dir's contexts folder)")
     cal.set_defaults(handler=cmd_calibrate)
+    rep = sub.add_parser("report", help="re-score a results.json with this code and rewrite "
+                                        "its report (no model run)")
+    rep.add_argument("results", type=Path, help="results.json of an earlier run")
+    rep.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="where to write (default: the results file's folder)")
+    rep.set_defaults(handler=cmd_report)
     sub.add_parser("bench", help="performance benchmarks (eval/bench.py); "
                                  "arguments are forwarded", add_help=False)
     return parser
@@ -142,6 +148,23 @@ def cmd_calibrate(args) -> int:
     summary = calibrate(_options(args, out), dev_fraction=args.dev_fraction, name=args.name,
                         profile_dir=args.out, from_results=args.from_results)
     print(summary)
+    return 0
+
+
+def cmd_report(args) -> int:
+    import json
+
+    from eval.report import write_report
+    from eval.runner import write_json
+    from eval.suites import SUITES
+
+    results = json.loads(args.results.read_text(encoding="utf-8"))
+    results["scores"] = SUITES[results["suite"]].score(results["records"], results["seed"],
+                                                       results.get("extra"))
+    out = args.out or args.results.parent
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "results.json", results)
+    print(f"report: {write_report(results, out)}")
     return 0
 
 

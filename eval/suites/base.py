@@ -75,6 +75,26 @@ BINARY_COLUMNS = ["system", "n", "accuracy", "precision", "recall", "F1 [95% CI]
                   "over-asking [95% CI]", "AUROC [95% CI]"]
 
 
+def answered(records: list[dict], get=lambda r: r["clarion"]) -> tuple[list[dict], list[str]]:
+    """Records where the agent replied, and a note on those it did not (timeouts, errors).
+
+    Failed turns are left out for every system alike, so all rows compare the same items.
+    """
+    ok = [r for r in records if get(r).get("kind") != "error"]
+    dropped = len(records) - len(ok)
+    note = [f"{dropped} of {len(records)} items left out for every system: the agent failed "
+            "on them (see Agent errors; usually the per-turn time limit)."] if dropped else []
+    return ok, note
+
+
+def interleave(groups: list[list]) -> list:
+    """Round-robin over data sets, so a run stopped early still covers every set."""
+    out = []
+    for i in range(max((len(g) for g in groups), default=0)):
+        out += [g[i] for g in groups if i < len(g)]
+    return out
+
+
 def decision(rec: dict, target: set[str], *, label: str, group: str, rounds: int = 0) -> dict:
     vec = rec.get("vector") or {}
     return {"vector": vec, "kind": rec.get("kind"), "target": sorted(target), "label": label,

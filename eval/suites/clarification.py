@@ -13,7 +13,15 @@ from eval import metrics
 from eval.baselines import confidence_of
 from eval.data import DATASETS
 from eval.prompting import render
-from eval.suites.base import BINARY_COLUMNS, Suite, binary_row, cell, decision
+from eval.suites.base import (
+    BINARY_COLUMNS,
+    Suite,
+    answered,
+    binary_row,
+    cell,
+    decision,
+    interleave,
+)
 
 COMPONENTS = ("ambiguity", "semantic_entropy", "epistemic", "value_conflict")
 
@@ -39,10 +47,8 @@ class ClarificationSuite(Suite):
     datasets = ("clamber", "ambient", "ambignq")
 
     def select(self, data_dir, limit, seed):
-        out = []
-        for name in self.datasets:
-            out += [it.to_dict() for it in self.sample(name, data_dir, limit, seed)]
-        return out
+        return interleave([[it.to_dict() for it in self.sample(name, data_dir, limit, seed)]
+                           for name in self.datasets])
 
     def extra(self, data_dir):
         return {"clamber_full": clamber_stored(data_dir)}
@@ -78,6 +84,7 @@ class ClarificationSuite(Suite):
         return y, rows
 
     def score(self, records, seed, extra=None):
+        records, dropped = answered(records)
         tables, roc, components = [], [], []
         groups = {name: [r for r in records if r["dataset"] == name] for name in self.datasets}
         groups["all"] = records
@@ -104,7 +111,7 @@ class ClarificationSuite(Suite):
         tables.append({"title": "AUROC of each Clarion uncertainty component (label: ambiguous)",
                        "columns": ["data", "n", *COMPONENTS], "rows": components})
         failures = sum(1 for r in records if r["baseline"] and r["baseline"]["verbalized"] is None)
-        return {"tables": tables, "roc": roc, "notes": [
+        return {"tables": tables, "roc": roc, "notes": dropped + [
             "over-asking = share of rows labelled clear on which the system clarifies.",
             f"verbalized confidence unparsed (scored 50): {failures}/{len(records)}.",
             "CLAMBER's stored predict_ambiguous is an unnamed model's output stored in the "

@@ -7,7 +7,7 @@ import numpy as np
 from eval import metrics
 from eval.data.sampling import stratified_sample
 from eval.dialogue_loader import load_dialogues
-from eval.suites.base import MOVES, Suite, cell, decision
+from eval.suites.base import MOVES, Suite, answered, cell, decision
 
 
 class DialoguesSuite(Suite):
@@ -49,7 +49,7 @@ class DialoguesSuite(Suite):
         return records
 
     def score(self, records, seed, extra=None):
-        turns = [t for r in records for t in r["turns"]]
+        turns, dropped = answered([t for r in records for t in r["turns"]])
         expect = [t["expect"] for t in turns]
         got = [t["clarion"]["kind"] for t in turns]
         systems = {"Clarion": got, "always-answer": ["answer"] * len(turns)}
@@ -92,7 +92,8 @@ class DialoguesSuite(Suite):
             }],
             "confusion": {"title": "Clarion move confusion (rows expected, columns chosen)",
                           "labels": labels, "matrix": matrix},
-            "notes": ["Baselines can only answer or hedge; their thresholds use no labels."],
+            "notes": [*dropped, "Baselines can only answer or hedge; their thresholds use no "
+                      "labels."],
         }
 
     def decisions(self, records):

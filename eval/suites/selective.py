@@ -14,7 +14,7 @@ from eval import metrics
 from eval.baselines import confidence_of
 from eval.correctness import match
 from eval.harness import top_answer
-from eval.suites.base import Suite, cell, decision
+from eval.suites.base import Suite, answered, cell, decision
 
 COLUMNS = ["system", "n", "accuracy (no rejection)", "AUROC error vs. uncertainty [95% CI]",
            "AURAC [95% CI]", "PRR", "answered (move=answer)", "accuracy when answered"]
@@ -57,10 +57,11 @@ class SelectiveSuite(Suite):
         return records
 
     def score(self, records, seed, extra=None):
+        records, dropped = answered(records)
         correct = [r["clarion_match"] is not None for r in records]
         se = [r["clarion"]["vector"].get("semantic_entropy", 0.0) for r in records]
-        answered = [r["clarion"]["kind"] == "answer" for r in records]
-        rows = [_row("Clarion (semantic entropy)", correct, se, seed, answered)]
+        moved = [r["clarion"]["kind"] == "answer" for r in records]
+        rows = [_row("Clarion (semantic entropy)", correct, se, seed, moved)]
         curves = [{"label": "Clarion semantic entropy", "correct": correct, "uncertainty": se}]
         roc = [{"label": "Clarion semantic entropy", "y": [1 - c for c in correct], "score": se}]
         if records and all(r["baseline"] for r in records):
@@ -86,11 +87,12 @@ class SelectiveSuite(Suite):
                         "columns": list(kinds), "rows": [list(kinds.values())]}],
             "rejection": [{"title": "Accuracy-rejection curves", "curves": curves}],
             "roc": [{"title": "ROC, predicting a wrong answer", "curves": roc}],
-            "notes": [
+            "notes": dropped + [
                 "Correct = normalised exact match or whole-word containment of any gold answer "
                 f"(Clarion: {how['exact']} exact, {how['contains']} containment matches).",
-                "AURAC = mean accuracy over rejection fractions k/n, k=0..n-1 (ties keep "
-                "input order); PRR = (AURAC - accuracy) / (oracle AURAC - accuracy); "
+                "AURAC = mean accuracy over rejection fractions k/n, k=0..n-1 (tied "
+                "uncertainties broken at random in expectation); "
+                "PRR = (AURAC - accuracy) / (oracle AURAC - accuracy); "
                 "NaN when every answer is right or every answer is wrong.",
                 "always-answer ranks nothing (constant uncertainty): its AURAC equals its "
                 "accuracy and its AUROC is 0.5.",

@@ -38,3 +38,17 @@ def test_unknown_suite_is_a_plain_error():
 def test_bench_forwards_or_explains():
     out = run_cli("bench", "--help")
     assert "bench" in (out.stdout + out.stderr)
+
+
+def test_report_rescores_stored_results(tmp_path):
+    import json
+
+    results = {"suite": "selective", "description": "d", "command": "c", "created_utc": "t",
+               "model": "m", "quantize": "none", "context": "general", "seed": 0,
+               "bootstrap": {"resamples": 1000, "interval": "95%"}, "limit": 1,
+               "limit_rule": "r", "n_items": 0, "data_files": [], "errors": [], "extra": {},
+               "records": [], "scores": {}, "seconds": {"load": 0, "run": 0, "total": 0}}
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    out = run_cli("report", str(tmp_path / "results.json"))
+    assert out.returncode == 0, out.stderr
+    assert "Selective answering" in (tmp_path / "report.md").read_text()
