@@ -32,6 +32,7 @@ class Runtime:
         self._registry: list[Perspective] | None = None
         self._profile: ContextProfile | None = None
         self._members: list | None = None
+        self._facets = None
         self._lock = threading.RLock()
         self.deadline: float | None = None  # time.monotonic() bound of the running turn
 
@@ -84,6 +85,16 @@ class Runtime:
             return {p.id: p for p in self._registry}
 
     @property
+    def facets(self):
+        """The facet library (prompts/facets.yaml + <data_dir>/facets.yaml if present)."""
+        with self._lock:
+            if self._facets is None:
+                from agent.facets import load_facets
+
+                self._facets = load_facets(extra=self.config.data_dir)
+            return self._facets
+
+    @property
     def members(self) -> list:
         """Ensemble members (prompt variants, prompts/members.yaml); [] when none ship."""
         with self._lock:
@@ -105,6 +116,7 @@ class Runtime:
                 self._profile = None
             if old.data_dir != config.data_dir:
                 self._registry = None
+                self._facets = None
 
     # -- per-turn helpers -----------------------------------------------------
 

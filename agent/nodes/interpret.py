@@ -16,6 +16,19 @@ question (ends with '?'), is not text copied from the prompt, refines the reques
 each of its content words, MIN_WORD letters or more; only adds detail) and is about it
 (cosine similarity >= MIN_RELATEDNESS): otherwise a "reading" would be noise that
 manufactures ambiguity. With SmolLM2-135M this usually leaves K=1.
+
+So readings have a second, curated source: the facet library (prompts/facets.yaml,
+agent/facets.py). When the request's nearest facet exemplar clears the library's
+threshold, that facet's readings (e.g. '..., in degrees Celsius' / '..., in degrees
+Fahrenheit') come first, then the model's surviving rewrites, up to K in all; the model
+is not asked at all when the facet already fills K. The bare request is then NOT a
+reading: it is the vague mixture of the specific ones, would only dilute MI(reading;
+answer) and cost a cell of samples, and is no useful option to offer in a clarifying
+question. Without a matching facet the readings are the request plus the rewrites, as
+before. Facets are not consulted on a value-laden request (perspectives, as before) nor
+after a clarification round: the reply already specified the request, and re-applying
+a facet would stack a second, possibly contradicting variant on it. Whether the readings
+matter is still measured on the answers, never decided here.
 """
 
 from __future__ import annotations
@@ -25,6 +38,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from agent.facets import match
 from agent.nodes.context import for_state
 from agent.normativity import is_value_laden
 from agent.perspectives import select_perspectives
@@ -55,6 +69,21 @@ def interpret(state: dict, rt: Runtime) -> dict:
 
 
 def find_readings(state: dict, rt: Runtime) -> list[str]:
+    """Facet readings (if a facet matches) then model rewrites, up to K."""
+    request, k = state["request"], rt.config.readings
+    facet = [] if state.get("clarify_rounds", 0) else match(request, rt.facets, rt.embedder)
+    facet = facet[:k]
+    if len(facet) >= k:
+        return facet
+    rewrites = model_readings(state, rt)[1:]  # without the request itself
+    if not facet:
+        return [request, *rewrites]
+    seen = {r.casefold() for r in facet}
+    return facet + [r for r in rewrites if r.casefold() not in seen][: k - len(facet)]
+
+
+def model_readings(state: dict, rt: Runtime) -> list[str]:
+    """The request plus one surviving model rewrite per meaning-cluster, up to K."""
     request, k = state["request"], rt.config.readings
     prompt = render("interpret", question=request)
     conversation = [*for_state(state, rt.backend, rt.config.max_new_tokens),
