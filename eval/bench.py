@@ -123,7 +123,9 @@ def format_run(run: ModelRun, tokens_total: int) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from agent.llm.loading import configure_offline
+
+    configure_offline()
     import torch
 
     from agent.errors import ClarionError

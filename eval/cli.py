@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 from pathlib import Path
 
 from agent.errors import ClarionError
+from agent.llm.loading import configure_offline
 from eval.paths import DEFAULT_DATA_DIR, default_out_dir
 
 DESCRIPTION = f"""Evaluate Clarion on scripted dialogues and real benchmarks.
@@ -188,8 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     # finished items are still scored and reported.
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    configure_offline()
     if argv and argv[0] == "bench":
         return cmd_bench(argv[1:])
     args = build_parser().parse_args(argv)
