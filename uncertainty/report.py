@@ -54,7 +54,9 @@ class UncertaintyReport:
         return {c.name: c.value for c in self.components()}
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain Python types only (numpy scalars become float/int), so the dict can be
+        stored by any serialiser, LangGraph's checkpointer included."""
+        return json.loads(json.dumps(asdict(self), default=_plain_scalar))
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> UncertaintyReport:
@@ -72,3 +74,9 @@ class UncertaintyReport:
     @classmethod
     def from_json(cls, s: str) -> UncertaintyReport:
         return cls.from_dict(json.loads(s))
+
+
+def _plain_scalar(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalar or 0-d array
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
 from agent.runtime import Runtime
-
-
-def plain(data: dict) -> dict:
-    """Plain Python types only (numpy scalars become float/int): the checkpointer's
-    msgpack serialiser rejects numpy types."""
-    return json.loads(json.dumps(data, default=lambda o: o.item() if hasattr(o, "item")
-                                 else str(o)))
 
 
 def estimate(state: dict, rt: Runtime) -> dict:
@@ -22,4 +13,4 @@ def estimate(state: dict, rt: Runtime) -> dict:
                              a["perspective"]) for a in state["answers"]]
     seed = rt.config.seed if rt.config.seed is not None else 0
     report = estimate_uncertainty(answers, rt.judge, question=state["request"], seed=seed)
-    return {"report": plain(report.to_dict())}
+    return {"report": report.to_dict()}

@@ -24,3 +24,21 @@ def test_json_round_trip():
         "value_conflict",
     ]
     assert UncertaintyReport.from_dict(report.to_dict()) == report
+
+
+def test_to_dict_holds_plain_python_types_only():
+    items = [LabeledAnswer(t, logprob=-0.4, reading=r) for t, r in
+             [("yes", "r1"), ("no", "r2"), ("yes", "r1"), ("no", "r2")]]
+    data = estimate(items, LLMJudge(lambda q, a, b: False), "Should it?").to_dict()
+
+    def walk(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        else:
+            assert type(value) in (str, int, float, bool, type(None)), type(value)
+
+    walk(data)
