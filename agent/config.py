@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from agent.errors import ConfigError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 """The shipped prompt templates, perspective registry and context profiles."""
 
 DATA_DIR_ENV = "CLARION_DATA_DIR"
@@ -63,6 +72,16 @@ def describe_validation_error(exc: ValidationError) -> str:
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         parts.append(f"field '{loc}': {err['msg']}")
     return "; ".join(parts)
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError("use lowercase letters, digits and '-' (e.g. 'care-ethics')")
+    return value
+
+
+Slug = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_check_slug)]
+"""An id users type into YAML files (perspectives, facets): short, lowercase, hyphenated."""
 
 
 class AgentConfig(BaseModel):

@@ -21,31 +21,23 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agent.config import PROMPTS_DIR, describe_validation_error, read_data_file
+from agent.config import PROMPTS_DIR, Slug, describe_validation_error, read_data_file
 from agent.errors import ConfigError
 from agent.perspectives import TextEmbedder
 
 FACETS_PATH = PROMPTS_DIR / "facets.yaml"
 USER_FILENAME = "facets.yaml"
 DEFAULT_THRESHOLD = 0.55
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _END = re.compile(r"[\s?.!]+$")
 
 
 class Facet(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
-    id: str = Field(min_length=1, max_length=64)
+    id: Slug
     description: str = Field(min_length=1, max_length=1000)
     exemplars: tuple[str, ...] = Field(min_length=3, max_length=20)
     readings: tuple[str, ...] = Field(min_length=2, max_length=4)
-
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError("use lowercase letters, digits and '-' (e.g. 'code-scope')")
-        return value
 
     @field_validator("exemplars")
     @classmethod

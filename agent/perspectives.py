@@ -8,7 +8,6 @@ names the file, the entry (index and id) and the field.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,12 +16,11 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agent.config import PROMPTS_DIR, describe_validation_error, read_data_file
+from agent.config import PROMPTS_DIR, Slug, describe_validation_error, read_data_file
 from agent.errors import ConfigError
 
 REGISTRY_PATH = PROMPTS_DIR / "perspectives.yaml"
 USER_FILENAME = "perspectives.yaml"
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class TextEmbedder(Protocol):
@@ -41,19 +39,12 @@ class Provenance(BaseModel):
 class Perspective(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
-    id: str = Field(min_length=1, max_length=64)
+    id: Slug
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(min_length=1, max_length=1000)
     prompt: str = Field(min_length=1, max_length=1000)
     provenance: Provenance
     tags: tuple[str, ...] = Field(min_length=1)
-
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError("use lowercase letters, digits and '-' (e.g. 'care-ethics')")
-        return value
 
     @field_validator("tags")
     @classmethod
