@@ -71,6 +71,7 @@ def render(results: dict, images: list[tuple[str, str]]) -> str:
         *([f"| calibration | `{results['calibration']['command']}` |"]
           if results.get("calibration") else []),
         f"| date (UTC) | {results['created_utc']} |",
+        f"| code | `{results.get('code', 'not recorded')}` |",
         f"| model | `{results['model']}` (quantize: {results['quantize']}) |",
         f"| context profile | {results['context']} |",
         f"| samples per cell | {results.get('agent_config', {}).get('samples', 'n/a')} |",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -27,6 +28,21 @@ class RunOptions:
     timeout: float | None = None
     baselines: bool = True
     progress: bool = True
+
+
+def code_revision() -> str:
+    """The git commit the figures came from ('+dirty' with uncommitted changes), so a
+    report can be traced to the code that produced it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, check=True,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, check=True, capture_output=True, text=True,
+                               timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return head + ("+dirty" if dirty else "")
 
 
 def _clean(obj):
@@ -88,6 +104,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
         "interrupted": interrupted,
         "data_files": suite.data_files(opts.data_dir),
         "python": platform.python_version(),
+        "code": code_revision(),
         "seconds": {"load": round(loaded - started, 1), "run": round(ran - loaded, 1),
                     "total": round(time.time() - started, 1)},
         "errors": list(harness.errors),

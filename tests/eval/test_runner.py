@@ -1,6 +1,7 @@
 """The runner, scoring and report on a rule-based fake agent (fast; no model)."""
 
 import json
+import subprocess
 
 import pytest
 
@@ -30,6 +31,11 @@ def test_dialogues_suite_scores_moves_and_writes_a_report(tmp_path, fake_harness
     assert [t["clarion"]["kind"] for t in login["turns"]] == ["clarify", "answer"]
     assert (tmp_path / "dialogues" / "confusion.png").stat().st_size > 1000
     assert "always-answer" in report and "sha256" in report and "![" in report
+    # the report traces back to the commit that produced it
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    assert saved["code"].removesuffix("+dirty") == (head or "unknown (not a git checkout)")
+    assert f"| code | `{saved['code']}` |" in report
 
 
 def test_clarification_suite_on_three_rows_per_set(tmp_path, fake_harness, data_dir):
