@@ -142,12 +142,12 @@ def calibrate(opts: RunOptions, *, dev_fraction: float = 0.5, name: str | None =
     name = name or f"{profile.name}-{suite.name}-fit"
     path = profile_path(name, profile_dir)
     fitted_profile = tuned.model_copy(update={"name": path.stem})
+    command = "python -m eval " + " ".join(sys.argv[1:])
     save_profile(fitted_profile, path, comment=(
-        f"Fitted by `python -m eval calibrate --suite {suite.name} --context {opts.context} "
-        f"--seed {opts.seed}` on {len(dev)} dev decisions\n(dev/test split and test-split "
-        f"accuracy in {opts.out_dir / 'results.json'})."))
+        f"Fitted by `{command}` (seed {opts.seed}) on {len(dev)} dev decisions\n"
+        f"(dev/test split and test-split accuracy in {opts.out_dir / 'results.json'})."))
     load_profile(str(path))  # the written file must load as a profile
-    results["calibration"] = {"command": "python -m eval " + " ".join(sys.argv[1:]),
+    results["calibration"] = {"command": command,
                               "from_results": str(from_results) if from_results else None,
                               "split": split, "dev_fraction": dev_fraction,
                               "shipped": thresholds_of(profile), "fitted": fitted,
