@@ -147,21 +147,20 @@ def calibrate(opts: RunOptions, *, dev_fraction: float = 0.5, name: str | None =
         f"Fitted by `{command}` (seed {opts.seed}) on {len(dev)} dev decisions\n"
         f"(dev/test split and test-split accuracy in {opts.out_dir / 'results.json'})."))
     load_profile(str(path))  # the written file must load as a profile
-    results["calibration"] = {"command": command,
-                              "from_results": str(from_results) if from_results else None,
-                              "split": split, "dev_fraction": dev_fraction,
-                              "shipped": thresholds_of(profile), "fitted": fitted,
-                              "replay_agreement": agree, "profile_file": str(path)}
-    results["scores"]["tables"].insert(0, {
-        "title": f"Calibration of profile '{profile.name}' (fitted on dev only; written to "
-                 f"{path})",
-        "columns": ["split", "thresholds", "decisions", "right move [95% CI]"], "rows": rows})
-    results["scores"]["tables"].insert(1, {
-        "title": "Thresholds", "columns": ["component", "shipped", "fitted"],
-        "rows": [[c, thresholds_of(profile).get(c), fitted.get(c)] for c in COMPONENTS]})
-    results["scores"].setdefault("notes", []).append(
-        f"Replaying the shipped profile on the stored vectors reproduces {agree:.0%} of the "
-        "agent's actual moves (differences: inputs the replay cannot see).")
+    results["calibration"] = {
+        "command": command, "from_results": str(from_results) if from_results else None,
+        "split": split, "dev_fraction": dev_fraction, "shipped": thresholds_of(profile),
+        "fitted": fitted, "replay_agreement": agree, "profile_file": str(path),
+        # kept apart from results["scores"], which `python -m eval report` recomputes
+        "tables": [
+            {"title": f"Calibration of profile '{profile.name}' (fitted on dev only; "
+                      f"written to {path})",
+             "columns": ["split", "thresholds", "decisions", "right move [95% CI]"],
+             "rows": rows},
+            {"title": "Thresholds", "columns": ["component", "shipped", "fitted"],
+             "rows": [[c, thresholds_of(profile).get(c), fitted.get(c)] for c in COMPONENTS]}],
+        "notes": [f"Replaying the shipped profile on the stored vectors reproduces {agree:.0%} "
+                  "of the agent's actual moves (differences: inputs the replay cannot see)."]}
     write_json(opts.out_dir / "results.json", results)
     write_report(results, opts.out_dir)
     test_rows = [r for r in rows if r[0] == "test"]

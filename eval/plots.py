@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -13,9 +14,14 @@ import numpy as np  # noqa: E402
 from eval import metrics  # noqa: E402
 
 
+def _title(text: str) -> str:
+    """Long titles wrap instead of running off the figure."""
+    return textwrap.fill(text, 48)
+
+
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # keeps legends placed outside
     plt.close(fig)
     return path
 
@@ -33,7 +39,7 @@ def roc_plot(spec: dict, path: Path) -> Path | None:
         ax.plot(fpr, tpr, label=f"{c['label']} (AUROC {auc:.2f})")
         drawn += 1
     ax.plot([0, 1], [0, 1], ":", color="grey", label="chance")
-    ax.set(xlabel="false positive rate", ylabel="true positive rate", title=spec["title"])
+    ax.set(xlabel="false positive rate", ylabel="true positive rate", title=_title(spec["title"]))
     ax.legend(fontsize=7, loc="lower right")
     return _save(fig, path)
 
@@ -50,7 +56,7 @@ def rejection_plot(spec: dict, path: Path) -> Path:
         ax.plot(x, y, "--", color="grey", label="oracle (Clarion's answers)")
         ax.axhline(float(np.mean(first)), ls=":", color="grey", label="random rejection")
     ax.set(xlabel="fraction rejected (most uncertain first)", ylabel="accuracy of kept answers",
-           title=spec["title"], ylim=(-0.02, 1.02))
+           title=_title(spec["title"]), ylim=(-0.02, 1.02))
     ax.legend(fontsize=7)
     return _save(fig, path)
 
@@ -65,7 +71,7 @@ def confusion_plot(spec: dict, path: Path) -> Path:
         for j in range(m.shape[1]):
             ax.text(j, i, str(m[i, j]), ha="center", va="center",
                     color="white" if m[i, j] > m.max() / 2 else "black")
-    ax.set(xlabel="chosen by Clarion", ylabel="expected", title=spec["title"])
+    ax.set(xlabel="chosen by Clarion", ylabel="expected", title=_title(spec["title"]))
     return _save(fig, path)
 
 
@@ -76,9 +82,10 @@ def bar_plot(spec: dict, path: Path) -> Path:
     width = 0.8 / max(1, len(series))
     for i, (name, values) in enumerate(series.items()):
         xs = np.arange(len(labels)) + i * width
-        ax.bar(xs, [np.nan if v is None else v for v in values], width, label=name)
+        bars = ax.bar(xs, [np.nan if v is None else v for v in values], width, label=name)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7)  # a 0.00 bar is otherwise invisible
     ax.set_xticks(np.arange(len(labels)) + width * (len(series) - 1) / 2, labels,
                   rotation=15, ha="right", fontsize=8)
-    ax.set(ylabel=spec.get("ylabel", ""), title=spec["title"], ylim=(0, 1.05))
-    ax.legend(fontsize=7)
+    ax.set(ylabel=spec.get("ylabel", ""), title=_title(spec["title"]), ylim=(0, 1.1))
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=len(series))
     return _save(fig, path)

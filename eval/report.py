@@ -87,10 +87,12 @@ def render(results: dict, images: list[tuple[str, str]]) -> str:
     lines += [f"| `{f['path']}` | {f['bytes']} | `{f['sha256']}` |"
               for f in results["data_files"]]
     lines += ["", "## Results", ""]
-    for spec in results["scores"].get("tables", []):
+    calibration = results.get("calibration") or {}
+    for spec in calibration.get("tables", []) + results["scores"].get("tables", []):
         lines += table(spec)
-    if results["scores"].get("notes"):
-        lines += ["## Notes", ""] + [f"- {n}" for n in results["scores"]["notes"]] + [""]
+    notes = results["scores"].get("notes", []) + calibration.get("notes", [])
+    if notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     if images:
         lines += ["## Plots", ""] + [f"![{t}]({name})" for t, name in images] + [""]
     if results["errors"]:

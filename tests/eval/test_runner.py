@@ -108,6 +108,12 @@ def test_calibrate_can_refit_stored_results_without_a_model(tmp_path, fake_harne
                         from_results=tmp_path / "dialogues" / "results.json")
     assert "fitted profile written" in summary
     assert (tmp_path / "refit" / "report.md").read_text().count("Calibration of profile") == 1
+    # re-scoring the calibrated results (`python -m eval report`) keeps the calibration
+    from eval.cli import main
+
+    assert main(["report", str(tmp_path / "refit" / "results.json")]) == 0
+    report = (tmp_path / "refit" / "report.md").read_text()
+    assert report.count("Calibration of profile") == 1 and "| test | fitted |" in report
 
 
 def test_an_interrupted_run_reports_its_finished_items(tmp_path, fake_harness):
