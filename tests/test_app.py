@@ -25,7 +25,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 TURN_MS = 900_000  # one turn on 2 CPU cores shared with other jobs; usually ~15-130 s
-UNDERSPECIFIED = "What is a bass?"  # SmolLM2 (seed 0) rewrites it into a second reading
+# One of the few requests whose readings SmolLM2 (seed 0, 3 samples) answers differently
+# ("skip" vs. "skip a meal"); it clarified this CLAMBER row in the clarification suite too.
+UNDERSPECIFIED = "What does it mean to skip?"
+FOLLOW_UP = "I mean skipping a meal."  # typed when the model does not clarify
 PROFILE = """\
 name: ui-test
 description: Clarifies whenever the readings of a request lead to different answers.
@@ -169,7 +172,7 @@ def test_clarify_in_the_browser_then_resume_and_survive_a_restart(server, browse
         assert chosen
         option.click()
     else:  # the model found no two readings that answer differently: a typed follow-up
-        chosen = "And a double bass?"
+        chosen = FOLLOW_UP
         page.locator("#msg textarea").fill(chosen)
         page.locator("#send").click()
     wait_for_badges(page, 2, server)
@@ -207,7 +210,7 @@ def test_api_turn_and_representation_feedback(server):
     clarified = reply["kind"] == "clarify"
     if clarified:
         assert len(reply["options"]) >= 2
-    follow_up = reply["options"][0] if clarified else "And a double bass?"
+    follow_up = reply["options"][0] if clarified else FOLLOW_UP
     resumed = client.predict(follow_up, api_name="/ask")  # same session, same thread
     assert resumed["thread_id"] == reply["thread_id"] and resumed["kind"] in ("answer", "hedge")
 

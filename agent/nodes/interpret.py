@@ -51,6 +51,7 @@ READING_TOKENS = 32  # a rewritten question is one line; the first line is all w
 PARAPHRASE = 0.95  # "capital of France" vs "capital city of France": 0.96
 MIN_RELATEDNESS = 0.2  # MiniLM: a vague request vs its specific rewrite ~0.3; unrelated < 0.15
 _LABEL = re.compile(r"^(rewrite|question|reading)\s*:\s*", re.IGNORECASE)
+_QUOTED_QUESTION = re.compile(r"[,:]\s*[\"“]([^\"“”]+\?)[\"”]?$")  # ... might ask, "X?"
 
 
 def interpret(state: dict, rt: Runtime) -> dict:
@@ -142,9 +143,12 @@ def distinct_readings(request: str, rewrites: list[str], judge, k: int) -> list[
 
 
 def clean_rewrite(text: str) -> str:
-    """First non-empty line, without labels, quotes or list markers; '' when unusable."""
+    """First non-empty line, without labels, preambles, quotes or list markers; '' when
+    unusable."""
     for line in text.splitlines():
-        line = _LABEL.sub("", line.strip()).strip().strip("\"'“”").lstrip("-*0123456789.) ")
+        line = _LABEL.sub("", line.strip()).strip()
+        quoted = _QUOTED_QUESTION.search(line)  # the model wraps its rewrite in a preamble
+        line = (quoted.group(1) if quoted else line).strip("\"'“”").lstrip("-*0123456789.) ")
         line = line.strip()
         if line:
             return line if len(line) <= MAX_READING_CHARS else ""

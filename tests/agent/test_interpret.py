@@ -25,6 +25,12 @@ def test_clean_rewrite_keeps_the_first_line_without_labels():
         "How long does it take to cook rice?"
     assert clean_rewrite("\n  1. Is it safe?") == "Is it safe?"
     assert clean_rewrite("x" * 400) == ""
+    # SmolLM2 often wraps the rewrite in a preamble, with or without the closing quote
+    for text in ('A person might ask, "What does it mean to skip a meal?',
+                 'They could mean: “What does it mean to skip a meal?”'):
+        assert clean_rewrite(text) == "What does it mean to skip a meal?"
+    assert clean_rewrite('Is "bass" a fish or an instrument?') == \
+        'Is "bass" a fish or an instrument?'
 
 
 def test_usable_rewrites_drop_answers_copies_and_unrelated_questions(embedder):
