@@ -1,7 +1,7 @@
 """The real app (subprocess, real default model) driven by Chromium and by gradio_client.
 
-A test context profile makes clarify reliable on the small model: perspectives are not
-allowed, the normativity gate is shut, and any ambiguity with differing readings asks.
+A test context profile (tests/profiles/eager-clarify.yaml) makes clarify reliable on the
+small model: the normativity gate is shut, and any ambiguity with differing readings asks.
 """
 
 from __future__ import annotations
@@ -29,15 +29,7 @@ TURN_MS = 900_000  # one turn on 2 CPU cores shared with other jobs; usually ~15
 # ("skip" vs. "skip a meal"); it clarified this CLAMBER row in the clarification suite too.
 UNDERSPECIFIED = "What does it mean to skip?"
 FOLLOW_UP = "I mean skipping a meal."  # typed when the model does not clarify
-PROFILE = """\
-name: ui-test
-description: Clarifies whenever the readings of a request lead to different answers.
-thresholds: {semantic_entropy: 99.0, epistemic: 99.0, ambiguity: 0.0, value_conflict: 99.0}
-max_clarify_rounds: 1
-allowed_moves: [answer, hedge, clarify]
-system_prompt: system
-normative_threshold: 0.99
-"""
+PROFILE = ROOT / "tests" / "profiles" / "eager-clarify.yaml"  # asks on any differing readings
 
 NO_CLARIFY = ("SmolLM2-135M found no two readings of the probe message that lead to different "
               "answers (agent/nodes/interpret.py filters most of its rewrites), so the clarify "
@@ -64,10 +56,8 @@ class AppServer:
             self.command = [sys.executable, str(ROOT / "tests" / "ui_fake_server.py"),
                             str(self.port), str(folder)]
             return
-        profile = folder / "ui-test.yaml"
-        profile.write_text(PROFILE)
         self.command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1",
-                        "--port", str(self.port), "--context", str(profile),
+                        "--port", str(self.port), "--context", str(PROFILE),
                         "--db", str(folder / "clarion.sqlite"),
                         "--data-dir", str(folder / "data"), "--samples", "3",
                         "--timeout", "600"]
