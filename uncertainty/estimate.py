@@ -216,6 +216,9 @@ def _clusters(
         labels = {
             kind: dict(Counter(getattr(answers[i], kind) for i in idx)) for kind in LABEL_KINDS
         }
+        scored = [i for i in idx if answers[i].logprob is not None]
+        if scored:  # show the most likely wording of the meaning, not the first sampled one
+            rep = max(scored, key=lambda i: answers[i].logprob)
         out.append(
             Cluster(
                 id=cid,

@@ -30,7 +30,7 @@ class Cluster:
     """A group of answers that mean the same thing."""
 
     id: int
-    representative: str
+    representative: str  # the member with the highest log-prob (the first one without them)
     members: list[str]
     probability: float  # discrete share of all samples
     likelihood_probability: float | None = None  # from sequence log-probs, if given
