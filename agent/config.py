@@ -26,7 +26,6 @@ from pydantic import (
 from agent.errors import ConfigError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 """The shipped prompt templates, perspective registry and context profiles."""
 
 DATA_DIR_ENV = "CLARION_DATA_DIR"
@@ -72,6 +71,9 @@ def describe_validation_error(exc: ValidationError) -> str:
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         parts.append(f"field '{loc}': {err['msg']}")
     return "; ".join(parts)
+
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def _check_slug(value: str) -> str:

@@ -66,7 +66,7 @@ def write_json(path: Path, data: dict) -> None:
 def collect(opts: RunOptions, harness=None) -> dict:
     """Select, run and score a suite. Returns the results dict (not yet written)."""
     suite = SUITES[opts.suite]
-    started = time.time()
+    started, code = time.time(), code_revision()  # before the run: edits during it don't count
     selected = suite.select(opts.data_dir, opts.limit, opts.seed)
     extra = suite.extra(opts.data_dir)
     opts.out_dir.mkdir(parents=True, exist_ok=True)
@@ -104,7 +104,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
         "interrupted": interrupted,
         "data_files": suite.data_files(opts.data_dir),
         "python": platform.python_version(),
-        "code": code_revision(),
+        "code": code,
         "seconds": {"load": round(loaded - started, 1), "run": round(ran - loaded, 1),
                     "total": round(time.time() - started, 1)},
         "errors": list(harness.errors),
