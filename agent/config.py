@@ -11,7 +11,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -84,6 +84,45 @@ def _check_slug(value: str) -> str:
 
 Slug = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_check_slug)]
 """An id users type into YAML files (perspectives, facets): short, lowercase, hyphenated."""
+
+Entry = TypeVar("Entry", bound=BaseModel)
+
+
+def entry_label(entry: Any, index: int | None) -> str:
+    where = f"entry {index}" if index is not None else "entry"
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+        return f"{where} (id '{entry['id']}')"
+    return where
+
+
+def parse_entry(model: type[Entry], entry: Any, index: int | None, source: str,
+                   fields: str) -> Entry:
+    """One entry of a user-editable list (perspectives, facets) as `model`, or a ConfigError
+    naming the file, the entry (index and id) and the field; `fields` lists the keys."""
+    prefix = f"{source}: " if source else ""
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{prefix}{entry_label(entry, index)}: expected a mapping with "
+                          f"{fields}.")
+    try:
+        return model.model_validate(entry)
+    except ValidationError as exc:
+        raise ConfigError(f"{prefix}{entry_label(entry, index)}: "
+                          f"{describe_validation_error(exc)}") from None
+
+
+def validate_unique_entries(model: type[Entry], entries: list[Any], source: Path | str,
+                            taken: dict[str, str], fields: str) -> list[Entry]:
+    """Every entry of one file; `taken` maps the ids seen so far (in any file) to their
+    file, so a duplicate names where the id was first defined."""
+    out = []
+    for i, entry in enumerate(entries):
+        item = parse_entry(model, entry, i, str(source), fields)
+        if item.id in taken:
+            raise ConfigError(f"{source}: {entry_label(entry, i)}: field 'id': duplicate id, "
+                              f"already defined in {taken[item.id]}.")
+        taken[item.id] = str(source)
+        out.append(item)
+    return out
 
 
 class AgentConfig(BaseModel):

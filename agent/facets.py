@@ -19,9 +19,14 @@ from string import Template
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agent.config import PROMPTS_DIR, Slug, describe_validation_error, read_data_file
+from agent.config import (
+    PROMPTS_DIR,
+    Slug,
+    read_data_file,
+    validate_unique_entries,
+)
 from agent.errors import ConfigError
 from agent.perspectives import TextEmbedder
 
@@ -76,22 +81,7 @@ class FacetLibrary:
     threshold: float = DEFAULT_THRESHOLD
 
 
-def _label(entry: Any, index: int) -> str:
-    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-        return f"entry {index} (id '{entry['id']}')"
-    return f"entry {index}"
-
-
-def validate_facet(entry: Any, index: int = 0, source: str = "") -> Facet:
-    prefix = f"{source}: " if source else ""
-    if not isinstance(entry, dict):
-        raise ConfigError(f"{prefix}{_label(entry, index)}: expected a mapping with id, "
-                          "description, exemplars and readings.")
-    try:
-        return Facet.model_validate(entry)
-    except ValidationError as exc:
-        raise ConfigError(f"{prefix}{_label(entry, index)}: "
-                          f"{describe_validation_error(exc)}") from None
+FIELDS = "id, description, exemplars and readings"
 
 
 def _read(path: Path) -> tuple[list[Any], float | None]:
@@ -125,13 +115,7 @@ def load_facets(path: Path = FACETS_PATH, extra: Path | None = None) -> FacetLib
         entries, file_threshold = _read(p)
         if file_threshold is not None:
             threshold = file_threshold
-        for i, entry in enumerate(entries):
-            facet = validate_facet(entry, i, str(p))
-            if facet.id in taken:
-                raise ConfigError(f"{p}: {_label(entry, i)}: field 'id': duplicate id, "
-                                  f"already defined in {taken[facet.id]}.")
-            taken[facet.id] = str(p)
-            facets.append(facet)
+        facets += validate_unique_entries(Facet, entries, p, taken, FIELDS)
     return FacetLibrary(tuple(facets), threshold)
 
 

@@ -14,9 +14,9 @@ from typing import Any, Protocol
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agent.config import PROMPTS_DIR, Slug, describe_validation_error, read_data_file
+from agent.config import PROMPTS_DIR, Slug, parse_entry, read_data_file, validate_unique_entries
 from agent.errors import ConfigError
 
 REGISTRY_PATH = PROMPTS_DIR / "perspectives.yaml"
@@ -60,24 +60,12 @@ class Perspective(BaseModel):
         return self.tags[0]
 
 
-def _label(entry: Any, index: int | None) -> str:
-    where = f"entry {index}" if index is not None else "entry"
-    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-        return f"{where} (id '{entry['id']}')"
-    return where
+FIELDS = "id, name, description, prompt, provenance and tags"
 
 
 def validate_entry(entry: Any, index: int | None = None, source: str = "") -> Perspective:
     """A Perspective from a mapping, or ConfigError naming the source, entry and field."""
-    prefix = f"{source}: " if source else ""
-    if not isinstance(entry, dict):
-        raise ConfigError(f"{prefix}{_label(entry, index)}: expected a mapping with id, name, "
-                          "description, prompt, provenance and tags.")
-    try:
-        return Perspective.model_validate(entry)
-    except ValidationError as exc:
-        raise ConfigError(f"{prefix}{_label(entry, index)}: "
-                          f"{describe_validation_error(exc)}") from None
+    return parse_entry(Perspective, entry, index, source, FIELDS)
 
 
 def _read_entries(path: Path) -> list[Any]:
@@ -93,15 +81,7 @@ def _read_entries(path: Path) -> list[Any]:
 
 def _load_file(path: Path, taken: dict[str, str]) -> list[Perspective]:
     """Validate every entry of a file; `taken` maps ids seen so far to their file."""
-    out = []
-    for i, entry in enumerate(_read_entries(path)):
-        perspective = validate_entry(entry, i, str(path))
-        if perspective.id in taken:
-            raise ConfigError(f"{path}: {_label(entry, i)}: field 'id': duplicate id, already "
-                              f"defined in {taken[perspective.id]}.")
-        taken[perspective.id] = str(path)
-        out.append(perspective)
-    return out
+    return validate_unique_entries(Perspective, _read_entries(path), path, taken, FIELDS)
 
 
 def user_registry_path(data_dir: Path) -> Path:
