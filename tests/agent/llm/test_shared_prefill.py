@@ -22,6 +22,19 @@ def _both(backend, conversations, params):
     return out[False], out[True]
 
 
+def record_forward(backend, monkeypatch) -> list[tuple]:
+    """The input_ids shape of every forward pass the model makes from now on."""
+    shapes = []
+    original = backend.model.forward
+
+    def recording_forward(*args, **kwargs):
+        shapes.append(tuple(kwargs["input_ids"].shape))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(backend.model, "forward", recording_forward)
+    return shapes
+
+
 def test_shared_prefill_gives_the_same_samples_and_logprobs(default_backend, france):
     # two conversations of different lengths: left padding is exercised too
     plain, shared = _both(default_backend, [france, SKY],
@@ -34,14 +47,7 @@ def test_shared_prefill_gives_the_same_samples_and_logprobs(default_backend, fra
 
 
 def test_shared_prefill_runs_the_prompt_once(default_backend, france, monkeypatch):
-    rows = []
-    original = default_backend.model.forward
-
-    def counting_forward(*args, **kwargs):
-        rows.append(tuple(kwargs["input_ids"].shape))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(default_backend.model, "forward", counting_forward)
+    rows = record_forward(default_backend, monkeypatch)
     default_backend.sample(france, SamplingParams(n=6, max_new_tokens=3, seed=0))
     prompt_len = default_backend._encode([france], 1)["input_ids"].shape[1]
     assert rows[0] == (1, prompt_len - 1)  # the prompt, once
@@ -49,14 +55,7 @@ def test_shared_prefill_runs_the_prompt_once(default_backend, france, monkeypatc
 
 
 def test_generate_stops_when_every_sample_has_ended(default_backend, france, monkeypatch):
-    calls = []
-    original = default_backend.model.forward
-
-    def counting_forward(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(default_backend.model, "forward", counting_forward)
+    calls = record_forward(default_backend, monkeypatch)
     samples = default_backend.sample(france, SamplingParams(n=3, temperature=0.2,
                                                             max_new_tokens=60, seed=2))
     # one prefill, then one step per token up to the last sequence's EOS, none after
@@ -95,14 +94,7 @@ def test_stop_strings_end_each_sample_and_the_batch(default_backend, monkeypatch
     stops = (".", "\n")
     free = default_backend.sample(story, SamplingParams(n=3, max_new_tokens=40, seed=1))
     assert any(cut_at_stop(s.text, stops) is not None for s in free)  # they go on
-    steps = []
-    original = default_backend.model.forward
-
-    def counting_forward(*args, **kwargs):
-        steps.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(default_backend.model, "forward", counting_forward)
+    steps = record_forward(default_backend, monkeypatch)
     cut = default_backend.sample(story, SamplingParams(n=3, max_new_tokens=40, seed=1,
                                                        stop=stops))
     for short, long in zip(cut, free, strict=True):
