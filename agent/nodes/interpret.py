@@ -34,6 +34,7 @@ matter is still measured on the answers, never decided here.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -135,9 +136,7 @@ def distinct_readings(request: str, rewrites: list[str], judge, k: int) -> list[
     if not rewrites:
         return [request]
     clustering = cluster_answers(rewrites, judge, question=request)
-    sizes: dict[int, int] = {}
-    for c in clustering.assignments:
-        sizes[c] = sizes.get(c, 0) + 1
+    sizes = Counter(clustering.assignments)
     order = sorted(sizes, key=lambda c: (-sizes[c], c))
     return [request] + [rewrites[clustering.representatives[c]] for c in order][: k - 1]
 
