@@ -36,8 +36,12 @@ log = logging.getLogger("clarion.app")
 # --------------------------------------------------------------------------- 1. rendering
 
 COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
-COMPONENT_LABELS = {"semantic_entropy": "semantic entropy", "epistemic": "epistemic",
-                    "ambiguity": "ambiguity", "value_conflict": "value conflict"}
+COMPONENT_LABELS = {
+    "semantic_entropy": "semantic entropy",
+    "epistemic": "epistemic",
+    "ambiguity": "ambiguity",
+    "value_conflict": "value conflict",
+}
 MOVES = {  # move -> (badge label, one-line meaning)
     "answer": ("ANSWER", "the sampled answers agree"),
     "hedge": ("HEDGE", "the model itself is unsure"),
@@ -65,7 +69,8 @@ def perspective_cards_html(perspectives) -> str:
             f'<div class="pv-head"><span class="pv-name">{esc(view.name)}</span>'
             f'<span class="pv-share">{view.share:.0%} of samples</span></div>'
             f'<div class="pv-position">{esc(view.position)}</div>'
-            f'<div class="pv-reasoning">{esc(view.reasoning)}</div></div>')
+            f'<div class="pv-reasoning">{esc(view.reasoning)}</div></div>'
+        )
     return f'<div class="pv-cards">{"".join(cards)}</div>'
 
 
@@ -94,8 +99,10 @@ def history_html(kind: str | None, content: str) -> str:
 
 
 def error_html(message: str) -> str:
-    return f'<div class="reply-head"><span class="move-badge move-error">ERROR</span></div>' \
-           f"\n\n{esc(message)}"
+    return (
+        f'<div class="reply-head"><span class="move-badge move-error">ERROR</span></div>'
+        f"\n\n{esc(message)}"
+    )
 
 
 def thresholds_of(profile) -> dict[str, float]:
@@ -111,8 +118,10 @@ def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, fl
     vector = vector or {}
     values = [float(vector.get(name, 0.0)) for name in COMPONENTS]
     limits = [thresholds.get(name) for name in COMPONENTS]
-    colors = ["#c0392b" if t is not None and v >= t else "#3b6fb6"
-              for v, t in zip(values, limits, strict=True)]
+    colors = [
+        "#c0392b" if t is not None and v >= t else "#3b6fb6"
+        for v, t in zip(values, limits, strict=True)
+    ]
     # Entropies here rarely exceed ln(32); a threshold far beyond (a move switched off)
     # is drawn as an arrow at the edge instead of squashing the bars.
     top = max([1.0, *values, *(t for t in limits if t is not None and t <= 4.0)]) * 1.2
@@ -123,8 +132,15 @@ def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, fl
         if limit is not None and limit <= top:
             ax.plot([limit, limit], [row - 0.38, row + 0.38], color="black", lw=2.2)
         elif limit is not None:
-            ax.text(top, row, f"threshold {limit:g} ▶", va="center", ha="right", fontsize=7,
-                    color="#555")
+            ax.text(
+                top,
+                row,
+                f"threshold {limit:g} ▶",
+                va="center",
+                ha="right",
+                fontsize=7,
+                color="#555",
+            )
     ax.set_yticks(list(rows), [COMPONENT_LABELS[n] for n in COMPONENTS], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, top)
@@ -145,8 +161,9 @@ def clusters_markdown(clusters, n_samples: int | None = None) -> str:
         extra = ""
         if getattr(cluster, "likelihood_probability", None) is not None:
             extra = f", likelihood-weighted {cluster.likelihood_probability:.0%}"
-        lines.append(f"**{rank}. {cluster.probability:.0%}**{extra} "
-                     f"({len(cluster.members)} answers)")
+        lines.append(
+            f"**{rank}. {cluster.probability:.0%}**{extra} ({len(cluster.members)} answers)"
+        )
         for member in cluster.members:
             lines.append(f"- {esc(' '.join(str(member).split()))}")
         lines.append("")
@@ -189,8 +206,10 @@ class ThreadTokens:
 
 # --------------------------------------------------------------------------- 3. handlers
 
-GENERIC_ERROR = ("Something went wrong inside Clarion while answering. Your conversation is "
-                 "unchanged; please try again.")
+GENERIC_ERROR = (
+    "Something went wrong inside Clarion while answering. Your conversation is "
+    "unchanged; please try again."
+)
 
 
 def progress_html(message: str) -> str:
@@ -205,8 +224,12 @@ def panel_header_md(reply) -> str:
 
 def option_updates(options: list[str]) -> list[gr.Button]:
     shown = options[:MAX_OPTIONS]
-    return [gr.Button(value=shown[i], visible=True) if i < len(shown)
-            else gr.Button(value="", visible=False) for i in range(MAX_OPTIONS)]
+    return [
+        gr.Button(value=shown[i], visible=True)
+        if i < len(shown)
+        else gr.Button(value="", visible=False)
+        for i in range(MAX_OPTIONS)
+    ]
 
 
 class ClarionUI:
@@ -251,18 +274,22 @@ class ClarionUI:
         options = list(reply.options) if kind == "clarify" else []
         perspectives = list(reply.perspectives) if kind == "perspectives" else []
         updates = dict(zip(w.options, option_updates(options), strict=True))
-        updates.update({
-            w.options_box: gr.Column(visible=bool(options)),
-            w.plot: uncertainty_figure(report.vector() if report else None,
-                                       thresholds_of(self.agent.profile)),
-            w.panel_header: panel_header_md(reply),
-            w.clusters: clusters_markdown(reply.clusters if reply else [],
-                                          report.n_samples if report else None),
-            w.feedback_box: gr.Column(visible=bool(perspectives)),
-            w.fb_choice: gr.Radio(choices=[(p.name, p.id) for p in perspectives], value=None),
-            w.fb_missing: "",
-            w.fb_status: "",
-        })
+        updates.update(
+            {
+                w.options_box: gr.Column(visible=bool(options)),
+                w.plot: uncertainty_figure(
+                    report.vector() if report else None, thresholds_of(self.agent.profile)
+                ),
+                w.panel_header: panel_header_md(reply),
+                w.clusters: clusters_markdown(
+                    reply.clusters if reply else [], report.n_samples if report else None
+                ),
+                w.feedback_box: gr.Column(visible=bool(perspectives)),
+                w.fb_choice: gr.Radio(choices=[(p.name, p.id) for p in perspectives], value=None),
+                w.fb_missing: "",
+                w.fb_status: "",
+            }
+        )
         return updates
 
     # -- events -----------------------------------------------------------------------
@@ -270,17 +297,26 @@ class ClarionUI:
     def on_load(self, token):
         thread_id, history, pending = self.attach(token)
         w = self.widgets
-        return {w.thread: thread_id, w.browser: self.tokens.issue(thread_id),
-                w.chatbot: self.chat_messages(history, pending), **self.views(pending),
-                # typing opens only now: a turn sent earlier would start a second thread
-                w.msg: gr.Textbox(interactive=True, placeholder=MSG_PLACEHOLDER),
-                w.send: gr.Button(interactive=True)}
+        return {
+            w.thread: thread_id,
+            w.browser: self.tokens.issue(thread_id),
+            w.chatbot: self.chat_messages(history, pending),
+            **self.views(pending),
+            # typing opens only now: a turn sent earlier would start a second thread
+            w.msg: gr.Textbox(interactive=True, placeholder=MSG_PLACEHOLDER),
+            w.send: gr.Button(interactive=True),
+        }
 
     def on_new(self):
         thread_id = self.agent.new_thread_id()
         w = self.widgets
-        return {w.thread: thread_id, w.browser: self.tokens.issue(thread_id), w.chatbot: [],
-                w.status: "", **self.views(None)}
+        return {
+            w.thread: thread_id,
+            w.browser: self.tokens.issue(thread_id),
+            w.chatbot: [],
+            w.status: "",
+            **self.views(None),
+        }
 
     def on_turn(self, message: str, history: list[dict], thread_id: str | None) -> Iterator[dict]:
         """One user turn (a new message, or the answer to a clarifying question), streamed:
@@ -291,11 +327,20 @@ class ClarionUI:
             yield {w.status: "Type a message first."}
             return
         thread_id = thread_id or self.agent.new_thread_id()
-        history = [*(history or []), {"role": "user", "content": message},
-                   {"role": "assistant", "content": progress_html("Reading your message…")}]
-        yield {w.chatbot: history, w.msg: "", w.thread: thread_id,
-               w.browser: self.tokens.issue(thread_id), w.status: "Working…",
-               w.options_box: gr.Column(visible=False), w.feedback_box: gr.Column(visible=False)}
+        history = [
+            *(history or []),
+            {"role": "user", "content": message},
+            {"role": "assistant", "content": progress_html("Reading your message…")},
+        ]
+        yield {
+            w.chatbot: history,
+            w.msg: "",
+            w.thread: thread_id,
+            w.browser: self.tokens.issue(thread_id),
+            w.status: "Working…",
+            w.options_box: gr.Column(visible=False),
+            w.feedback_box: gr.Column(visible=False),
+        }
         try:
             reply = None  # on a thread waiting for a clarify reply, the message is that reply
             for event in self.agent.stream(message, thread_id):
@@ -327,8 +372,11 @@ class ClarionUI:
             self.participation.record(thread_id, perspective_id, missing)
         except ClarionError as exc:
             return {w.fb_status: f"⚠️ {esc(exc)}"}
-        return {w.fb_status: "Thank you: recorded. See the Representation tab.",
-                w.fb_missing: "", **self.representation_views()}
+        return {
+            w.fb_status: "Thank you: recorded. See the Representation tab.",
+            w.fb_missing: "",
+            **self.representation_views(),
+        }
 
     def representation_views(self) -> dict:
         w = self.widgets
@@ -338,8 +386,11 @@ class ClarionUI:
         rows = [[names.get(pid, pid), pid, count] for pid, count in tallies.items()]
         rows.append(["(a view was missing)", "missing", missing_count])
         views = self.participation.missing_views()
-        missing_md = ("\n".join(f"- {esc(v)}" for v in views[:50])
-                      if views else "_No missing views reported yet._")
+        missing_md = (
+            "\n".join(f"- {esc(v)}" for v in views[:50])
+            if views
+            else "_No missing views reported yet._"
+        )
         return {w.tallies: rows, w.missing_views: missing_md}
 
     def perspective_names(self) -> dict[str, str]:
@@ -353,11 +404,17 @@ class ClarionUI:
     def on_propose(self, pid, name, description, prompt, contributor, source, tags):
         from agent.perspectives import add_perspective, validate_entry
 
-        entry = {"id": pid.strip(), "name": name.strip(), "description": description.strip(),
-                 "prompt": prompt.strip(),
-                 "provenance": {"contributor": contributor.strip() or "anonymous",
-                                "source": source.strip() or "proposed in the Clarion UI"},
-                 "tags": [t.strip() for t in tags.split(",") if t.strip()]}
+        entry = {
+            "id": pid.strip(),
+            "name": name.strip(),
+            "description": description.strip(),
+            "prompt": prompt.strip(),
+            "provenance": {
+                "contributor": contributor.strip() or "anonymous",
+                "source": source.strip() or "proposed in the Clarion UI",
+            },
+            "tags": [t.strip() for t in tags.split(",") if t.strip()],
+        }
         try:
             perspective = validate_entry(entry)
             add_perspective(entry, self.perspectives_file)
@@ -365,12 +422,26 @@ class ClarionUI:
             return f"⚠️ Not added: {esc(exc)}"
         return f"✅ Added **{esc(perspective.name)}** (`{esc(perspective.id)}`)."
 
-    def on_settings(self, context, samples, readings, model, quantize,
-                    progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio's idiom)
-        changes = {"context": context, "samples": int(samples), "readings": int(readings),
-                   "model": (model or "").strip() or None, "quantize": quantize}
-        switching = (changes["model"], quantize) != (self.agent.config.model,
-                                                     self.agent.config.quantize)
+    def on_settings(
+        self,
+        context,
+        samples,
+        readings,
+        model,
+        quantize,
+        progress=gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's idiom)
+    ):
+        changes = {
+            "context": context,
+            "samples": int(samples),
+            "readings": int(readings),
+            "model": (model or "").strip() or None,
+            "quantize": quantize,
+        }
+        switching = (changes["model"], quantize) != (
+            self.agent.config.model,
+            self.agent.config.quantize,
+        )
         old = {key: getattr(self.agent.config, key) for key in changes}
         if switching:
             progress(0, desc=f"Loading {changes['model'] or 'the embedded model'}…")
@@ -385,9 +456,11 @@ class ClarionUI:
                 self.agent.update_config(**old)
             reason = exc if isinstance(exc, ClarionError) else "the model could not be loaded."
             return f"⚠️ Settings not applied: {esc(reason)}"
-        return (f"Applied for the next turn: profile **{esc(config.context)}**, "
-                f"{config.samples} samples, up to {config.readings} readings, model "
-                f"**{esc(config.model or 'embedded SmolLM2-135M')}** ({config.quantize}).")
+        return (
+            f"Applied for the next turn: profile **{esc(config.context)}**, "
+            f"{config.samples} samples, up to {config.readings} readings, model "
+            f"**{esc(config.model or 'embedded SmolLM2-135M')}** ({config.quantize})."
+        )
 
     # -- API (gradio_client) -----------------------------------------------------------
 
@@ -410,8 +483,10 @@ class ClarionUI:
         return self.participation.tallies()
 
     def api_representation(self) -> dict:
-        return {"tallies": self.participation.tallies(),
-                "missing_views": self.participation.missing_views()}
+        return {
+            "tallies": self.participation.tallies(),
+            "missing_views": self.participation.missing_views(),
+        }
 
 
 # --------------------------------------------------------------------------- 4. layout
@@ -441,15 +516,21 @@ CSS = """
 #clarify-options button:hover { background:#e3eefb; }
 """
 
-THEME = gr.themes.Soft(primary_hue="indigo", font=[gr.themes.LocalFont("Source Sans Pro"),
-                                                  "ui-sans-serif", "system-ui", "sans-serif"])
+THEME = gr.themes.Soft(
+    primary_hue="indigo",
+    font=[gr.themes.LocalFont("Source Sans Pro"), "ui-sans-serif", "system-ui", "sans-serif"],
+)
 MSG_PLACEHOLDER = "Ask Clarion something…"
-PLACEHOLDER = ("**Ask anything.** Clarion samples several answers, measures how much they "
-               "disagree and why, and then answers, hedges, asks what you meant, or shows "
-               "several perspectives.")
-INTRO = ("# Clarion\nA chat agent that says when it does not know, asks when your request "
-         "can be read in several ways, and shows several perspectives when a question has no "
-         "single right answer.")
+PLACEHOLDER = (
+    "**Ask anything.** Clarion samples several answers, measures how much they "
+    "disagree and why, and then answers, hedges, asks what you meant, or shows "
+    "several perspectives."
+)
+INTRO = (
+    "# Clarion\nA chat agent that says when it does not know, asks when your request "
+    "can be read in several ways, and shows several perspectives when a question has no "
+    "single right answer."
+)
 
 
 def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
@@ -460,24 +541,45 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
     with gr.Blocks(title="Clarion") as demo:
         w = ui.widgets = SimpleNamespace()
         w.thread = gr.State(None)  # this session's thread id: server-side, never editable
-        w.browser = gr.BrowserState(None, storage_key="clarion-thread",
-                                    secret=ui.tokens.storage_secret)
+        w.browser = gr.BrowserState(
+            None, storage_key="clarion-thread", secret=ui.tokens.storage_secret
+        )
         gr.Markdown(INTRO)
         with gr.Tab("Chat"), gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                w.chatbot = gr.Chatbot(show_label=False, height=None, min_height=360,
-                                       max_height=900, elem_id="chat", buttons=["copy"],
-                                       feedback_options=None, placeholder=PLACEHOLDER)
+                w.chatbot = gr.Chatbot(
+                    show_label=False,
+                    height=None,
+                    min_height=360,
+                    max_height=900,
+                    elem_id="chat",
+                    buttons=["copy"],
+                    feedback_options=None,
+                    placeholder=PLACEHOLDER,
+                )
                 with gr.Column(visible=False, elem_id="clarify-options") as w.options_box:
                     gr.Markdown("**Which did you mean?**")
-                    w.options = [gr.Button(visible=False, size="sm", variant="secondary",
-                                           elem_classes=["clarify-option"])
-                                 for _ in range(MAX_OPTIONS)]
+                    w.options = [
+                        gr.Button(
+                            visible=False,
+                            size="sm",
+                            variant="secondary",
+                            elem_classes=["clarify-option"],
+                        )
+                        for _ in range(MAX_OPTIONS)
+                    ]
                 with gr.Row():
-                    w.msg = gr.Textbox(placeholder="Connecting…", show_label=False, scale=6,
-                                       elem_id="msg", max_lines=6, interactive=False)
-                    w.send = gr.Button("Send", variant="primary", scale=1, elem_id="send",
-                                       interactive=False)
+                    w.msg = gr.Textbox(
+                        placeholder="Connecting…",
+                        show_label=False,
+                        scale=6,
+                        elem_id="msg",
+                        max_lines=6,
+                        interactive=False,
+                    )
+                    w.send = gr.Button(
+                        "Send", variant="primary", scale=1, elem_id="send", interactive=False
+                    )
                 with gr.Row():
                     w.status = gr.Markdown("", elem_id="status")
                     w.new = gr.Button("New conversation", size="sm", scale=0)
@@ -490,36 +592,49 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
             with gr.Column(scale=2):
                 gr.Markdown("### What Clarion is unsure about")
                 w.panel_header = gr.Markdown(panel_header_md(None), elem_id="panel-header")
-                w.plot = gr.Plot(uncertainty_figure(None, thresholds_of(agent.profile)),
-                                 show_label=False, elem_id="uncertainty-plot")
+                w.plot = gr.Plot(
+                    uncertainty_figure(None, thresholds_of(agent.profile)),
+                    show_label=False,
+                    elem_id="uncertainty-plot",
+                )
                 with gr.Accordion("Answer clusters", open=False):
                     w.clusters = gr.Markdown(clusters_markdown([]), elem_id="clusters")
         with gr.Tab("Settings"):
             gr.Markdown("Settings apply to everyone using this server, from the next turn on.")
-            w.context = gr.Dropdown(sorted({*profiles, cfg.context}), value=cfg.context,
-                                    label="Context profile (thresholds per component)")
-            w.samples = gr.Slider(1, 32, value=cfg.samples, step=1,
-                                  label="Samples per reading and perspective")
-            w.readings = gr.Slider(1, 8, value=cfg.readings, step=1,
-                                   label="Readings of the request (at most)")
-            w.model = gr.Textbox(value=cfg.model or "", label="Model",
-                                 placeholder="empty = embedded SmolLM2-135M-Instruct (Q4_1)")
-            w.quantize = gr.Radio(["none", "4bit", "8bit"], value=cfg.quantize,
-                                  label="Quantization (bitsandbytes)")
+            w.context = gr.Dropdown(
+                sorted({*profiles, cfg.context}),
+                value=cfg.context,
+                label="Context profile (thresholds per component)",
+            )
+            w.samples = gr.Slider(
+                1, 32, value=cfg.samples, step=1, label="Samples per reading and perspective"
+            )
+            w.readings = gr.Slider(
+                1, 8, value=cfg.readings, step=1, label="Readings of the request (at most)"
+            )
+            w.model = gr.Textbox(
+                value=cfg.model or "",
+                label="Model",
+                placeholder="empty = embedded SmolLM2-135M-Instruct (Q4_1)",
+            )
+            w.quantize = gr.Radio(
+                ["none", "4bit", "8bit"], value=cfg.quantize, label="Quantization (bitsandbytes)"
+            )
             w.apply = gr.Button("Apply", variant="primary")
             w.settings_status = gr.Markdown()
         with gr.Tab("Representation") as w.rep_tab:
-            gr.Markdown("How often each perspective represented someone, and the views "
-                        "people missed.")
-            w.tallies = gr.Dataframe(headers=["perspective", "id", "times chosen"],
-                                     interactive=False, elem_id="tallies")
+            gr.Markdown(
+                "How often each perspective represented someone, and the views people missed."
+            )
+            w.tallies = gr.Dataframe(
+                headers=["perspective", "id", "times chosen"], interactive=False, elem_id="tallies"
+            )
             w.missing_views = gr.Markdown(elem_id="missing-views")
             with gr.Accordion("Propose a perspective", open=False):
                 p_id = gr.Textbox(label="id (lowercase, e.g. 'care-ethics')")
                 p_name = gr.Textbox(label="Name")
                 p_desc = gr.Textbox(label="What this perspective values", lines=2)
-                p_prompt = gr.Textbox(label="How it reasons (instruction to the model)",
-                                      lines=3)
+                p_prompt = gr.Textbox(label="How it reasons (instruction to the model)", lines=3)
                 with gr.Row():
                     p_contrib = gr.Textbox(label="Your name (optional)")
                     p_source = gr.Textbox(label="Source (optional)")
@@ -531,29 +646,57 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
             api_out = gr.JSON()
             api_ask, api_fb, api_rep = gr.Button(), gr.Button(), gr.Button()
 
-        turn_outputs = [w.chatbot, w.msg, w.thread, w.browser, w.status, w.options_box,
-                        *w.options, w.plot, w.panel_header, w.clusters, w.feedback_box,
-                        w.fb_choice, w.fb_missing, w.fb_status]
+        turn_outputs = [
+            w.chatbot,
+            w.msg,
+            w.thread,
+            w.browser,
+            w.status,
+            w.options_box,
+            *w.options,
+            w.plot,
+            w.panel_header,
+            w.clusters,
+            w.feedback_box,
+            w.fb_choice,
+            w.fb_missing,
+            w.fb_status,
+        ]
         demo.load(ui.on_load, [w.browser], [*turn_outputs, w.send], **hidden)
         for trigger in (w.send.click, w.msg.submit):
-            trigger(ui.on_turn, [w.msg, w.chatbot, w.thread], turn_outputs, **model_calls,
-                    **hidden)
+            trigger(ui.on_turn, [w.msg, w.chatbot, w.thread], turn_outputs, **model_calls, **hidden)
         for button in w.options:
-            button.click(ui.on_turn, [button, w.chatbot, w.thread], turn_outputs,
-                         **model_calls, **hidden)
+            button.click(
+                ui.on_turn, [button, w.chatbot, w.thread], turn_outputs, **model_calls, **hidden
+            )
         for trigger in (w.new.click, w.chatbot.clear):  # the chat's bin starts afresh too
             trigger(ui.on_new, None, turn_outputs, **hidden)
-        w.fb_send.click(ui.on_feedback, [w.fb_choice, w.fb_missing, w.thread],
-                        [w.fb_status, w.fb_missing, w.tallies, w.missing_views], **hidden)
+        w.fb_send.click(
+            ui.on_feedback,
+            [w.fb_choice, w.fb_missing, w.thread],
+            [w.fb_status, w.fb_missing, w.tallies, w.missing_views],
+            **hidden,
+        )
         w.rep_tab.select(ui.representation_views, None, [w.tallies, w.missing_views], **hidden)
-        p_send.click(ui.on_propose, [p_id, p_name, p_desc, p_prompt, p_contrib, p_source,
-                                     p_tags], p_status, **hidden)
-        w.apply.click(ui.on_settings, [w.context, w.samples, w.readings, w.model, w.quantize],
-                      w.settings_status, **model_calls, **hidden)
-        api_ask.click(ui.api_ask, [api_in, w.thread], [api_out, w.thread], api_name="ask",
-                      **model_calls)
-        api_fb.click(ui.api_feedback, [api_pid, api_missing, w.thread], api_out,
-                     api_name="feedback")
+        p_send.click(
+            ui.on_propose,
+            [p_id, p_name, p_desc, p_prompt, p_contrib, p_source, p_tags],
+            p_status,
+            **hidden,
+        )
+        w.apply.click(
+            ui.on_settings,
+            [w.context, w.samples, w.readings, w.model, w.quantize],
+            w.settings_status,
+            **model_calls,
+            **hidden,
+        )
+        api_ask.click(
+            ui.api_ask, [api_in, w.thread], [api_out, w.thread], api_name="ask", **model_calls
+        )
+        api_fb.click(
+            ui.api_feedback, [api_pid, api_missing, w.thread], api_out, api_name="feedback"
+        )
         api_rep.click(ui.api_representation, None, api_out, api_name="representation")
     return demo
 
@@ -573,38 +716,81 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python app.py", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="interface to bind (default: 127.0.0.1, this machine only)")
+    parser = argparse.ArgumentParser(
+        prog="python app.py",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to bind (default: 127.0.0.1, this machine only)",
+    )
     parser.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
-    parser.add_argument("--model", default=None, metavar="ID|PATH|GGUF",
-                        help="Hugging Face id, local folder or .gguf file (default: embedded "
-                             "SmolLM2-135M-Instruct)")
-    parser.add_argument("--quantize", choices=("none", "4bit", "8bit"), default="none",
-                        help="bitsandbytes quantization (default: none)")
-    parser.add_argument("--context", default="general", metavar="NAME|YAML",
-                        help="context profile name or YAML file (default: general)")
-    parser.add_argument("--samples", type=int, default=None, metavar="N",
-                        help="answers sampled per reading and perspective (default: 4)")
-    parser.add_argument("--readings", type=int, default=None, metavar="K",
-                        help="readings of a request to consider, at most (default: 3)")
-    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                        help="time budget of one turn (default: 120)")
-    parser.add_argument("--db", type=Path, default=None, metavar="PATH",
-                        help="SQLite file for conversations and feedback (default: the user "
-                             "data folder)")
-    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
-                        help="folder for user data such as proposed perspectives (default: "
-                             "the user data folder)")
+    parser.add_argument(
+        "--model",
+        default=None,
+        metavar="ID|PATH|GGUF",
+        help="Hugging Face id, local folder or .gguf file (default: embedded "
+        "SmolLM2-135M-Instruct)",
+    )
+    parser.add_argument(
+        "--quantize",
+        choices=("none", "4bit", "8bit"),
+        default="none",
+        help="bitsandbytes quantization (default: none)",
+    )
+    parser.add_argument(
+        "--context",
+        default="general",
+        metavar="NAME|YAML",
+        help="context profile name or YAML file (default: general)",
+    )
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answers sampled per reading and perspective (default: 4)",
+    )
+    parser.add_argument(
+        "--readings",
+        type=int,
+        default=None,
+        metavar="K",
+        help="readings of a request to consider, at most (default: 3)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="time budget of one turn (default: 120)",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="SQLite file for conversations and feedback (default: the user data folder)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder for user data such as proposed perspectives (default: the user data folder)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     from agent import Agent, AgentConfig
     from agent.llm import load_backend
     from agent.participation import ParticipationStore
@@ -614,24 +800,35 @@ def main(argv: list[str] | None = None) -> None:
     from uncertainty.embeddings import EmbedderError
 
     try:
-        settings = {"model": args.model, "quantize": args.quantize, "context": args.context,
-                    "db_path": args.db, "data_dir": args.data_dir, "samples": args.samples,
-                    "readings": args.readings, "timeout_s": args.timeout}
-        config = AgentConfig.parse({k: v for k, v in settings.items() if v is not None},
-                                   source="command line")
+        settings = {
+            "model": args.model,
+            "quantize": args.quantize,
+            "context": args.context,
+            "db_path": args.db,
+            "data_dir": args.data_dir,
+            "samples": args.samples,
+            "readings": args.readings,
+            "timeout_s": args.timeout,
+        }
+        config = AgentConfig.parse(
+            {k: v for k, v in settings.items() if v is not None}, source="command line"
+        )
         backend = load_backend(config.model, quantize=config.quantize)  # once, with a bar
         agent = Agent(config, backend=backend, embedder=Embedder())  # first turn not slower
         participation = ParticipationStore(config.db_path)
     except (ClarionError, EmbedderError) as exc:
         raise SystemExit(f"error: {exc}") from None
     db_path = config.db_path
-    ui = ClarionUI(agent, participation,
-                   ThreadTokens(db_path.with_name(db_path.name + ".ui-key")),
-                   user_registry_path(config.data_dir))
+    ui = ClarionUI(
+        agent,
+        participation,
+        ThreadTokens(db_path.with_name(db_path.name + ".ui-key")),
+        user_registry_path(config.data_dir),
+    )
     demo = build_app(ui, list_profiles(config.data_dir))
     demo.queue(default_concurrency_limit=1).launch(
-        server_name=args.host, server_port=args.port, css=CSS, show_error=False,
-        theme=THEME)
+        server_name=args.host, server_port=args.port, css=CSS, show_error=False, theme=THEME
+    )
 
 
 if __name__ == "__main__":

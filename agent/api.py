@@ -36,34 +36,42 @@ def validate_message(message: object) -> str:
     try:
         message.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidInputError("The message contains broken characters (invalid Unicode); "
-                                "please retype it.") from None
+        raise InvalidInputError(
+            "The message contains broken characters (invalid Unicode); please retype it."
+        ) from None
     text = message.strip()
     if not text:
         raise InvalidInputError("The message is empty: type a question or a request.")
     if len(text) > MAX_MESSAGE_CHARS:
-        raise InvalidInputError(f"The message is too long ({len(text):,} characters; the "
-                                f"limit is {MAX_MESSAGE_CHARS:,}). Shorten it or split it.")
-    bad = next((c for c in text if unicodedata.category(c) == "Cc"
-                and c not in _ALLOWED_CONTROLS), None)
+        raise InvalidInputError(
+            f"The message is too long ({len(text):,} characters; the "
+            f"limit is {MAX_MESSAGE_CHARS:,}). Shorten it or split it."
+        )
+    bad = next(
+        (c for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS), None
+    )
     if bad is not None:
-        raise InvalidInputError(f"The message contains a control character (U+{ord(bad):04X})"
-                                "; remove it and try again.")
+        raise InvalidInputError(
+            f"The message contains a control character (U+{ord(bad):04X}); remove it and try again."
+        )
     return text
 
 
 def _check_thread_id(thread_id: object) -> str:
     if not isinstance(thread_id, str) or not _THREAD_ID.match(thread_id):
-        raise ThreadError("That is not a valid conversation id (expected the id Clarion "
-                          "printed, letters, digits, '-' and '_').")
+        raise ThreadError(
+            "That is not a valid conversation id (expected the id Clarion "
+            "printed, letters, digits, '-' and '_')."
+        )
     return thread_id
 
 
 class Agent:
     """Clarion: answer, hedge, clarify or present perspectives, per message."""
 
-    def __init__(self, config: AgentConfig | None = None, *, backend=None, embedder=None,
-                 checkpointer=None):
+    def __init__(
+        self, config: AgentConfig | None = None, *, backend=None, embedder=None, checkpointer=None
+    ):
         self.config = config or AgentConfig()
         self._runtime = Runtime(self.config, backend=backend, embedder=embedder)
         self._runtime.profile  # noqa: B018 -- a bad context profile fails here, not mid-turn
@@ -100,8 +108,9 @@ class Agent:
         """Answer a pending clarifying question."""
         return self._last(self.stream(reply, thread_id, resume=True))
 
-    def stream(self, message: str, thread_id: str | None = None, *,
-               resume: bool = False) -> Iterator[TurnEvent]:
+    def stream(
+        self, message: str, thread_id: str | None = None, *, resume: bool = False
+    ) -> Iterator[TurnEvent]:
         """One TurnEvent per node that ran; the last one carries the Reply."""
         from langgraph.types import Command
 
@@ -117,8 +126,10 @@ class Agent:
         if resume and not state.values:
             raise ThreadError(f"There is no conversation with id {thread_id}.")
         if resume and not waiting:
-            raise ThreadError(f"Conversation {thread_id} is not waiting for an answer to a "
-                              "clarifying question; send a new message instead.")
+            raise ThreadError(
+                f"Conversation {thread_id} is not waiting for an answer to a "
+                "clarifying question; send a new message instead."
+            )
         graph_input = Command(resume=text) if waiting else {"message": text}
         return self._run(graph_input, thread_id)
 
@@ -139,9 +150,13 @@ class Agent:
                             continue
                         event = TurnEvent(node, describe(node, values or {}))
                         if node in MOVES and (values or {}).get("reply"):
-                            event.reply = Reply.from_dict({
-                                **values["reply"], "thread_id": thread_id,
-                                "seconds": time.perf_counter() - started})
+                            event.reply = Reply.from_dict(
+                                {
+                                    **values["reply"],
+                                    "thread_id": thread_id,
+                                    "seconds": time.perf_counter() - started,
+                                }
+                            )
                             replied = True
                         yield event
             except ClarionError:
@@ -150,8 +165,10 @@ class Agent:
             except Exception as exc:
                 log.exception("turn failed")
                 self._restore(before)
-                raise GenerationError(f"The turn failed ({type(exc).__name__}: {exc}). The "
-                                      "conversation is unchanged; try again.") from exc
+                raise GenerationError(
+                    f"The turn failed ({type(exc).__name__}: {exc}). The "
+                    "conversation is unchanged; try again."
+                ) from exc
             finally:
                 self._runtime.deadline = None
         if not replied:

@@ -23,32 +23,48 @@ examples:
 """
 
 COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
-BADGES = {"answer": "ANSWER", "hedge": "HEDGE (unsure)", "clarify": "CLARIFY",
-          "perspectives": "PERSPECTIVES"}
+BADGES = {
+    "answer": "ANSWER",
+    "hedge": "HEDGE (unsure)",
+    "clarify": "CLARIFY",
+    "perspectives": "PERSPECTIVES",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m agent", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m agent",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    ask = commands.add_parser("ask", help="one turn of the agent",
-                              description="Run one turn: answer, hedge, clarify or perspectives.")
+    ask = commands.add_parser(
+        "ask",
+        help="one turn of the agent",
+        description="Run one turn: answer, hedge, clarify or perspectives.",
+    )
     ask.add_argument("message", help="the user's message (or the reply to a clarify)")
     ask.add_argument("--json", action="store_true", help="print the Reply as one JSON object")
     ask.add_argument("--thread", metavar="ID", help="continue this conversation")
     add_agent_arguments(ask)
     ask.set_defaults(handler=run_ask)
 
-    chat = commands.add_parser("chat", help="interactive terminal chat",
-                               description="Chat in the terminal; numbers pick clarify options.")
+    chat = commands.add_parser(
+        "chat",
+        help="interactive terminal chat",
+        description="Chat in the terminal; numbers pick clarify options.",
+    )
     chat.add_argument("--thread", metavar="ID", help="continue this conversation")
     add_agent_arguments(chat)
     chat.set_defaults(handler=run_chat)
 
-    sample = commands.add_parser("sample", help="raw greedy answer + samples (debugging)",
-                                 description="Greedy answer and raw samples, no agent.")
+    sample = commands.add_parser(
+        "sample",
+        help="raw greedy answer + samples (debugging)",
+        description="Greedy answer and raw samples, no agent.",
+    )
     sample.add_argument("message")
     sample.add_argument("--json", action="store_true")
     add_agent_arguments(sample)
@@ -59,21 +75,30 @@ def build_parser() -> argparse.ArgumentParser:
 def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags override the config file (--config) and the AgentConfig defaults."""
     parser.add_argument("--config", metavar="FILE", help="AgentConfig as YAML or JSON")
-    parser.add_argument("--model", metavar="ID|PATH|GGUF",
-                        help="Hugging Face id, local folder or .gguf file (default: embedded "
-                             "SmolLM2-135M-Instruct)")
-    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES,
-                        help="bitsandbytes quantization (default: none)")
-    parser.add_argument("--context", metavar="NAME|FILE",
-                        help="context profile: general, health, education or a YAML path")
+    parser.add_argument(
+        "--model",
+        metavar="ID|PATH|GGUF",
+        help="Hugging Face id, local folder or .gguf file (default: embedded "
+        "SmolLM2-135M-Instruct)",
+    )
+    parser.add_argument(
+        "--quantize", choices=QUANTIZE_CHOICES, help="bitsandbytes quantization (default: none)"
+    )
+    parser.add_argument(
+        "--context",
+        metavar="NAME|FILE",
+        help="context profile: general, health, education or a YAML path",
+    )
     parser.add_argument("--samples", type=int, metavar="N", help="answers per cell (default 4)")
-    parser.add_argument("--readings", type=int, metavar="K",
-                        help="max readings of the request (default 3)")
+    parser.add_argument(
+        "--readings", type=int, metavar="K", help="max readings of the request (default 3)"
+    )
     parser.add_argument("--temperature", type=float, help="sampling temperature (default 0.7)")
     parser.add_argument("--max-new-tokens", type=int, help="answer length budget (default 48)")
     parser.add_argument("--seed", type=int, help="random seed (default 0)")
-    parser.add_argument("--timeout", type=float, metavar="S",
-                        help="give up on a turn after S seconds (default 120)")
+    parser.add_argument(
+        "--timeout", type=float, metavar="S", help="give up on a turn after S seconds (default 120)"
+    )
     parser.add_argument("--db", metavar="PATH", help="conversation database (SQLite file)")
 
 
@@ -81,15 +106,24 @@ def load_config(args: argparse.Namespace):
     from agent.config import AgentConfig
 
     base = AgentConfig.load(args.config) if args.config else AgentConfig()
-    flags = {"model": args.model, "quantize": args.quantize, "context": args.context,
-             "samples": args.samples, "readings": args.readings,
-             "temperature": args.temperature, "max_new_tokens": args.max_new_tokens,
-             "seed": args.seed, "timeout_s": args.timeout, "db_path": args.db}
+    flags = {
+        "model": args.model,
+        "quantize": args.quantize,
+        "context": args.context,
+        "samples": args.samples,
+        "readings": args.readings,
+        "temperature": args.temperature,
+        "max_new_tokens": args.max_new_tokens,
+        "seed": args.seed,
+        "timeout_s": args.timeout,
+        "db_path": args.db,
+    }
     changes = {k: v for k, v in flags.items() if v is not None}
     if not changes:
         return base
-    return AgentConfig.parse({**base.model_dump(exclude_unset=True), **changes},
-                             source="command line")
+    return AgentConfig.parse(
+        {**base.model_dump(exclude_unset=True), **changes}, source="command line"
+    )
 
 
 def run_ask(args: argparse.Namespace) -> int:
@@ -105,8 +139,10 @@ def run_ask(args: argparse.Namespace) -> int:
     else:
         print(format_reply(reply))
         if reply.kind == "clarify":
-            print(f'\nreply with: python -m agent ask "<number or your words>" '
-                  f"--thread {reply.thread_id}")
+            print(
+                f'\nreply with: python -m agent ask "<number or your words>" '
+                f"--thread {reply.thread_id}"
+            )
     return 0
 
 
@@ -115,8 +151,9 @@ def check_thread(agent, thread_id: str) -> None:
     from agent.errors import ThreadError
 
     if not agent.history(thread_id) and agent.pending(thread_id) is None:
-        raise ThreadError(f"There is no conversation with id {thread_id} in "
-                          f"{agent.config.db_path}.")
+        raise ThreadError(
+            f"There is no conversation with id {thread_id} in {agent.config.db_path}."
+        )
 
 
 def format_reply(reply) -> str:
@@ -128,8 +165,9 @@ def format_reply(reply) -> str:
     lines.append(f"why: {reply.route_reason}")
     if reply.uncertainty is not None:
         vector = reply.uncertainty.vector()
-        lines.append("uncertainty (nats): " + " | ".join(f"{c} {vector[c]:.2f}"
-                                                         for c in COMPONENTS))
+        lines.append(
+            "uncertainty (nats): " + " | ".join(f"{c} {vector[c]:.2f}" for c in COMPONENTS)
+        )
     lines.append(f"thread: {reply.thread_id}  ({reply.seconds:.1f} s, context {reply.context})")
     return "\n".join(lines)
 
@@ -141,8 +179,10 @@ def run_chat(args: argparse.Namespace) -> int:
     if args.thread:
         check_thread(agent, args.thread)
     thread = args.thread or agent.new_thread_id()
-    print("Clarion chat. /new starts a new conversation, /quit (or Ctrl-D) leaves. "
-          "Answer a clarifying question with an option's number or your own words.")
+    print(
+        "Clarion chat. /new starts a new conversation, /quit (or Ctrl-D) leaves. "
+        "Answer a clarifying question with an option's number or your own words."
+    )
     while True:
         try:
             message = input("\nyou> ")
@@ -173,18 +213,35 @@ def run_sample(args: argparse.Namespace) -> int:
     config = load_config(args)
     backend = load_backend(config.model, quantize=config.quantize)
     messages = [{"role": "user", "content": args.message}]
-    params = SamplingParams(n=config.samples, temperature=config.temperature,
-                            top_p=config.top_p, max_new_tokens=config.max_new_tokens,
-                            seed=config.seed)
+    params = SamplingParams(
+        n=config.samples,
+        temperature=config.temperature,
+        top_p=config.top_p,
+        max_new_tokens=config.max_new_tokens,
+        seed=config.seed,
+    )
     greedy = backend.greedy(messages, max_new_tokens=config.max_new_tokens)
     samples = backend.sample(messages, params)
     if args.json:
-        print(json.dumps({
-            "model": backend.name, "greedy": greedy.text,
-            "samples": [{"text": s.text, "mean_logprob": round(s.mean_logprob, 4),
-                         "tokens": len(s.token_ids), "finish_reason": s.finish_reason}
-                        for s in samples],
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "model": backend.name,
+                    "greedy": greedy.text,
+                    "samples": [
+                        {
+                            "text": s.text,
+                            "mean_logprob": round(s.mean_logprob, 4),
+                            "tokens": len(s.token_ids),
+                            "finish_reason": s.finish_reason,
+                        }
+                        for s in samples
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(greedy.text)
         print(f"\n{len(samples)} samples (mean token log-prob):")
@@ -195,8 +252,10 @@ def run_sample(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         return args.handler(args)
     except ClarionError as exc:

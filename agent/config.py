@@ -95,31 +95,35 @@ def entry_label(entry: Any, index: int | None) -> str:
     return where
 
 
-def parse_entry(model: type[Entry], entry: Any, index: int | None, source: str,
-                   fields: str) -> Entry:
+def parse_entry(
+    model: type[Entry], entry: Any, index: int | None, source: str, fields: str
+) -> Entry:
     """One entry of a user-editable list (perspectives, facets) as `model`, or a ConfigError
     naming the file, the entry (index and id) and the field; `fields` lists the keys."""
     prefix = f"{source}: " if source else ""
     if not isinstance(entry, dict):
-        raise ConfigError(f"{prefix}{entry_label(entry, index)}: expected a mapping with "
-                          f"{fields}.")
+        raise ConfigError(f"{prefix}{entry_label(entry, index)}: expected a mapping with {fields}.")
     try:
         return model.model_validate(entry)
     except ValidationError as exc:
-        raise ConfigError(f"{prefix}{entry_label(entry, index)}: "
-                          f"{describe_validation_error(exc)}") from None
+        raise ConfigError(
+            f"{prefix}{entry_label(entry, index)}: {describe_validation_error(exc)}"
+        ) from None
 
 
-def validate_unique_entries(model: type[Entry], entries: list[Any], source: Path | str,
-                            taken: dict[str, str], fields: str) -> list[Entry]:
+def validate_unique_entries(
+    model: type[Entry], entries: list[Any], source: Path | str, taken: dict[str, str], fields: str
+) -> list[Entry]:
     """Every entry of one file; `taken` maps the ids seen so far (in any file) to their
     file, so a duplicate names where the id was first defined."""
     out = []
     for i, entry in enumerate(entries):
         item = parse_entry(model, entry, i, str(source), fields)
         if item.id in taken:
-            raise ConfigError(f"{source}: {entry_label(entry, i)}: field 'id': duplicate id, "
-                              f"already defined in {taken[item.id]}.")
+            raise ConfigError(
+                f"{source}: {entry_label(entry, i)}: field 'id': duplicate id, "
+                f"already defined in {taken[item.id]}."
+            )
         taken[item.id] = str(source)
         out.append(item)
     return out
@@ -172,8 +176,9 @@ class AgentConfig(BaseModel):
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise ConfigError(f"{source}: expected a mapping of settings, got "
-                              f"{type(data).__name__}.")
+            raise ConfigError(
+                f"{source}: expected a mapping of settings, got {type(data).__name__}."
+            )
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -191,8 +196,11 @@ class AgentConfig(BaseModel):
         If data_dir changes and db_path does not, the database follows the new data_dir.
         """
         data = self.model_dump()
-        if "data_dir" in changes and "db_path" not in changes \
-                and self.db_path == Path(self.data_dir) / DB_FILENAME:
+        if (
+            "data_dir" in changes
+            and "db_path" not in changes
+            and self.db_path == Path(self.data_dir) / DB_FILENAME
+        ):
             data["db_path"] = None
         data.update(changes)
         return type(self).parse(data, source="settings")

@@ -10,8 +10,10 @@ def describe(node: str, update: dict) -> str:
         return "Reading the message"
     if node == "interpret":
         if update.get("value_laden"):
-            return (f"Value-laden question (score {update.get('value_score', 0):.2f}): "
-                    f"voicing {len(update.get('perspectives') or [])} perspectives")
+            return (
+                f"Value-laden question (score {update.get('value_score', 0):.2f}): "
+                f"voicing {len(update.get('perspectives') or [])} perspectives"
+            )
         n = len(update.get("readings") or [])
         return f"Found {n} reading{'s' if n != 1 else ''} of the request"
     if node == "sample":

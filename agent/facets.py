@@ -71,7 +71,7 @@ class Facet(BaseModel):
         """The readings of `request`: the templates over the request without its final
         punctuation, which is put back at the end ('How hot…?' -> '…, in Celsius?')."""
         stripped = _END.sub("", request.strip())
-        end = request.strip()[len(stripped):].strip()[:1]
+        end = request.strip()[len(stripped) :].strip()[:1]
         return [Template(t).substitute(request=stripped) + end for t in self.readings]
 
 
@@ -91,9 +91,11 @@ def _read(path: Path) -> tuple[list[Any], float | None]:
     if not isinstance(data, dict) or not isinstance(data.get("facets"), list):
         raise ConfigError(f"{path}: expected a list of facets under 'facets'.")
     threshold = data.get("threshold")
-    if threshold is not None and (isinstance(threshold, bool)
-                                  or not isinstance(threshold, int | float)
-                                  or not -1.0 <= threshold <= 1.0):
+    if threshold is not None and (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not -1.0 <= threshold <= 1.0
+    ):
         raise ConfigError(f"{path}: field 'threshold': expected a number between -1 and 1.")
     return data["facets"], None if threshold is None else float(threshold)
 
@@ -129,15 +131,15 @@ def _embedded(library: FacetLibrary, embedder: TextEmbedder) -> tuple[np.ndarray
     if hit is None or hit[0] is not library or hit[1] is not embedder:
         texts = [x for f in library.facets for x in f.exemplars]
         owner = np.array([i for i, f in enumerate(library.facets) for _ in f.exemplars])
-        vectors = np.asarray(embedder.embed(texts), dtype=float) if texts \
-            else np.zeros((0, 1))
+        vectors = np.asarray(embedder.embed(texts), dtype=float) if texts else np.zeros((0, 1))
         hit = (library, embedder, vectors, owner)
         _cache[key] = hit
     return hit[2], hit[3]
 
 
-def best_facet(request: str, library: FacetLibrary,
-               embedder: TextEmbedder) -> tuple[Facet | None, float]:
+def best_facet(
+    request: str, library: FacetLibrary, embedder: TextEmbedder
+) -> tuple[Facet | None, float]:
     """(the facet holding the exemplar nearest to the request, its cosine similarity);
     (None, -1.0) for an empty library. Ties go to the earlier facet."""
     if not library.facets:

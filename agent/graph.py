@@ -35,11 +35,20 @@ MOVES = ("answer", "hedge", "perspectives", "clarify")
 def begin(state: dict) -> dict:
     """Start a turn: the new message becomes the request; per-turn fields reset."""
     message = state["message"]
-    return {"turn_start": len(state.get("history") or []),
-            "turn_log": [{"role": "user", "content": message, "kind": "user"}],
-            "request": message, "clarify_rounds": 0, "readings": [], "perspectives": [],
-            "value_laden": False, "value_score": 0.0, "answers": [], "report": {},
-            "route": {}, "reply": {}}
+    return {
+        "turn_start": len(state.get("history") or []),
+        "turn_log": [{"role": "user", "content": message, "kind": "user"}],
+        "request": message,
+        "clarify_rounds": 0,
+        "readings": [],
+        "perspectives": [],
+        "value_laden": False,
+        "value_score": 0.0,
+        "answers": [],
+        "report": {},
+        "route": {},
+        "reply": {},
+    }
 
 
 def _bind(node: Callable, rt: Runtime, name: str) -> Callable[[dict], dict]:
@@ -55,9 +64,17 @@ def build_graph(runtime: Runtime, checkpointer=None):
     """The compiled graph; nodes reach heavy resources through `runtime`."""
     g = StateGraph(TurnState)
     g.add_node("begin", begin)
-    steps = {"interpret": interpret, "sample": sample, "estimate": estimate,
-             "route": route_node, "answer": answer, "hedge": hedge,
-             "perspectives": perspectives, "clarify": clarify, "await_reply": await_reply}
+    steps = {
+        "interpret": interpret,
+        "sample": sample,
+        "estimate": estimate,
+        "route": route_node,
+        "answer": answer,
+        "hedge": hedge,
+        "perspectives": perspectives,
+        "clarify": clarify,
+        "await_reply": await_reply,
+    }
     for name, fn in steps.items():
         g.add_node(name, _bind(fn, runtime, name))
     g.add_edge(START, "begin")

@@ -35,8 +35,10 @@ def load_exemplars(path: Path = EXEMPLARS_PATH) -> Exemplars:
     groups = []
     for key in ("normative", "factual"):
         items = data.get(key)
-        if not isinstance(items, list) or not items or not all(
-            isinstance(q, str) and q.strip() for q in items
+        if (
+            not isinstance(items, list)
+            or not items
+            or not all(isinstance(q, str) and q.strip() for q in items)
         ):
             raise ConfigError(f"{path}: field '{key}': expected a non-empty list of questions.")
         groups.append([q.strip() for q in items])
@@ -71,8 +73,9 @@ def normativity_score(question: str, embedder: TextEmbedder, k: int = 5) -> floa
     return float(exemplars.normative[nearest].mean())
 
 
-def is_value_laden(question: str, embedder: TextEmbedder, k: int = 5,
-                   threshold: float = DEFAULT_THRESHOLD) -> tuple[bool, float]:
+def is_value_laden(
+    question: str, embedder: TextEmbedder, k: int = 5, threshold: float = DEFAULT_THRESHOLD
+) -> tuple[bool, float]:
     """(score >= threshold, score); pass a profile's normative_threshold as threshold."""
     score = normativity_score(question, embedder, k)
     return score >= threshold, score

@@ -46,8 +46,9 @@ class ParticipationStore:
         # checkpointer's own connection to the same file is never shared with us.
         return sqlite3.connect(self.db_path, timeout=30)
 
-    def record(self, thread_id: str, perspective_id: str | None,
-               missing_view: str | None = None) -> None:
+    def record(
+        self, thread_id: str, perspective_id: str | None, missing_view: str | None = None
+    ) -> None:
         """Store that `perspective_id` represented the person, and/or the view they missed."""
         perspective_id = (perspective_id or "").strip() or None
         missing_view = (missing_view or "").strip() or None
@@ -55,16 +56,19 @@ class ParticipationStore:
             raise InvalidInputError("Feedback needs the conversation it belongs to.")
         if perspective_id is None and missing_view is None:
             raise InvalidInputError(
-                "Pick the perspective that represented you, or describe the view that was "
-                "missing.")
+                "Pick the perspective that represented you, or describe the view that was missing."
+            )
         if missing_view is not None and len(missing_view) > MAX_VIEW_CHARS:
             raise InvalidInputError(
                 f"The missing view is too long ({len(missing_view)} characters; at most "
-                f"{MAX_VIEW_CHARS}).")
+                f"{MAX_VIEW_CHARS})."
+            )
         with self._lock, closing(self._connect()) as conn, conn:
             conn.execute(
                 "INSERT INTO participation (thread_id, perspective, missing_view, created_at) "
-                "VALUES (?, ?, ?, ?)", (thread_id, perspective_id, missing_view, time.time()))
+                "VALUES (?, ?, ?, ?)",
+                (thread_id, perspective_id, missing_view, time.time()),
+            )
 
     def tallies(self) -> dict[str, int]:
         """How often each perspective id represented someone, plus "missing": how often a
@@ -72,9 +76,11 @@ class ParticipationStore:
         with closing(self._connect()) as conn:
             rows = conn.execute(
                 "SELECT perspective, COUNT(*) FROM participation WHERE perspective IS NOT NULL "
-                "GROUP BY perspective ORDER BY COUNT(*) DESC, perspective").fetchall()
+                "GROUP BY perspective ORDER BY COUNT(*) DESC, perspective"
+            ).fetchall()
             missing = conn.execute(
-                "SELECT COUNT(*) FROM participation WHERE missing_view IS NOT NULL").fetchone()[0]
+                "SELECT COUNT(*) FROM participation WHERE missing_view IS NOT NULL"
+            ).fetchone()[0]
         counts = {perspective: count for perspective, count in rows}
         counts[MISSING] = missing
         return counts
@@ -84,5 +90,6 @@ class ParticipationStore:
         with closing(self._connect()) as conn:
             rows = conn.execute(
                 "SELECT missing_view FROM participation WHERE missing_view IS NOT NULL "
-                "ORDER BY created_at DESC, id DESC").fetchall()
+                "ORDER BY created_at DESC, id DESC"
+            ).fetchall()
         return [row[0] for row in rows]

@@ -111,8 +111,10 @@ def add_perspective(entry: dict, path: Path) -> Perspective:
         _load_file(path, taken)
     perspective = validate_entry(entry, len(existing), str(path))
     if perspective.id in taken:
-        raise ConfigError(f"A perspective with id '{perspective.id}' already exists "
-                          f"({taken[perspective.id]}); choose another id.")
+        raise ConfigError(
+            f"A perspective with id '{perspective.id}' already exists "
+            f"({taken[perspective.id]}); choose another id."
+        )
     existing.append(perspective.model_dump(mode="json"))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -122,9 +124,14 @@ def add_perspective(entry: dict, path: Path) -> Perspective:
     return perspective
 
 
-def select_perspectives(question: str, registry: Sequence[Perspective], k: int,
-                        embedder: TextEmbedder | None = None, *,
-                        redundancy: float = 0.3) -> list[Perspective]:
+def select_perspectives(
+    question: str,
+    registry: Sequence[Perspective],
+    k: int,
+    embedder: TextEmbedder | None = None,
+    *,
+    redundancy: float = 0.3,
+) -> list[Perspective]:
     """k perspectives relevant to the question, spread across families, deterministically.
 
     Relevance is the cosine similarity of the question to each perspective's name,
@@ -151,9 +158,11 @@ def select_perspectives(question: str, registry: Sequence[Perspective], k: int,
         for pool in families.values():
             if not pool or len(picked) >= k:
                 continue
+
             def score(i: int) -> float:
                 overlap = max((similarity[i, j] for j in picked), default=0.0)
                 return relevance[i] - redundancy * overlap
+
             best = max(pool, key=lambda i: (score(i), -i))  # ties: registry order
             pool.remove(best)
             picked.append(best)

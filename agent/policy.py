@@ -35,15 +35,24 @@ def _fmt(name: str, value: float, threshold: float, crossed: bool) -> str:
     return f"{name} {value:.2f} {'>=' if crossed else '<'} {threshold:.2f}"
 
 
-def route(vector: dict[str, float], profile: ContextProfile, *, clarify_rounds: int,
-          value_laden: bool, has_options: bool) -> Route:
+def route(
+    vector: dict[str, float],
+    profile: ContextProfile,
+    *,
+    clarify_rounds: int,
+    value_laden: bool,
+    has_options: bool,
+) -> Route:
     """Pick the move for an uncertainty vector under a context profile."""
     missing = [c for c in COMPONENTS if c not in vector]
     if missing:
         raise ValueError(f"uncertainty vector lacks {', '.join(missing)}")
     thr = profile.thresholds.model_dump()
-    crossed = {c: (float(vector[c]), float(thr[c])) for c in COMPONENTS
-               if float(vector[c]) >= float(thr[c])}
+    crossed = {
+        c: (float(vector[c]), float(thr[c]))
+        for c in COMPONENTS
+        if float(vector[c]) >= float(thr[c])
+    }
     allowed = profile.allowed_moves
     tag = f"(profile {profile.name})"
     notes: list[str] = []  # why an earlier move was not taken, carried into the reason
@@ -62,8 +71,11 @@ def route(vector: dict[str, float], profile: ContextProfile, *, clarify_rounds: 
             return done("perspectives", f"{vc} {tag}; the question is value-laden")
     elif value_laden and "semantic_entropy" in crossed and "perspectives" in allowed:
         se = _fmt("semantic_entropy", *crossed["semantic_entropy"], True)
-        return done("perspectives", f"{se} {tag} on a value-laden question; the answers "
-                                    "reach no consensus, so none is imposed")
+        return done(
+            "perspectives",
+            f"{se} {tag} on a value-laden question; the answers "
+            "reach no consensus, so none is imposed",
+        )
 
     if "ambiguity" in crossed:
         amb = _fmt("ambiguity", *crossed["ambiguity"], True)
@@ -71,13 +83,15 @@ def route(vector: dict[str, float], profile: ContextProfile, *, clarify_rounds: 
         if not has_options:
             notes.append(f"{amb} but no differing readings to offer")
         elif clarify_rounds >= cap:
-            notes.append(f"{amb} but the clarify cap is reached ({clarify_rounds} of {cap} "
-                         "rounds)")
+            notes.append(f"{amb} but the clarify cap is reached ({clarify_rounds} of {cap} rounds)")
         elif "clarify" not in allowed:
             notes.append(f"{amb} but move 'clarify' is not allowed in profile {profile.name}")
         else:
-            return done("clarify", f"{amb} {tag}; readings lead to different answers "
-                                   f"(round {clarify_rounds + 1} of {cap})")
+            return done(
+                "clarify",
+                f"{amb} {tag}; readings lead to different answers "
+                f"(round {clarify_rounds + 1} of {cap})",
+            )
 
     unsure = [c for c in ("epistemic", "semantic_entropy") if c in crossed]
     if unsure:

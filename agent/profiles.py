@@ -45,9 +45,11 @@ class ContextProfile(BaseModel):
     allowed_moves: set[MoveName]
     system_prompt: str = Field("system", description="template name in prompts/")
     normative_threshold: float = Field(
-        0.6, gt=0.0, le=1.0,
+        0.6,
+        gt=0.0,
+        le=1.0,
         description="share of normative exemplars among the k nearest needed to call a "
-                    "question value-laden (is_value_laden(..., threshold=))",
+        "question value-laden (is_value_laden(..., threshold=))",
     )
 
     @field_validator("allowed_moves")

@@ -41,13 +41,16 @@ class Reply:
     def to_dict(self) -> dict[str, Any]:
         """JSON-able; `uncertainty` is the report's own to_dict()."""
         return {
-            "kind": self.kind, "text": self.text, "thread_id": self.thread_id,
+            "kind": self.kind,
+            "text": self.text,
+            "thread_id": self.thread_id,
             "route_reason": self.route_reason,
             "uncertainty": self.uncertainty.to_dict() if self.uncertainty else None,
             "options": list(self.options),
             "perspectives": [asdict(p) for p in self.perspectives],
             "clusters": [asdict(c) for c in self.clusters],
-            "confidence": self.confidence, "context": self.context,
+            "confidence": self.confidence,
+            "context": self.context,
             "seconds": round(self.seconds, 3),
         }
 
@@ -55,12 +58,16 @@ class Reply:
     def from_dict(cls, d: dict[str, Any]) -> Reply:
         report = UncertaintyReport.from_dict(d["uncertainty"]) if d.get("uncertainty") else None
         return cls(
-            kind=d["kind"], text=d["text"], thread_id=d.get("thread_id", ""),
-            route_reason=d.get("route_reason", ""), uncertainty=report,
+            kind=d["kind"],
+            text=d["text"],
+            thread_id=d.get("thread_id", ""),
+            route_reason=d.get("route_reason", ""),
+            uncertainty=report,
             options=list(d.get("options") or []),
             perspectives=[PerspectiveView(**p) for p in d.get("perspectives") or []],
             clusters=list(report.clusters) if report else [],
-            confidence=d.get("confidence"), context=d.get("context", "general"),
+            confidence=d.get("confidence"),
+            context=d.get("context", "general"),
             seconds=float(d.get("seconds") or 0.0),
         )
 

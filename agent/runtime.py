@@ -23,8 +23,7 @@ if TYPE_CHECKING:
 
 
 class Runtime:
-    def __init__(self, config: AgentConfig, *, backend: LLMBackend | None = None,
-                 embedder=None):
+    def __init__(self, config: AgentConfig, *, backend: LLMBackend | None = None, embedder=None):
         self.config = config
         self._backend = backend
         self._embedder = embedder
@@ -122,9 +121,15 @@ class Runtime:
 
     def params(self, n: int, stop: tuple[str, ...] = ()) -> SamplingParams:
         c = self.config
-        return SamplingParams(n=n, temperature=c.temperature, top_p=c.top_p,
-                              max_new_tokens=c.max_new_tokens, seed=c.seed, stop=stop,
-                              straggler_factor=c.straggler_factor)
+        return SamplingParams(
+            n=n,
+            temperature=c.temperature,
+            top_p=c.top_p,
+            max_new_tokens=c.max_new_tokens,
+            seed=c.seed,
+            stop=stop,
+            straggler_factor=c.straggler_factor,
+        )
 
     def start_turn(self) -> None:
         self.deadline = time.monotonic() + self.config.timeout_s

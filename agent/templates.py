@@ -34,8 +34,9 @@ def render(name: str, **vars: object) -> str:
     try:
         return Template(text).substitute({k: str(v) for k, v in vars.items()}).rstrip("\n")
     except KeyError as exc:
-        raise ConfigError(f"Prompt template {path.name} needs variable ${exc.args[0]}, "
-                          "which was not given.") from None
+        raise ConfigError(
+            f"Prompt template {path.name} needs variable ${exc.args[0]}, which was not given."
+        ) from None
     except ValueError as exc:
         raise ConfigError(f"Prompt template {path.name} is malformed: {exc}") from None
 
@@ -65,11 +66,14 @@ def load_members(path: Path | None = None) -> list[Member]:
         if not isinstance(entry, dict) or not all(
             isinstance(entry.get(k), str) and entry[k] for k in ("id", "description", "template")
         ):
-            raise ConfigError(f"{path}: member {i} needs non-empty 'id', 'description' and "
-                              "'template' strings.")
+            raise ConfigError(
+                f"{path}: member {i} needs non-empty 'id', 'description' and 'template' strings."
+            )
         if not template_path(entry["template"]).is_file():
-            raise ConfigError(f"{path}: member {i} (id {entry['id']!r}): field 'template': "
-                              f"no template prompts/{entry['template']}.txt")
+            raise ConfigError(
+                f"{path}: member {i} (id {entry['id']!r}): field 'template': "
+                f"no template prompts/{entry['template']}.txt"
+            )
         if any(m.id == entry["id"] for m in members):
             raise ConfigError(f"{path}: member {i}: duplicate id {entry['id']!r}.")
         members.append(Member(entry["id"], entry["description"], entry["template"]))

@@ -34,10 +34,10 @@ def parse_confidence(text: str) -> float | None:
 @dataclass
 class BaselineRecord:
     greedy_answer: str
-    token_entropy: float          # mean negative log-prob of the greedy answer's tokens
+    token_entropy: float  # mean negative log-prob of the greedy answer's tokens
     tokens: int
     verbalized_raw: str
-    verbalized: float | None      # None = parse failure
+    verbalized: float | None  # None = parse failure
 
     @property
     def confidence(self) -> float:
@@ -47,8 +47,9 @@ class BaselineRecord:
         return asdict(self) | {"confidence": self.confidence}
 
 
-def run_baselines(backend, history: Messages, question: str, *, max_new_tokens: int = 48,
-                  verbalized: bool = True) -> BaselineRecord:
+def run_baselines(
+    backend, history: Messages, question: str, *, max_new_tokens: int = 48, verbalized: bool = True
+) -> BaselineRecord:
     """Greedy answer to `history` (ending with the user's turn), then its verbalized confidence."""
     sample = backend.greedy(history, max_new_tokens=max_new_tokens)
     raw, conf = "", None
@@ -57,8 +58,11 @@ def run_baselines(backend, history: Messages, question: str, *, max_new_tokens: 
         raw = backend.greedy([{"role": "user", "content": prompt}], max_new_tokens=8).text
         conf = parse_confidence(raw)
     return BaselineRecord(
-        greedy_answer=sample.text.strip(), token_entropy=-sample.mean_logprob,
-        tokens=len(sample.token_logprobs), verbalized_raw=raw.strip(), verbalized=conf,
+        greedy_answer=sample.text.strip(),
+        token_entropy=-sample.mean_logprob,
+        tokens=len(sample.token_logprobs),
+        verbalized_raw=raw.strip(),
+        verbalized=conf,
     )
 
 

@@ -62,11 +62,18 @@ class ModelRun:
         return out
 
     def to_dict(self, tokens_total: int) -> dict:
-        figures = {k: {"min": min(v), "median": statistics.median(v), "max": max(v),
-                       "runs": v} for k, v in self.timings.items()}
-        return {"model": self.model, "ratios": self.ratios(), "figures": figures,
-                "tokens_per_second": self.tokens_per_second(tokens_total),
-                "notes": self.notes, "unavailable": self.unavailable}
+        figures = {
+            k: {"min": min(v), "median": statistics.median(v), "max": max(v), "runs": v}
+            for k, v in self.timings.items()
+        }
+        return {
+            "model": self.model,
+            "ratios": self.ratios(),
+            "figures": figures,
+            "tokens_per_second": self.tokens_per_second(tokens_total),
+            "notes": self.notes,
+            "unavailable": self.unavailable,
+        }
 
     def tokens_per_second(self, tokens_total: int) -> dict[str, float]:
         names = ("sampling_batched", "sampling_sequential", "llamacpp_sequential")
@@ -78,19 +85,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--samples", "-n", type=int, default=8, help="N samples (default 8)")
     p.add_argument("--tokens", "-t", type=int, default=48, help="T new tokens (default 48)")
     p.add_argument("--repeats", "-r", type=int, default=3, help="R repeats (default 3)")
-    p.add_argument("--model", default=None,
-                   help="also measure this model (HF id, folder or .gguf) after the default")
-    p.add_argument("--quantize", choices=("none", "4bit", "8bit"), default="none",
-                   help="bitsandbytes quantization for --model")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="also measure this model (HF id, folder or .gguf) after the default",
+    )
+    p.add_argument(
+        "--quantize",
+        choices=("none", "4bit", "8bit"),
+        default="none",
+        help="bitsandbytes quantization for --model",
+    )
     p.add_argument("--message", default=DEFAULT_MESSAGE, help="the user message to time")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=None,
-                   help="CPU threads for torch and llama.cpp (default: torch's choice). On a "
-                        "machine shared with other jobs, 1 avoids OpenMP spin-wait stalls")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads for torch and llama.cpp (default: torch's choice). On a "
+        "machine shared with other jobs, 1 avoids OpenMP spin-wait stalls",
+    )
     p.add_argument("--no-llamacpp", action="store_true", help="skip llama.cpp")
     p.add_argument("--no-agent", action="store_true", help="skip the Clarion turn")
-    p.add_argument("--profile", action="store_true",
-                   help="also profile one Clarion turn (cProfile) and print where it goes")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile one Clarion turn (cProfile) and print where it goes",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
     for name in ("samples", "tokens", "repeats"):
@@ -144,10 +165,17 @@ def main(argv: list[str] | None = None) -> int:
     except ClarionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    header = {"N": args.samples, "T": args.tokens, "repeats": args.repeats,
-              "message": args.message, "cpu_count": os.cpu_count(),
-              "threads": torch.get_num_threads(), "load_average": os.getloadavg()[0],
-              "machine": platform.machine(), "python": platform.python_version()}
+    header = {
+        "N": args.samples,
+        "T": args.tokens,
+        "repeats": args.repeats,
+        "message": args.message,
+        "cpu_count": os.cpu_count(),
+        "threads": torch.get_num_threads(),
+        "load_average": os.getloadavg()[0],
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+    }
     if args.json:
         first, *others = [r.to_dict(tokens_total) for r in runs]
         print(json.dumps({**header, **first, "other_models": others}, indent=2))

@@ -35,16 +35,18 @@ def plain_turn(backend, message: str, tokens: int) -> tuple[float, int]:
     return seconds, len(sample.token_ids)
 
 
-def make_agent(backend, embedder, tokens: int, db_path: Path, model: str | None,
-               quantize: str, **overrides):
+def make_agent(
+    backend, embedder, tokens: int, db_path: Path, model: str | None, quantize: str, **overrides
+):
     """The real Agent on an already loaded backend and embedder, or the reason it is
     unavailable (never a stand-in)."""
     try:
         from agent import Agent, AgentConfig
     except ImportError as exc:
         return None, f"the Agent is not in this checkout yet ({exc})"
-    config = AgentConfig(model=model, quantize=quantize, max_new_tokens=tokens, seed=0,
-                         db_path=db_path, **overrides)
+    config = AgentConfig(
+        model=model, quantize=quantize, max_new_tokens=tokens, seed=0, db_path=db_path, **overrides
+    )
     return Agent(config, backend=backend, embedder=embedder), None
 
 
@@ -82,12 +84,16 @@ def forced(n: int, tokens: int, seed: int) -> SamplingParams:
     return SamplingParams(n=n, max_new_tokens=tokens, min_new_tokens=tokens, seed=seed)
 
 
-def sampling_batched(backend, message: str, n: int, tokens: int, seed: int,
-                     natural: bool = False, **extra) -> tuple[float, list]:
+def sampling_batched(
+    backend, message: str, n: int, tokens: int, seed: int, natural: bool = False, **extra
+) -> tuple[float, list]:
     """N samples in one call; natural = ending at EOS (plus `extra` SamplingParams such
     as stop strings or the straggler cut) instead of forced to T tokens."""
-    params = (SamplingParams(n=n, max_new_tokens=tokens, seed=seed, **extra) if natural
-              else forced(n, tokens, seed))
+    params = (
+        SamplingParams(n=n, max_new_tokens=tokens, seed=seed, **extra)
+        if natural
+        else forced(n, tokens, seed)
+    )
     return timed(backend.sample, user(message), params)
 
 
@@ -144,8 +150,9 @@ def pairwise_clusters(texts: Sequence[str], judge, question: str) -> list[int]:
     return [root(i) for i in range(len(texts))]
 
 
-def clustering(texts: Sequence[str], judge_factory: Callable[[], object], question: str,
-               representative: bool) -> tuple[float, int, int]:
+def clustering(
+    texts: Sequence[str], judge_factory: Callable[[], object], question: str, representative: bool
+) -> tuple[float, int, int]:
     """(seconds, comparisons, clusters) with a fresh judge (cold embedding cache)."""
     from uncertainty import cluster_answers
 
@@ -173,8 +180,14 @@ class LlamaCpp:
     def __init__(self, gguf_path: str, threads: int | None = None, seed: int = 0):
         from llama_cpp import Llama
 
-        self.llm = Llama(model_path=gguf_path, n_ctx=1024, n_batch=1,
-                         n_threads=threads or os.cpu_count(), seed=seed, verbose=False)
+        self.llm = Llama(
+            model_path=gguf_path,
+            n_ctx=1024,
+            n_batch=1,
+            n_threads=threads or os.cpu_count(),
+            seed=seed,
+            verbose=False,
+        )
         self.eos = self.llm.token_eos()
 
     def sample(self, prompt: str, n: int, tokens: int, seed: int) -> tuple[float, int]:
@@ -183,7 +196,14 @@ class LlamaCpp:
         started = time.perf_counter()
         for i in range(n):
             out = self.llm.create_completion(
-                ids, max_tokens=tokens, temperature=0.7, top_p=0.9, top_k=50, min_p=0.0,
-                seed=seed + i, logit_bias={self.eos: -1e9})
+                ids,
+                max_tokens=tokens,
+                temperature=0.7,
+                top_p=0.9,
+                top_k=50,
+                min_p=0.0,
+                seed=seed + i,
+                logit_bias={self.eos: -1e9},
+            )
             made += int(out["usage"]["completion_tokens"])
         return time.perf_counter() - started, made

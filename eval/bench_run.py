@@ -35,8 +35,10 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
     run = ModelRun(source.display_name)
     backend = load_backend(spec, quantize=quantize)
     msg, n, t, seed = args.message, args.samples, args.tokens, args.seed
-    run.notes["forced_length"] = ("min_new_tokens=T: EOS suppressed until T new tokens, "
-                                  "in batched, sequential and llama.cpp (EOS logit -1e9)")
+    run.notes["forced_length"] = (
+        "min_new_tokens=T: EOS suppressed until T new tokens, "
+        "in batched, sequential and llama.cpp (EOS logit -1e9)"
+    )
     agents, why = {}, "--no-agent" if args.no_agent else None
     if not why:
         off = agent_speedups_off()
@@ -69,8 +71,13 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
         llama.sample(backend.render(m.user(msg)), 1, 2, seed)
     if args.profile and "clarion_turn" in agents:
         run.notes["profile"] = m.profile_turn(agents["clarion_turn"], msg)
-    for _ in tqdm(range(args.repeats), desc=f"bench {run.model[:30]}", unit="repeat",
-                  disable=not show_progress, file=sys.stderr):
+    for _ in tqdm(
+        range(args.repeats),
+        desc=f"bench {run.model[:30]}",
+        unit="repeat",
+        disable=not show_progress,
+        file=sys.stderr,
+    ):
         seconds, run.notes["plain_turn_tokens"] = m.plain_turn(backend, msg, t)
         run.add("plain_turn", seconds)
         for name, agent in agents.items():
@@ -79,18 +86,23 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
         run.add("sampling_batched", m.sampling_batched(backend, msg, n, t, seed)[0])
         run.add("sampling_sequential", m.sampling_sequential(backend, msg, n, t, seed))
         backend.share_prefill = False
-        run.add("sampling_batched_no_shared_prefill",
-                m.sampling_batched(backend, msg, n, t, seed)[0])
+        run.add(
+            "sampling_batched_no_shared_prefill", m.sampling_batched(backend, msg, n, t, seed)[0]
+        )
         backend.share_prefill = True
         seconds, samples = m.sampling_batched(backend, msg, n, t, seed, natural=True)
         run.add("sampling_batched_natural", seconds)
         run.notes["natural_tokens_max"] = max(len(s.token_ids) for s in samples)
         pilot = max(2, n // 4)  # what an adaptive sampler's first round would cost
-        run.add("sampling_natural_pilot", m.sampling_batched(backend, msg, pilot, t, seed,
-                                                             natural=True)[0])
+        run.add(
+            "sampling_natural_pilot",
+            m.sampling_batched(backend, msg, pilot, t, seed, natural=True)[0],
+        )
         run.notes["pilot_samples"] = pilot
-        for name, extra in (("sampling_natural_straggler_cut", {"straggler_factor": STRAGGLER}),
-                            ("sampling_natural_sentence_stop", {"stop": SENTENCE})):
+        for name, extra in (
+            ("sampling_natural_straggler_cut", {"straggler_factor": STRAGGLER}),
+            ("sampling_natural_sentence_stop", {"stop": SENTENCE}),
+        ):
             seconds, cut = m.sampling_batched(backend, msg, n, t, seed, natural=True, **extra)
             run.add(name, seconds)
             run.notes[f"{name}_tokens_max"] = max(len(s.token_ids) for s in cut)
@@ -120,5 +132,3 @@ def load_llamacpp(source, seed: int, threads: int | None):
         return None, "llama-cpp-python is not installed (pip install 'clarion[llamacpp]')"
     except Exception as exc:  # a build without this architecture, a bad file
         return None, f"llama.cpp could not load the file ({type(exc).__name__}: {exc})"
-
-

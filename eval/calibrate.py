@@ -63,8 +63,15 @@ def replay(decisions: list[dict], profile) -> list[str]:
     for d in decisions:
         vector = {c: float(d["vector"].get(c, 0.0)) for c in COMPONENTS}
         laden = d["value_laden"] if d["value_laden"] is not None else d["kind"] == "perspectives"
-        moves.append(route(vector, profile, clarify_rounds=d["rounds"], value_laden=laden,
-                           has_options=d["has_options"]).move)
+        moves.append(
+            route(
+                vector,
+                profile,
+                clarify_rounds=d["rounds"],
+                value_laden=laden,
+                has_options=d["has_options"],
+            ).move
+        )
     return moves
 
 
@@ -100,6 +107,7 @@ def profile_path(name: str, profile_dir: Path | None) -> Path:
     """A new file for the fitted profile: never an existing one (a suffix is added)."""
     if profile_dir is None:
         from agent.config import default_data_dir
+
         profile_dir = default_data_dir() / "contexts"
     profile_dir.mkdir(parents=True, exist_ok=True)
     path, n = profile_dir / f"{name}.yaml", 2
@@ -108,9 +116,15 @@ def profile_path(name: str, profile_dir: Path | None) -> Path:
     return path
 
 
-def calibrate(opts: RunOptions, *, dev_fraction: float = 0.5, name: str | None = None,
-              profile_dir: Path | None = None, harness=None,
-              from_results: Path | None = None) -> str:
+def calibrate(
+    opts: RunOptions,
+    *,
+    dev_fraction: float = 0.5,
+    name: str | None = None,
+    profile_dir: Path | None = None,
+    harness=None,
+    from_results: Path | None = None,
+) -> str:
     from agent.profiles import load_profile, save_profile
     from eval.report import write_report
 
@@ -120,8 +134,9 @@ def calibrate(opts: RunOptions, *, dev_fraction: float = 0.5, name: str | None =
     if from_results is not None:  # re-fit on stored records: no model run
         results = json.loads(Path(from_results).read_text(encoding="utf-8"))
         if results.get("suite") != suite.name:
-            raise ConfigError(f"{from_results} holds suite '{results.get('suite')}', "
-                              f"not '{suite.name}'.")
+            raise ConfigError(
+                f"{from_results} holds suite '{results.get('suite')}', not '{suite.name}'."
+            )
         opts.out_dir.mkdir(parents=True, exist_ok=True)
     else:
         results = collect(opts, harness)
@@ -137,33 +152,57 @@ def calibrate(opts: RunOptions, *, dev_fraction: float = 0.5, name: str | None =
         for label, prof in (("shipped", profile), ("fitted", tuned)):
             acc = np.array([m in d["target"] for m, d in zip(replay(ds, prof), ds, strict=True)])
             rows.append([part, label, len(ds), metrics.with_ci(np.mean, acc, seed=opts.seed)])
-    agree = metrics.rate([m == d["kind"] for m, d in zip(replay(decisions, profile), decisions,
-                                                          strict=True)])
+    agree = metrics.rate(
+        [m == d["kind"] for m, d in zip(replay(decisions, profile), decisions, strict=True)]
+    )
     name = name or f"{profile.name}-{suite.name}-fit"
     path = profile_path(name, profile_dir)
     fitted_profile = tuned.model_copy(update={"name": path.stem})
     command = "python -m eval " + " ".join(sys.argv[1:])
-    save_profile(fitted_profile, path, comment=(
-        f"Fitted by `{command}` (seed {opts.seed}) on {len(dev)} dev decisions\n"
-        f"(dev/test split and test-split accuracy in {opts.out_dir / 'results.json'})."))
+    save_profile(
+        fitted_profile,
+        path,
+        comment=(
+            f"Fitted by `{command}` (seed {opts.seed}) on {len(dev)} dev decisions\n"
+            f"(dev/test split and test-split accuracy in {opts.out_dir / 'results.json'})."
+        ),
+    )
     load_profile(str(path))  # the written file must load as a profile
     results["calibration"] = {
-        "command": command, "from_results": str(from_results) if from_results else None,
-        "split": split, "dev_fraction": dev_fraction, "shipped": thresholds_of(profile),
-        "fitted": fitted, "replay_agreement": agree, "profile_file": str(path),
+        "command": command,
+        "from_results": str(from_results) if from_results else None,
+        "split": split,
+        "dev_fraction": dev_fraction,
+        "shipped": thresholds_of(profile),
+        "fitted": fitted,
+        "replay_agreement": agree,
+        "profile_file": str(path),
         # kept apart from results["scores"], which `python -m eval report` recomputes
         "tables": [
-            {"title": f"Calibration of profile '{profile.name}' (fitted on dev only; "
-                      f"written to {path})",
-             "columns": ["split", "thresholds", "decisions", "right move [95% CI]"],
-             "rows": rows},
-            {"title": "Thresholds", "columns": ["component", "shipped", "fitted"],
-             "rows": [[c, thresholds_of(profile).get(c), fitted.get(c)] for c in COMPONENTS]}],
-        "notes": [f"Replaying the shipped profile on the stored vectors reproduces {agree:.0%} "
-                  "of the agent's actual moves (differences: inputs the replay cannot see)."]}
+            {
+                "title": f"Calibration of profile '{profile.name}' (fitted on dev only; "
+                f"written to {path})",
+                "columns": ["split", "thresholds", "decisions", "right move [95% CI]"],
+                "rows": rows,
+            },
+            {
+                "title": "Thresholds",
+                "columns": ["component", "shipped", "fitted"],
+                "rows": [[c, thresholds_of(profile).get(c), fitted.get(c)] for c in COMPONENTS],
+            },
+        ],
+        "notes": [
+            f"Replaying the shipped profile on the stored vectors reproduces {agree:.0%} "
+            "of the agent's actual moves (differences: inputs the replay cannot see)."
+        ],
+    }
     write_json(opts.out_dir / "results.json", results)
     write_report(results, opts.out_dir)
     test_rows = [r for r in rows if r[0] == "test"]
-    return (f"fitted profile written to {path}\n" + "\n".join(
-        f"test accuracy ({r[1]}): {r[3]['value']:.3f} on {r[2]} decisions" for r in test_rows)
-        + f"\nreport: {opts.out_dir / 'report.md'}")
+    return (
+        f"fitted profile written to {path}\n"
+        + "\n".join(
+            f"test accuracy ({r[1]}): {r[3]['value']:.3f} on {r[2]} decisions" for r in test_rows
+        )
+        + f"\nreport: {opts.out_dir / 'report.md'}"
+    )

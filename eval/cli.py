@@ -27,34 +27,72 @@ examples:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--suite", required=True,
-                   help="dialogues, clarification, selective or pluralism "
-                        "(see `python -m eval list`)")
-    p.add_argument("--limit", type=int, default=None, metavar="N",
-                   help="seeded stratified sample of N rows per data set (both classes kept); "
-                        "default: all rows")
-    p.add_argument("--model", default=None, metavar="ID|PATH|GGUF",
-                   help="model (default: embedded SmolLM2-135M-Instruct)")
-    p.add_argument("--quantize", choices=["none", "4bit", "8bit"], default="none",
-                   help="bitsandbytes quantization (default: none)")
+    p.add_argument(
+        "--suite",
+        required=True,
+        help="dialogues, clarification, selective or pluralism (see `python -m eval list`)",
+    )
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="seeded stratified sample of N rows per data set (both classes kept); "
+        "default: all rows",
+    )
+    p.add_argument(
+        "--model",
+        default=None,
+        metavar="ID|PATH|GGUF",
+        help="model (default: embedded SmolLM2-135M-Instruct)",
+    )
+    p.add_argument(
+        "--quantize",
+        choices=["none", "4bit", "8bit"],
+        default="none",
+        help="bitsandbytes quantization (default: none)",
+    )
     p.add_argument("--context", default="general", help="context profile (default: general)")
-    p.add_argument("--samples", type=int, default=None, metavar="N",
-                   help="answers per cell (default: the agent's default)")
-    p.add_argument("--timeout", type=float, default=None, metavar="S",
-                   help="per-turn time limit in seconds (default: the agent's timeout_s); "
-                        "raise it on a slow or busy machine")
-    p.add_argument("--seed", type=int, default=0, help="seed for sampling rows, the agent and "
-                                                         "bootstrap CIs (default: 0)")
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR",
-                   help="evaluation data folder (default: ../shared/data next to the repo)")
-    p.add_argument("--no-baselines", action="store_true",
-                   help="skip the greedy-answer baselines (faster)")
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answers per cell (default: the agent's default)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="per-turn time limit in seconds (default: the agent's timeout_s); "
+        "raise it on a slow or busy machine",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed for sampling rows, the agent and bootstrap CIs (default: 0)",
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        metavar="DIR",
+        help="evaluation data folder (default: ../shared/data next to the repo)",
+    )
+    p.add_argument(
+        "--no-baselines", action="store_true", help="skip the greedy-answer baselines (faster)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m eval", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m eval",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
     ls = sub.add_parser("list", help="list suites, the data each needs, and whether present")
@@ -62,31 +100,61 @@ def build_parser() -> argparse.ArgumentParser:
     ls.set_defaults(handler=cmd_list)
     run = sub.add_parser("run", help="run one suite and write results.json, report.md, plots")
     _common(run)
-    run.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="output folder (default: runs/<suite>-<UTC timestamp>)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: runs/<suite>-<UTC timestamp>)",
+    )
     run.set_defaults(handler=cmd_run)
     cal = sub.add_parser("calibrate", help="fit a context profile's thresholds on a dev split")
     _common(cal)
-    cal.add_argument("--dev-fraction", type=float, default=0.5,
-                     help="share of rows in the dev split (default: 0.5)")
-    cal.add_argument("--from-results", type=Path, default=None, metavar="FILE",
-                     help="fit on the records of an earlier `run` (its results.json) instead "
-                          "of running the model again")
-    cal.add_argument("--name", default=None, help="name of the fitted profile "
-                                                  "(default: <context>-<suite>-fit)")
-    cal.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="write results and the profile YAML here (default: results to "
-                          "runs/calibrate-<suite>-<timestamp>, the profile to the user "
-                          "data dir's contexts folder)")
+    cal.add_argument(
+        "--dev-fraction",
+        type=float,
+        default=0.5,
+        help="share of rows in the dev split (default: 0.5)",
+    )
+    cal.add_argument(
+        "--from-results",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="fit on the records of an earlier `run` (its results.json) instead "
+        "of running the model again",
+    )
+    cal.add_argument(
+        "--name", default=None, help="name of the fitted profile (default: <context>-<suite>-fit)"
+    )
+    cal.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write results and the profile YAML here (default: results to "
+        "runs/calibrate-<suite>-<timestamp>, the profile to the user "
+        "data dir's contexts folder)",
+    )
     cal.set_defaults(handler=cmd_calibrate)
-    rep = sub.add_parser("report", help="re-score a results.json with this code and rewrite "
-                                        "its report (no model run)")
+    rep = sub.add_parser(
+        "report",
+        help="re-score a results.json with this code and rewrite its report (no model run)",
+    )
     rep.add_argument("results", type=Path, help="results.json of an earlier run")
-    rep.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="where to write (default: the results file's folder)")
+    rep.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where to write (default: the results file's folder)",
+    )
     rep.set_defaults(handler=cmd_report)
-    sub.add_parser("bench", help="performance benchmarks (eval/bench.py); "
-                                 "arguments are forwarded", add_help=False)
+    sub.add_parser(
+        "bench",
+        help="performance benchmarks (eval/bench.py); arguments are forwarded",
+        add_help=False,
+    )
     return parser
 
 
@@ -112,8 +180,10 @@ def _check(args) -> bool:
         raise ClarionError("--limit must be at least 1")
     missing = SUITES[args.suite].missing(args.data)
     if missing:
-        print(f"skipped: suite '{args.suite}' needs the data set(s) {', '.join(missing)} "
-              f"under {args.data}, which are absent. Pass --data DIR to point at them.")
+        print(
+            f"skipped: suite '{args.suite}' needs the data set(s) {', '.join(missing)} "
+            f"under {args.data}, which are absent. Pass --data DIR to point at them."
+        )
         return False
     return True
 
@@ -121,10 +191,20 @@ def _check(args) -> bool:
 def _options(args, out: Path):
     from eval.runner import RunOptions
 
-    return RunOptions(suite=args.suite, data_dir=args.data, out_dir=out, limit=args.limit,
-                      seed=args.seed, model=args.model, quantize=args.quantize,
-                      context=args.context, samples=args.samples, timeout=args.timeout,
-                      baselines=not args.no_baselines, progress=not args.quiet)
+    return RunOptions(
+        suite=args.suite,
+        data_dir=args.data,
+        out_dir=out,
+        limit=args.limit,
+        seed=args.seed,
+        model=args.model,
+        quantize=args.quantize,
+        context=args.context,
+        samples=args.samples,
+        timeout=args.timeout,
+        baselines=not args.no_baselines,
+        progress=not args.quiet,
+    )
 
 
 def cmd_run(args) -> int:
@@ -134,8 +214,10 @@ def cmd_run(args) -> int:
 
     out = args.out or default_out_dir(args.suite)
     results = run_suite(_options(args, out))
-    print(f"{results['n_items']} items in {results['seconds']['total']} s; "
-          f"report: {out / 'report.md'}")
+    print(
+        f"{results['n_items']} items in {results['seconds']['total']} s; "
+        f"report: {out / 'report.md'}"
+    )
     return 0
 
 
@@ -145,8 +227,13 @@ def cmd_calibrate(args) -> int:
     from eval.calibrate import calibrate
 
     out = args.out or default_out_dir(f"calibrate-{args.suite}")
-    summary = calibrate(_options(args, out), dev_fraction=args.dev_fraction, name=args.name,
-                        profile_dir=args.out, from_results=args.from_results)
+    summary = calibrate(
+        _options(args, out),
+        dev_fraction=args.dev_fraction,
+        name=args.name,
+        profile_dir=args.out,
+        from_results=args.from_results,
+    )
     print(summary)
     return 0
 
@@ -159,8 +246,9 @@ def cmd_report(args) -> int:
     from eval.suites import SUITES
 
     results = json.loads(args.results.read_text(encoding="utf-8"))
-    results["scores"] = SUITES[results["suite"]].score(results["records"], results["seed"],
-                                                       results.get("extra"))
+    results["scores"] = SUITES[results["suite"]].score(
+        results["records"], results["seed"], results.get("extra")
+    )
     out = args.out or args.results.parent
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "results.json", results)
@@ -172,8 +260,11 @@ def cmd_bench(argv: list[str]) -> int:
     try:
         from eval import bench
     except ImportError:
-        print("python -m eval bench: eval/bench.py is not part of this checkout yet "
-              "(it lands with the performance work).", file=sys.stderr)
+        print(
+            "python -m eval bench: eval/bench.py is not part of this checkout yet "
+            "(it lands with the performance work).",
+            file=sys.stderr,
+        )
         return 2
     return int(bench.main(argv) or 0)
 
@@ -192,8 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "bench":
         return cmd_bench(argv[1:])
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         return args.handler(args)
     except ClarionError as exc:

@@ -23,7 +23,7 @@ def normalize(text: str) -> str:
 
 
 def match(answer: str, gold: Iterable[str]) -> str | None:
-    """"exact", "contains" or None."""
+    """ "exact", "contains" or None."""
     ans = normalize(answer)
     if not ans:
         return None

@@ -29,10 +29,18 @@ def reply_record(reply) -> dict:
         "vector": unc.vector() if unc is not None else {},
         "differing_readings": list(unc.differing_readings) if unc is not None else [],
         "options": list(reply.options),
-        "perspectives": [{"id": p.id, "name": p.name, "position": p.position, "share": p.share}
-                         for p in reply.perspectives],
-        "clusters": [{"representative": c.representative, "probability": c.probability,
-                      "size": len(c.members)} for c in reply.clusters],
+        "perspectives": [
+            {"id": p.id, "name": p.name, "position": p.position, "share": p.share}
+            for p in reply.perspectives
+        ],
+        "clusters": [
+            {
+                "representative": c.representative,
+                "probability": c.probability,
+                "size": len(c.members),
+            }
+            for c in reply.clusters
+        ],
         "confidence": reply.confidence,
         "context": reply.context,
         "seconds": reply.seconds,
@@ -66,8 +74,14 @@ class Harness:
         return record
 
     def progress(self, items: Iterable, desc: str, total: int | None = None):
-        return tqdm(items, desc=desc, total=total, disable=not self.show_progress,
-                    unit="item", dynamic_ncols=True)
+        return tqdm(
+            items,
+            desc=desc,
+            total=total,
+            disable=not self.show_progress,
+            unit="item",
+            dynamic_ncols=True,
+        )
 
     def ask(self, text: str, thread_id: str | None = None, *, resume: bool = False) -> dict:
         """One agent turn as a record; {"kind": "error", ...} if the agent refused or failed."""
@@ -79,10 +93,21 @@ class Harness:
         except ClarionError as exc:
             log.warning("agent error on %r: %s", text[:60], exc)
             self.errors.append({"text": text[:200], "error": f"{type(exc).__name__}: {exc}"})
-            return {"kind": "error", "error": str(exc), "text": "", "route_reason": "error",
-                    "vector": {}, "clusters": [], "perspectives": [], "options": [],
-                    "differing_readings": [], "confidence": None, "context": None,
-                    "seconds": None, "thread_id": thread_id}
+            return {
+                "kind": "error",
+                "error": str(exc),
+                "text": "",
+                "route_reason": "error",
+                "vector": {},
+                "clusters": [],
+                "perspectives": [],
+                "options": [],
+                "differing_readings": [],
+                "confidence": None,
+                "context": None,
+                "seconds": None,
+                "thread_id": thread_id,
+            }
         return reply_record(reply)
 
     def pending(self, thread_id: str | None) -> bool:
@@ -91,8 +116,13 @@ class Harness:
     def baseline(self, history: list[dict], question: str, *, verbalized: bool = True) -> dict:
         if not self.baselines:
             return {}
-        rec = run_baselines(self.backend, history, question,
-                            max_new_tokens=self.max_new_tokens, verbalized=verbalized)
+        rec = run_baselines(
+            self.backend,
+            history,
+            question,
+            max_new_tokens=self.max_new_tokens,
+            verbalized=verbalized,
+        )
         return rec.to_dict()
 
     def value_laden(self, text: str) -> bool | None:
@@ -110,9 +140,18 @@ class Harness:
             return None
 
 
-def build_harness(*, model: str | None, quantize: str, context: str, samples: int | None,
-                  seed: int, db_path: Path, timeout: float | None = None, baselines: bool = True,
-                  show_progress: bool = True) -> Harness:
+def build_harness(
+    *,
+    model: str | None,
+    quantize: str,
+    context: str,
+    samples: int | None,
+    seed: int,
+    db_path: Path,
+    timeout: float | None = None,
+    baselines: bool = True,
+    show_progress: bool = True,
+) -> Harness:
     """The real Agent on a shared backend and embedder (both loaded once)."""
     from agent import Agent, AgentConfig
     from agent.llm import load_backend
@@ -120,14 +159,25 @@ def build_harness(*, model: str | None, quantize: str, context: str, samples: in
 
     backend = load_backend(model, quantize=quantize)
     embedder = Embedder()
-    fields = {"model": model, "quantize": quantize, "context": context, "seed": seed,
-              "db_path": db_path}
+    fields = {
+        "model": model,
+        "quantize": quantize,
+        "context": context,
+        "seed": seed,
+        "db_path": db_path,
+    }
     if samples is not None:
         fields["samples"] = samples
     if timeout is not None:
         fields["timeout_s"] = timeout
     config = AgentConfig(**fields)
     agent = Agent(config, backend=backend, embedder=embedder)
-    return Harness(agent=agent, backend=backend, embedder=embedder, seed=seed,
-                   baselines=baselines, max_new_tokens=config.max_new_tokens,
-                   show_progress=show_progress)
+    return Harness(
+        agent=agent,
+        backend=backend,
+        embedder=embedder,
+        seed=seed,
+        baselines=baselines,
+        max_new_tokens=config.max_new_tokens,
+        show_progress=show_progress,
+    )

@@ -60,8 +60,12 @@ def roc_points(y_true: Sequence[int], score: Sequence[float]) -> tuple[list, lis
 def prf(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, float]:
     """Precision, recall, F1 of the positive class (1); 0 where undefined, as sklearn does."""
     p, r, f, _ = precision_recall_fscore_support(
-        np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int),
-        average="binary", pos_label=1, zero_division=0)
+        np.asarray(y_true, dtype=int),
+        np.asarray(y_pred, dtype=int),
+        average="binary",
+        pos_label=1,
+        zero_division=0,
+    )
     acc = float(np.mean(np.asarray(y_true) == np.asarray(y_pred))) if len(y_true) else NAN
     return {"accuracy": acc, "precision": float(p), "recall": float(r), "f1": float(f)}
 
@@ -71,8 +75,9 @@ def rate(flags: Sequence[bool | int]) -> float:
     return float(np.mean(np.asarray(flags, dtype=float))) if len(flags) else NAN
 
 
-def moves_confusion(expected: Sequence[str], predicted: Sequence[str],
-                    labels: Sequence[str]) -> list[list[int]]:
+def moves_confusion(
+    expected: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
+) -> list[list[int]]:
     if not len(expected):
         return [[0] * len(labels) for _ in labels]
     return confusion_matrix(list(expected), list(predicted), labels=list(labels)).tolist()
@@ -138,8 +143,13 @@ def js_similarity(p: Sequence[float], q: Sequence[float]) -> float:
     return float(1.0 - jensenshannon(a / a.sum(), b / b.sum(), base=2))
 
 
-def bootstrap_ci(metric: Callable[..., float], *arrays: Sequence, n_boot: int = 1000,
-                 seed: int = 0, alpha: float = 0.05) -> tuple[float, float]:
+def bootstrap_ci(
+    metric: Callable[..., float],
+    *arrays: Sequence,
+    n_boot: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> tuple[float, float]:
     """Seeded percentile bootstrap over rows; resamples where the metric is NaN are dropped."""
     arrs = [np.asarray(a) for a in arrays]
     n = len(arrs[0]) if arrs else 0
@@ -155,15 +165,18 @@ def bootstrap_ci(metric: Callable[..., float], *arrays: Sequence, n_boot: int = 
             values.append(v)
     if len(values) < max(10, n_boot // 10):
         return NAN, NAN
-    return (float(np.percentile(values, 100 * alpha / 2)),
-            float(np.percentile(values, 100 * (1 - alpha / 2))))
+    return (
+        float(np.percentile(values, 100 * alpha / 2)),
+        float(np.percentile(values, 100 * (1 - alpha / 2))),
+    )
 
 
 _FAST = {auroc: auroc_rank}  # identical values (tested), without sklearn's per-call overhead
 
 
-def with_ci(metric: Callable[..., float], *arrays: Sequence, seed: int = 0,
-            n_boot: int = 1000) -> dict[str, float]:
+def with_ci(
+    metric: Callable[..., float], *arrays: Sequence, seed: int = 0, n_boot: int = 1000
+) -> dict[str, float]:
     """{"value", "lo", "hi"}: a point estimate and its 95% bootstrap interval."""
     value = metric(*arrays) if len(arrays[0]) else NAN
     lo, hi = bootstrap_ci(metric, *arrays, seed=seed, n_boot=n_boot)

@@ -55,8 +55,12 @@ def rejection_plot(spec: dict, path: Path) -> Path:
         x, y = metrics.rejection_curve(first, [-float(v) for v in first])
         ax.plot(x, y, "--", color="grey", label="oracle (Clarion's answers)")
         ax.axhline(float(np.mean(first)), ls=":", color="grey", label="random rejection")
-    ax.set(xlabel="fraction rejected (most uncertain first)", ylabel="accuracy of kept answers",
-           title=_title(spec["title"]), ylim=(-0.02, 1.02))
+    ax.set(
+        xlabel="fraction rejected (most uncertain first)",
+        ylabel="accuracy of kept answers",
+        title=_title(spec["title"]),
+        ylim=(-0.02, 1.02),
+    )
     ax.legend(fontsize=7)
     return _save(fig, path)
 
@@ -69,8 +73,14 @@ def confusion_plot(spec: dict, path: Path) -> Path:
     ax.set_yticks(range(len(labels)), labels)
     for i in range(m.shape[0]):
         for j in range(m.shape[1]):
-            ax.text(j, i, str(m[i, j]), ha="center", va="center",
-                    color="white" if m[i, j] > m.max() / 2 else "black")
+            ax.text(
+                j,
+                i,
+                str(m[i, j]),
+                ha="center",
+                va="center",
+                color="white" if m[i, j] > m.max() / 2 else "black",
+            )
     ax.set(xlabel="chosen by Clarion", ylabel="expected", title=_title(spec["title"]))
     return _save(fig, path)
 
@@ -84,8 +94,13 @@ def bar_plot(spec: dict, path: Path) -> Path:
         xs = np.arange(len(labels)) + i * width
         bars = ax.bar(xs, [np.nan if v is None else v for v in values], width, label=name)
         ax.bar_label(bars, fmt="%.2f", fontsize=7)  # a 0.00 bar is otherwise invisible
-    ax.set_xticks(np.arange(len(labels)) + width * (len(series) - 1) / 2, labels,
-                  rotation=15, ha="right", fontsize=8)
+    ax.set_xticks(
+        np.arange(len(labels)) + width * (len(series) - 1) / 2,
+        labels,
+        rotation=15,
+        ha="right",
+        fontsize=8,
+    )
     ax.set(ylabel=spec.get("ylabel", ""), title=_title(spec["title"]), ylim=(0, 1.1))
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=len(series))
     return _save(fig, path)

@@ -30,8 +30,12 @@ def _nan(v) -> bool:
 
 
 def table(spec: dict) -> list[str]:
-    lines = [f"**{spec['title']}**", "", "| " + " | ".join(spec["columns"]) + " |",
-             "|" + "---|" * len(spec["columns"])]
+    lines = [
+        f"**{spec['title']}**",
+        "",
+        "| " + " | ".join(spec["columns"]) + " |",
+        "|" + "---|" * len(spec["columns"]),
+    ]
     lines += ["| " + " | ".join(fmt(c) for c in row) + " |" for row in spec["rows"]]
     return lines + [""]
 
@@ -64,12 +68,18 @@ def draw(scores: dict, out_dir: Path) -> list[tuple[str, str]]:
 def render(results: dict, images: list[tuple[str, str]]) -> str:
     secs = results["seconds"]
     lines = [
-        f"# Clarion evaluation: `{results['suite']}`", "",
-        results["description"], "",
-        "| | |", "|---|---|",
+        f"# Clarion evaluation: `{results['suite']}`",
+        "",
+        results["description"],
+        "",
+        "| | |",
+        "|---|---|",
         f"| command | `{results['command']}` |",
-        *([f"| calibration | `{results['calibration']['command']}` |"]
-          if results.get("calibration") else []),
+        *(
+            [f"| calibration | `{results['calibration']['command']}` |"]
+            if results.get("calibration")
+            else []
+        ),
         f"| date (UTC) | {results['created_utc']} |",
         f"| code | `{results.get('code', 'not recorded')}` |",
         f"| model | `{results['model']}` (quantize: {results['quantize']}) |",
@@ -81,11 +91,14 @@ def render(results: dict, images: list[tuple[str, str]]) -> str:
         f"selected (limit {results['limit']}: {results['limit_rule']})"
         f"{' — INTERRUPTED, partial' if results.get('interrupted') else ''} |",
         f"| time | {secs['total']} s (model load {secs['load']} s, run {secs['run']} s) |",
-        f"| agent errors | {len(results['errors'])} |", "",
-        "## Data files", "", "| file | bytes | sha256 |", "|---|---|---|",
+        f"| agent errors | {len(results['errors'])} |",
+        "",
+        "## Data files",
+        "",
+        "| file | bytes | sha256 |",
+        "|---|---|---|",
     ]
-    lines += [f"| `{f['path']}` | {f['bytes']} | `{f['sha256']}` |"
-              for f in results["data_files"]]
+    lines += [f"| `{f['path']}` | {f['bytes']} | `{f['sha256']}` |" for f in results["data_files"]]
     lines += ["", "## Results", ""]
     calibration = results.get("calibration") or {}
     for spec in calibration.get("tables", []) + results["scores"].get("tables", []):
@@ -96,8 +109,11 @@ def render(results: dict, images: list[tuple[str, str]]) -> str:
     if images:
         lines += ["## Plots", ""] + [f"![{t}]({name})" for t, name in images] + [""]
     if results["errors"]:
-        lines += ["## Agent errors", ""] + [f"- `{e['text'][:80]}`: {e['error']}"
-                                            for e in results["errors"][:20]] + [""]
+        lines += (
+            ["## Agent errors", ""]
+            + [f"- `{e['text'][:80]}`: {e['error']}" for e in results["errors"][:20]]
+            + [""]
+        )
     return "\n".join(lines)
 
 

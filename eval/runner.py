@@ -35,11 +35,22 @@ def code_revision() -> str:
     report can be traced to the code that produced it."""
     root = Path(__file__).resolve().parent.parent
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, check=True,
-                              capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=root, check=True, capture_output=True, text=True,
-                               timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown (not a git checkout)"
     return head + ("+dirty" if dirty else "")
@@ -59,8 +70,9 @@ def _clean(obj):
 
 
 def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(_clean(data), indent=1, ensure_ascii=False, allow_nan=False),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(_clean(data), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8"
+    )
 
 
 def collect(opts: RunOptions, harness=None) -> dict:
@@ -72,10 +84,18 @@ def collect(opts: RunOptions, harness=None) -> dict:
     opts.out_dir.mkdir(parents=True, exist_ok=True)
     if harness is None:
         from eval.harness import build_harness
-        harness = build_harness(model=opts.model, quantize=opts.quantize, context=opts.context,
-                                samples=opts.samples, seed=opts.seed, timeout=opts.timeout,
-                                db_path=opts.out_dir / "threads.sqlite",
-                                baselines=opts.baselines, show_progress=opts.progress)
+
+        harness = build_harness(
+            model=opts.model,
+            quantize=opts.quantize,
+            context=opts.context,
+            samples=opts.samples,
+            seed=opts.seed,
+            timeout=opts.timeout,
+            db_path=opts.out_dir / "threads.sqlite",
+            baselines=opts.baselines,
+            show_progress=opts.progress,
+        )
     loaded = time.time()
     harness.kept = []
     interrupted = False
@@ -98,15 +118,18 @@ def collect(opts: RunOptions, harness=None) -> dict:
         "bootstrap": {"resamples": 1000, "seed": opts.seed, "interval": "95% percentile"},
         "limit": opts.limit,
         "limit_rule": "seeded stratified sample per data set, classes kept in proportion "
-                      "(at least one row per class), never the first N rows",
+        "(at least one row per class), never the first N rows",
         "n_items": len(records),
         "n_selected": len(selected),
         "interrupted": interrupted,
         "data_files": suite.data_files(opts.data_dir),
         "python": platform.python_version(),
         "code": code,
-        "seconds": {"load": round(loaded - started, 1), "run": round(ran - loaded, 1),
-                    "total": round(time.time() - started, 1)},
+        "seconds": {
+            "load": round(loaded - started, 1),
+            "run": round(ran - loaded, 1),
+            "total": round(time.time() - started, 1),
+        },
         "errors": list(harness.errors),
         "extra": extra,
         "records": records,

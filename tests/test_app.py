@@ -21,9 +21,15 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SCREENSHOT = ARTIFACTS / "ui-clarify.png"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TURN_MS = 900_000  # one turn on 2 CPU cores shared with other jobs; usually ~15-130 s
 # One of the few requests whose readings SmolLM2 (seed 0, 3 samples) answers differently
 # ("skip" vs. "skip a meal"); it clarified this CLAMBER row in the clarification suite too.
@@ -31,10 +37,12 @@ UNDERSPECIFIED = "What does it mean to skip?"
 FOLLOW_UP = "I mean skipping a meal."  # typed when the model does not clarify
 PROFILE = ROOT / "tests" / "profiles" / "eager-clarify.yaml"  # asks on any differing readings
 
-NO_CLARIFY = ("SmolLM2-135M found no two readings of the probe message that lead to different "
-              "answers (agent/nodes/interpret.py filters most of its rewrites), so the clarify "
-              "buttons were not exercised on the real model this run; the scripted-agent "
-              "browser test covers them")
+NO_CLARIFY = (
+    "SmolLM2-135M found no two readings of the probe message that lead to different "
+    "answers (agent/nodes/interpret.py filters most of its rewrites), so the clarify "
+    "buttons were not exercised on the real model this run; the scripted-agent "
+    "browser test covers them"
+)
 
 
 def free_port() -> int:
@@ -53,21 +61,44 @@ class AppServer:
         self.log = folder / "app.log"
         self.proc: subprocess.Popen | None = None
         if scripted:  # the same app over tests/ui_fakes.FakeAgent: no model, deterministic
-            self.command = [sys.executable, str(ROOT / "tests" / "ui_fake_server.py"),
-                            str(self.port), str(folder)]
+            self.command = [
+                sys.executable,
+                str(ROOT / "tests" / "ui_fake_server.py"),
+                str(self.port),
+                str(folder),
+            ]
             return
-        self.command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1",
-                        "--port", str(self.port), "--context", str(PROFILE),
-                        "--db", str(folder / "clarion.sqlite"),
-                        "--data-dir", str(folder / "data"), "--samples", "3",
-                        "--timeout", "600"]
+        self.command = [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--context",
+            str(PROFILE),
+            "--db",
+            str(folder / "clarion.sqlite"),
+            "--data-dir",
+            str(folder / "data"),
+            "--samples",
+            "3",
+            "--timeout",
+            "600",
+        ]
 
     def start(self, timeout: float = 300) -> None:
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-               "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "PYTHONPATH": str(ROOT),
+        }
         with self.log.open("a") as log:
-            self.proc = subprocess.Popen(self.command, cwd=ROOT, env=env, stdout=log,
-                                         stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                self.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -120,8 +151,12 @@ def browser_page(tmp_path):
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
+            str(tmp_path / "chromium-profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )
         try:
             yield context.pages[0] if context.pages else context.new_page()
         finally:
@@ -137,8 +172,10 @@ def wait_for_badges(page, count: int, server: AppServer) -> None:
     except AssertionError as exc:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "ui-failure.png"), full_page=True)
-        raise AssertionError(f"{exc}\n--- chat ---\n{page.locator('#chat').inner_text()}"
-                             f"\n--- app.log ---\n{server.tail()}") from None
+        raise AssertionError(
+            f"{exc}\n--- chat ---\n{page.locator('#chat').inner_text()}"
+            f"\n--- app.log ---\n{server.tail()}"
+        ) from None
 
 
 @pytest.mark.model
@@ -215,10 +252,8 @@ def test_api_turn_and_representation_feedback(server):
         pytest.xfail(NO_CLARIFY)
 
 
-
 @pytest.mark.browser
-def test_clarify_buttons_and_perspective_feedback_in_the_browser(scripted_server,
-                                                                 browser_page):
+def test_clarify_buttons_and_perspective_feedback_in_the_browser(scripted_server, browser_page):
     """The UI's own paths, deterministic: a scripted agent instead of the model."""
     from playwright.sync_api import expect
 

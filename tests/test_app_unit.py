@@ -14,16 +14,22 @@ from tests.ui_fakes import FakeAgent, FakeReply, view
 
 @pytest.fixture
 def ui(tmp_path):
-    ui = app.ClarionUI(FakeAgent(), ParticipationStore(tmp_path / "db.sqlite"),
-                       app.ThreadTokens(tmp_path / "key"), tmp_path / "perspectives.yaml")
+    ui = app.ClarionUI(
+        FakeAgent(),
+        ParticipationStore(tmp_path / "db.sqlite"),
+        app.ThreadTokens(tmp_path / "key"),
+        tmp_path / "perspectives.yaml",
+    )
     app.build_app(ui, ["general", "health"])
     return ui
 
 
 def run_turn(ui, message, history=None, thread=None):
     # the handler edits its history list in place between yields: snapshot each one
-    updates = [{k: copy.deepcopy(v) if isinstance(v, list) else v for k, v in u.items()}
-               for u in ui.on_turn(message, history or [], thread)]
+    updates = [
+        {k: copy.deepcopy(v) if isinstance(v, list) else v for k, v in u.items()}
+        for u in ui.on_turn(message, history or [], thread)
+    ]
     final = {}
     for update in updates:
         final.update(update)
@@ -31,8 +37,12 @@ def run_turn(ui, message, history=None, thread=None):
 
 
 def test_badge_and_reason_are_in_the_bubble():
-    reply = FakeReply("hedge", "Maybe *Paris*.", confidence=0.4,
-                      route_reason="epistemic 0.90 >= 0.80 (profile general)")
+    reply = FakeReply(
+        "hedge",
+        "Maybe *Paris*.",
+        confidence=0.4,
+        route_reason="epistemic 0.90 >= 0.80 (profile general)",
+    )
     bubble = app.reply_html(reply)
     assert 'class="move-badge move-hedge"' in bubble and "HEDGE" in bubble
     assert "epistemic 0.90 &gt;= 0.80" in bubble and "confidence 40%" in bubble
@@ -45,9 +55,10 @@ def test_perspective_cards_escape_model_text():
 
 
 def test_uncertainty_figure_marks_crossed_thresholds():
-    fig = app.uncertainty_figure({"semantic_entropy": 0.2, "ambiguity": 0.9},
-                                 {"semantic_entropy": 1.0, "epistemic": 0.8, "ambiguity": 0.3,
-                                  "value_conflict": 0.3})
+    fig = app.uncertainty_figure(
+        {"semantic_entropy": 0.2, "ambiguity": 0.9},
+        {"semantic_entropy": 1.0, "epistemic": 0.8, "ambiguity": 0.3, "value_conflict": 0.3},
+    )
     bars = fig.axes[0].patches
     assert [round(b.get_width(), 2) for b in bars] == [0.2, 0.0, 0.9, 0.0]
     red = {i for i, b in enumerate(bars) if b.get_facecolor()[0] > 0.7}
@@ -80,7 +91,7 @@ def test_clarify_then_option_resumes_the_same_thread(ui):
     updates, final = run_turn(ui, "Which bank is best?")
     assert "turn-progress" in updates[1][w.chatbot][-1]["content"]  # progress while working
     thread = final[w.thread]
-    assert 'move-clarify' in final[w.chatbot][-1]["content"]
+    assert "move-clarify" in final[w.chatbot][-1]["content"]
     assert final[w.options_box].visible
     assert [final[b].value for b in w.options[:2]] == ["a river bank", "a bank for money"]
     assert not final[w.options[2]].visible
@@ -129,9 +140,15 @@ def test_perspectives_feedback_is_stored_and_tallied(ui):
 def test_propose_perspective_validates_plainly(ui):
     bad = ui.on_propose("", "", "", "", "", "", "")
     assert bad.startswith("⚠️ Not added:")
-    good = ui.on_propose("stewardship", "Stewardship", "Care for land and future generations",
-                         "Answer as someone who values long-term stewardship.", "Ana", "",
-                         "environment")
+    good = ui.on_propose(
+        "stewardship",
+        "Stewardship",
+        "Care for land and future generations",
+        "Answer as someone who values long-term stewardship.",
+        "Ana",
+        "",
+        "environment",
+    )
     assert "Added **Stewardship**" in good
     assert "stewardship" in ui.perspectives_file.read_text()
     assert "already exists" in ui.on_propose("stewardship", "S", "d", "p", "", "", "x")
@@ -146,8 +163,13 @@ def test_settings_apply_and_a_failed_model_switch_is_reverted(ui):
 
 def test_help_lists_the_flags():
     root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, str(root / "app.py"), "--help"], capture_output=True,
-                         text=True, timeout=120, cwd=root)
+    out = subprocess.run(
+        [sys.executable, str(root / "app.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+    )
     assert out.returncode == 0, out.stderr
     for flag in ("--host", "--port", "--model", "--quantize", "--context", "--db", "examples"):
         assert flag in out.stdout

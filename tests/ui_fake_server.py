@@ -1,6 +1,6 @@
 """Serve app.py over the scripted FakeAgent (no model), for the fast browser test.
 
-    python tests/ui_fake_server.py PORT FOLDER
+python tests/ui_fake_server.py PORT FOLDER
 """
 
 import sys
@@ -16,11 +16,16 @@ from tests.ui_fakes import FakeAgent  # noqa: E402
 
 def main(port: int, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    ui = app.ClarionUI(FakeAgent(), ParticipationStore(folder / "clarion.sqlite"),
-                       app.ThreadTokens(folder / "ui-key"), folder / "perspectives.yaml")
+    ui = app.ClarionUI(
+        FakeAgent(),
+        ParticipationStore(folder / "clarion.sqlite"),
+        app.ThreadTokens(folder / "ui-key"),
+        folder / "perspectives.yaml",
+    )
     demo = app.build_app(ui, ["general"])
     demo.queue(default_concurrency_limit=1).launch(
-        server_name="127.0.0.1", server_port=port, css=app.CSS, theme=app.THEME)
+        server_name="127.0.0.1", server_port=port, css=app.CSS, theme=app.THEME
+    )
 
 
 if __name__ == "__main__":

@@ -36,28 +36,48 @@ class FakeReply:
     uncertainty: FakeReport | None = None
 
     def to_dict(self):
-        return {"kind": self.kind, "text": self.text, "thread_id": self.thread_id,
-                "options": self.options}
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "thread_id": self.thread_id,
+            "options": self.options,
+        }
 
 
 def cluster(probability, members):
-    return SimpleNamespace(probability=probability, members=members, representative=members[0],
-                           likelihood_probability=None)
+    return SimpleNamespace(
+        probability=probability,
+        members=members,
+        representative=members[0],
+        likelihood_probability=None,
+    )
 
 
 def view(pid, name, share):
-    return SimpleNamespace(id=pid, name=name, position=f"{name} says so.",
-                           reasoning=f"Because {name.lower()} matters.", share=share)
+    return SimpleNamespace(
+        id=pid,
+        name=name,
+        position=f"{name} says so.",
+        reasoning=f"Because {name.lower()} matters.",
+        share=share,
+    )
 
 
 class FakeAgent:
     """Clarify on 'bank', perspectives on 'should', an error on 'boom', else answer."""
 
     def __init__(self):
-        self.config = SimpleNamespace(context="general", samples=4, readings=3, model=None,
-                                      quantize="none")
-        self.profile = SimpleNamespace(thresholds={"semantic_entropy": 1.0, "epistemic": 0.8,
-                                                   "ambiguity": 0.3, "value_conflict": 0.3})
+        self.config = SimpleNamespace(
+            context="general", samples=4, readings=3, model=None, quantize="none"
+        )
+        self.profile = SimpleNamespace(
+            thresholds={
+                "semantic_entropy": 1.0,
+                "epistemic": 0.8,
+                "ambiguity": 0.3,
+                "value_conflict": 0.3,
+            }
+        )
         self._runtime = SimpleNamespace(backend="fake")  # app.py warms it after a model switch
         self.threads: dict[str, list[dict]] = {}
         self.waiting: dict[str, FakeReply] = {}
@@ -74,27 +94,49 @@ class FakeAgent:
         return self.waiting.get(thread_id)
 
     def reply_for(self, message, thread_id, resume):
-        report = FakeReport({"semantic_entropy": 0.9, "epistemic": 0.2, "ambiguity": 0.5,
-                             "value_conflict": 0.0})
+        report = FakeReport(
+            {"semantic_entropy": 0.9, "epistemic": 0.2, "ambiguity": 0.5, "value_conflict": 0.0}
+        )
         if "boom" in message:
             raise RuntimeError("internal failure with a secret path /root/x")
         if not message.strip():
             raise InvalidInputError("The message is empty.")
         if resume:
-            return FakeReply("answer", f"Resumed: {message}", thread_id, confidence=0.75,
-                             uncertainty=report, clusters=[cluster(0.75, ["a", "a2"])])
+            return FakeReply(
+                "answer",
+                f"Resumed: {message}",
+                thread_id,
+                confidence=0.75,
+                uncertainty=report,
+                clusters=[cluster(0.75, ["a", "a2"])],
+            )
         if "bank" in message:
-            return FakeReply("clarify", "Which bank do you mean?", thread_id,
-                             route_reason="ambiguity 0.50 >= 0.30 (profile general)",
-                             options=["a river bank", "a bank for money"], uncertainty=report,
-                             clusters=[cluster(0.5, ["water"]), cluster(0.5, ["money"])])
+            return FakeReply(
+                "clarify",
+                "Which bank do you mean?",
+                thread_id,
+                route_reason="ambiguity 0.50 >= 0.30 (profile general)",
+                options=["a river bank", "a bank for money"],
+                uncertainty=report,
+                clusters=[cluster(0.5, ["water"]), cluster(0.5, ["money"])],
+            )
         if "should" in message:
-            return FakeReply("perspectives", "People weigh this differently.", thread_id,
-                             perspectives=[view("care", "Care", 0.5),
-                                           view("liberty", "Liberty", 0.5)],
-                             uncertainty=report, clusters=[cluster(0.5, ["x"])])
-        return FakeReply("answer", "Paris.", thread_id, confidence=0.9, uncertainty=report,
-                         clusters=[cluster(0.9, ["Paris", "Paris."]), cluster(0.1, ["Lyon"])])
+            return FakeReply(
+                "perspectives",
+                "People weigh this differently.",
+                thread_id,
+                perspectives=[view("care", "Care", 0.5), view("liberty", "Liberty", 0.5)],
+                uncertainty=report,
+                clusters=[cluster(0.5, ["x"])],
+            )
+        return FakeReply(
+            "answer",
+            "Paris.",
+            thread_id,
+            confidence=0.9,
+            uncertainty=report,
+            clusters=[cluster(0.9, ["Paris", "Paris."]), cluster(0.1, ["Lyon"])],
+        )
 
     def stream(self, message, thread_id=None, *, resume=False):
         yield SimpleNamespace(node="interpret", message="Finding readings…", reply=None)
@@ -104,8 +146,11 @@ class FakeAgent:
         if reply.kind == "clarify":
             self.waiting[thread_id] = reply
         self.threads.setdefault(thread_id, []).extend(
-            [{"role": "user", "content": message},
-             {"role": "assistant", "content": reply.text, "kind": reply.kind}])
+            [
+                {"role": "user", "content": message},
+                {"role": "assistant", "content": reply.text, "kind": reply.kind},
+            ]
+        )
         yield SimpleNamespace(node="respond", message="done", reply=reply)
 
     def chat(self, message, thread_id=None):

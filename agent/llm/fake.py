@@ -27,8 +27,9 @@ class FakeBackend:
         self.logprob = logprob
         self.calls: list[list[Messages]] = []
 
-    def sample_batch(self, conversations: list[Messages],
-                     params: SamplingParams) -> list[list[Sample]]:
+    def sample_batch(
+        self, conversations: list[Messages], params: SamplingParams
+    ) -> list[list[Sample]]:
         self.calls.append(conversations)
         return [self._samples(messages, params.n, params.stop) for messages in conversations]
 

@@ -91,8 +91,9 @@ def converted_dir(gguf_path: str) -> Path:
     import transformers
 
     stat = Path(gguf_path).stat()
-    key = (f"{Path(gguf_path).resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-           f"|{transformers.__version__}")
+    key = (
+        f"{Path(gguf_path).resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{transformers.__version__}"
+    )
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return cache_root() / "converted" / f"{Path(gguf_path).stem}-{digest}"
 

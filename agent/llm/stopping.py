@@ -21,8 +21,14 @@ def cut_at_stop(text: str, stops: tuple[str, ...]) -> int | None:
     return min(hits) if hits else None
 
 
-def stop_criteria(tokenizer, prompt_len: int, eos_ids: set[int], stops: tuple[str, ...] = (),
-                  straggler_factor: float = 0.0, quorum: float = 0.5):
+def stop_criteria(
+    tokenizer,
+    prompt_len: int,
+    eos_ids: set[int],
+    stops: tuple[str, ...] = (),
+    straggler_factor: float = 0.0,
+    quorum: float = 0.5,
+):
     """A transformers StoppingCriteria for one batched generate call.
 
     - stop strings: a sequence is flagged done once its new text holds one (only rows
@@ -55,8 +61,11 @@ def stop_criteria(tokenizer, prompt_len: int, eos_ids: set[int], stops: tuple[st
                         self.done[row] = True
                 ended = ended | self.done
             steps = new.shape[1]
-            if (straggler_factor and self.deadline is None
-                    and int(ended.sum()) >= math.ceil(quorum * len(ended))):
+            if (
+                straggler_factor
+                and self.deadline is None
+                and int(ended.sum()) >= math.ceil(quorum * len(ended))
+            ):
                 self.deadline = max(steps + 1, math.ceil(straggler_factor * steps))
             if self.deadline is not None and steps >= self.deadline:
                 return torch.ones_like(self.done)

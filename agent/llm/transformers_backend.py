@@ -30,8 +30,15 @@ log = logging.getLogger(__name__)
 class TransformersBackend:
     TOKEN_CACHE_SIZE = 256
 
-    def __init__(self, model, tokenizer, name: str, device: str, max_time_s: float = 300.0,
-                 share_prefill: bool = True):
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        name: str,
+        device: str,
+        max_time_s: float = 300.0,
+        share_prefill: bool = True,
+    ):
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
@@ -46,8 +53,9 @@ class TransformersBackend:
         self._token_cache: OrderedDict[str, list[int]] = OrderedDict()  # prompt -> ids (LRU)
 
     @classmethod
-    def load(cls, spec: str | None = None, quantize: str = "none", device: str | None = None,
-             **kwargs) -> TransformersBackend:
+    def load(
+        cls, spec: str | None = None, quantize: str = "none", device: str | None = None, **kwargs
+    ) -> TransformersBackend:
         started = time.perf_counter()
         model, tokenizer, source, device = load_model(spec, quantize, device)
         log.info("Model ready in %.1f s", time.perf_counter() - started)
@@ -89,25 +97,39 @@ class TransformersBackend:
             )
         pad = self.tokenizer.pad_token_id
         ids = torch.tensor([[pad] * (longest - len(r)) + r for r in rows], dtype=torch.long)
-        mask = torch.tensor([[0] * (longest - len(r)) + [1] * len(r) for r in rows],
-                            dtype=torch.long)
-        return {"input_ids": ids.to(self.model.device),
-                "attention_mask": mask.to(self.model.device)}
+        mask = torch.tensor(
+            [[0] * (longest - len(r)) + [1] * len(r) for r in rows], dtype=torch.long
+        )
+        return {
+            "input_ids": ids.to(self.model.device),
+            "attention_mask": mask.to(self.model.device),
+        }
 
     # -- generation -----------------------------------------------------------
 
-    def sample_batch(self, conversations: list[Messages],
-                     params: SamplingParams) -> list[list[Sample]]:
+    def sample_batch(
+        self, conversations: list[Messages], params: SamplingParams
+    ) -> list[list[Sample]]:
         if not conversations:
             return []
         batch = self._encode(conversations, params.max_new_tokens)
-        kwargs = dict(do_sample=True, temperature=params.temperature, top_p=params.top_p,
-                      num_return_sequences=params.n)
+        kwargs = dict(
+            do_sample=True,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            num_return_sequences=params.n,
+        )
         if params.min_new_tokens:
             kwargs["min_new_tokens"] = params.min_new_tokens
-        samples = self._generate(batch, params.max_new_tokens, params.seed, kwargs,
-                                 stops=params.stop, straggler_factor=params.straggler_factor)
-        return [samples[i * params.n:(i + 1) * params.n] for i in range(len(conversations))]
+        samples = self._generate(
+            batch,
+            params.max_new_tokens,
+            params.seed,
+            kwargs,
+            stops=params.stop,
+            straggler_factor=params.straggler_factor,
+        )
+        return [samples[i * params.n : (i + 1) * params.n] for i in range(len(conversations))]
 
     def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
         return self.sample_batch([messages], params)[0]
@@ -116,8 +138,15 @@ class TransformersBackend:
         batch = self._encode([messages], max_new_tokens)
         return self._generate(batch, max_new_tokens, None, dict(do_sample=False))[0]
 
-    def _generate(self, batch, max_new_tokens: int, seed: int | None, kwargs: dict,
-                  stops: tuple[str, ...] = (), straggler_factor: float = 0.0) -> list[Sample]:
+    def _generate(
+        self,
+        batch,
+        max_new_tokens: int,
+        seed: int | None,
+        kwargs: dict,
+        stops: tuple[str, ...] = (),
+        straggler_factor: float = 0.0,
+    ) -> list[Sample]:
         import torch
         from transformers import GenerationConfig
 
@@ -142,9 +171,15 @@ class TransformersBackend:
                 extra = {}
                 if stops or straggler_factor:
                     eos = config.eos_token_id
-                    extra["stopping_criteria"] = [stop_criteria(
-                        self.tokenizer, batch["input_ids"].shape[1],
-                        set(eos if isinstance(eos, list) else [eos]), stops, straggler_factor)]
+                    extra["stopping_criteria"] = [
+                        stop_criteria(
+                            self.tokenizer,
+                            batch["input_ids"].shape[1],
+                            set(eos if isinstance(eos, list) else [eos]),
+                            stops,
+                            straggler_factor,
+                        )
+                    ]
                 out = self.model.generate(**batch, generation_config=config, **extra)
             except (RuntimeError, ValueError) as exc:
                 raise GenerationError(f"The model failed while generating: {exc}") from exc
@@ -152,8 +187,10 @@ class TransformersBackend:
         new_tokens = out.sequences[:, prompt_len:]
         logprobs = chosen_token_logprobs(out.logits, new_tokens)
         cut_by = "time" if time.perf_counter() - started >= self.max_time_s else "length"
-        return [self._to_sample(ids, lps, cut_by, config.eos_token_id, stops)
-                for ids, lps in zip(new_tokens.tolist(), logprobs.tolist(), strict=True)]
+        return [
+            self._to_sample(ids, lps, cut_by, config.eos_token_id, stops)
+            for ids, lps in zip(new_tokens.tolist(), logprobs.tolist(), strict=True)
+        ]
 
     def _prefilled(self, batch: dict, n: int) -> dict:
         """Run all prompt tokens but the last through the model once, repeat the KV cache
@@ -168,16 +205,24 @@ class TransformersBackend:
         ids, mask = batch["input_ids"], batch["attention_mask"]
         positions = (mask.long().cumsum(-1) - 1).masked_fill(mask == 0, 0)
         cache = DynamicCache(config=self.model.config)
-        self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1],
-                   position_ids=positions[:, :-1], cache=cache, use_cache=True,
-                   logits_to_keep=1)
+        self.model(
+            input_ids=ids[:, :-1],
+            attention_mask=mask[:, :-1],
+            position_ids=positions[:, :-1],
+            cache=cache,
+            use_cache=True,
+            logits_to_keep=1,
+        )
         cache.batch_repeat_interleave(n)
-        return {"input_ids": ids.repeat_interleave(n, dim=0),
-                "attention_mask": mask.repeat_interleave(n, dim=0),
-                "cache": cache}
+        return {
+            "input_ids": ids.repeat_interleave(n, dim=0),
+            "attention_mask": mask.repeat_interleave(n, dim=0),
+            "cache": cache,
+        }
 
-    def _to_sample(self, ids: list[int], logprobs: list[float], cut_by: str, eos,
-                   stops: tuple[str, ...] = ()) -> Sample:
+    def _to_sample(
+        self, ids: list[int], logprobs: list[float], cut_by: str, eos, stops: tuple[str, ...] = ()
+    ) -> Sample:
         """cut_by: the finish reason of a sample without EOS ("length": the token budget
         or the straggler cut; "time": max_time ran out)."""
         eos_ids = set(eos if isinstance(eos, list) else [eos])
@@ -194,8 +239,9 @@ class TransformersBackend:
             keep, chars = trimmed
             ids, logprobs, text, reason = ids[:keep], logprobs[:keep], text[:chars], "stop"
         text = text.strip()
-        return Sample(text=text, token_ids=tuple(ids), token_logprobs=tuple(logprobs),
-                      finish_reason=reason)
+        return Sample(
+            text=text, token_ids=tuple(ids), token_logprobs=tuple(logprobs), finish_reason=reason
+        )
 
 
 def chosen_token_logprobs(step_logits, new_tokens):

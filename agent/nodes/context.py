@@ -15,8 +15,9 @@ CHARS_PER_TOKEN = 3
 RESERVE_TOKENS = 384  # system prompt + current request + chat-template overhead
 
 
-def context_messages(history: list[dict], turn_start: int, context_window: int,
-                     max_new_tokens: int) -> Messages:
+def context_messages(
+    history: list[dict], turn_start: int, context_window: int, max_new_tokens: int
+) -> Messages:
     """The thread's messages before this turn, newest kept first, oldest dropped."""
     budget = max(0, context_window - max_new_tokens - RESERVE_TOKENS) * CHARS_PER_TOKEN
     kept: list[dict[str, str]] = []
@@ -34,5 +35,6 @@ def context_messages(history: list[dict], turn_start: int, context_window: int,
 
 def for_state(state: dict, backend, max_new_tokens: int) -> Messages:
     window = int(getattr(backend, "context_window", 2048))
-    return context_messages(state.get("history", []), state.get("turn_start", 0), window,
-                            max_new_tokens)
+    return context_messages(
+        state.get("history", []), state.get("turn_start", 0), window, max_new_tokens
+    )

@@ -57,13 +57,19 @@ _QUOTED_QUESTION = re.compile(r"[,:]\s*[\"“]([^\"“”]+\?)[\"”]?$")  # ...
 
 def interpret(state: dict, rt: Runtime) -> dict:
     request = state["request"]
-    value_laden, score = is_value_laden(request, rt.embedder,
-                                        threshold=rt.profile.normative_threshold)
-    update = {"value_laden": bool(value_laden), "value_score": float(score),
-              "readings": [request], "perspectives": []}
+    value_laden, score = is_value_laden(
+        request, rt.embedder, threshold=rt.profile.normative_threshold
+    )
+    update = {
+        "value_laden": bool(value_laden),
+        "value_score": float(score),
+        "readings": [request],
+        "perspectives": [],
+    }
     if value_laden:
-        chosen = select_perspectives(request, list(rt.registry.values()), rt.config.perspectives,
-                                     rt.embedder)
+        chosen = select_perspectives(
+            request, list(rt.registry.values()), rt.config.perspectives, rt.embedder
+        )
         update["perspectives"] = [p.id for p in chosen]
     elif rt.config.readings > 1:
         update["readings"] = find_readings(state, rt)
@@ -88,8 +94,10 @@ def model_readings(state: dict, rt: Runtime) -> list[str]:
     """The request plus one surviving model rewrite per meaning-cluster, up to K."""
     request, k = state["request"], rt.config.readings
     prompt = render("interpret", question=request)
-    conversation = [*for_state(state, rt.backend, rt.config.max_new_tokens),
-                    {"role": "user", "content": prompt}]
+    conversation = [
+        *for_state(state, rt.backend, rt.config.max_new_tokens),
+        {"role": "user", "content": prompt},
+    ]
     params = rt.params(k)
     params = replace(params, max_new_tokens=min(params.max_new_tokens, READING_TOKENS))
     samples = rt.backend.sample_batch([conversation], params)[0]
@@ -102,15 +110,20 @@ def usable_rewrites(request: str, texts: list[str], prompt: str, embedder) -> li
     for text in texts:
         line = clean_rewrite(text)
         copied = line in prompt.replace(request, "")
-        if line.endswith("?") and not copied and line.casefold() != request.casefold() \
-                and refines(request, line):
+        if (
+            line.endswith("?")
+            and not copied
+            and line.casefold() != request.casefold()
+            and refines(request, line)
+        ):
             candidates.append(line)
     if not candidates:
         return []
     vectors = np.asarray(embedder.embed([request, *candidates]), dtype=float)
     related = vectors[1:] @ vectors[0]
-    return [c for c, sim in zip(candidates, related, strict=True)
-            if MIN_RELATEDNESS <= sim < PARAPHRASE]
+    return [
+        c for c, sim in zip(candidates, related, strict=True) if MIN_RELATEDNESS <= sim < PARAPHRASE
+    ]
 
 
 def _words(text: str) -> list[str]:

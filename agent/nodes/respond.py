@@ -27,11 +27,17 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 def route_node(state: dict, rt: Runtime) -> dict:
     report = state["report"]
-    vector = {name: report[name]["value"] for name in
-              ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")}
-    decision = route(vector, rt.profile, clarify_rounds=state.get("clarify_rounds", 0),
-                     value_laden=bool(state.get("value_laden")),
-                     has_options=len(report.get("differing_readings") or []) >= 2)
+    vector = {
+        name: report[name]["value"]
+        for name in ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
+    }
+    decision = route(
+        vector,
+        rt.profile,
+        clarify_rounds=state.get("clarify_rounds", 0),
+        value_laden=bool(state.get("value_laden")),
+        has_options=len(report.get("differing_readings") or []) >= 2,
+    )
     triggers = {k: [float(v), float(t)] for k, (v, t) in decision.triggers.items()}
     return {"route": {"move": decision.move, "reason": decision.reason, "triggers": triggers}}
 
@@ -41,9 +47,17 @@ def next_move(state: dict) -> str:
 
 
 def _reply(state: dict, rt: Runtime, kind: str, text: str, **extra) -> dict:
-    reply = {"kind": kind, "text": text, "route_reason": state["route"]["reason"],
-             "uncertainty": state["report"], "options": [], "perspectives": [],
-             "confidence": None, "context": rt.profile.name, **extra}
+    reply = {
+        "kind": kind,
+        "text": text,
+        "route_reason": state["route"]["reason"],
+        "uncertainty": state["report"],
+        "options": [],
+        "perspectives": [],
+        "confidence": None,
+        "context": rt.profile.name,
+        **extra,
+    }
     entry = {"role": "assistant", "content": text, "kind": kind}
     return {"reply": reply, "history": [*state.get("turn_log", []), entry], "turn_log": []}
 
@@ -73,8 +87,11 @@ def hedge(state: dict, rt: Runtime) -> dict:
 
 def perspectives(state: dict, rt: Runtime) -> dict:
     views = perspective_views(state, rt)
-    lines = [f"**{v['name']}** ({v['share']:.0%} of samples): {v['position']}"
-             + (f" {v['reasoning']}" if v["reasoning"] else "") for v in views]
+    lines = [
+        f"**{v['name']}** ({v['share']:.0%} of samples): {v['position']}"
+        + (f" {v['reasoning']}" if v["reasoning"] else "")
+        for v in views
+    ]
     text = "\n\n".join([render("perspectives_intro"), *lines])
     return _reply(state, rt, "perspectives", text, perspectives=views)
 
@@ -95,8 +112,15 @@ def perspective_views(state: dict, rt: Runtime) -> list[dict]:
         text = next((t for t in own if t in members), cluster["representative"])
         position, reasoning = _split(text)
         name = registry[pid].name if pid in registry else pid
-        views.append({"id": pid, "name": name, "position": position, "reasoning": reasoning,
-                      "share": float(cluster["probability"])})
+        views.append(
+            {
+                "id": pid,
+                "name": name,
+                "position": position,
+                "reasoning": reasoning,
+                "share": float(cluster["probability"]),
+            }
+        )
     return views
 
 
@@ -117,9 +141,11 @@ def await_reply(state: dict, rt: Runtime) -> dict:
     options = state["reply"].get("options") or []
     value = interrupt({"question": state["reply"]["text"], "options": options})
     reply = str(value).strip()
-    return {"request": fold_reply(state["request"], reply, options),
-            "clarify_rounds": state.get("clarify_rounds", 0) + 1,
-            "turn_log": [{"role": "user", "content": reply, "kind": "clarify_reply"}]}
+    return {
+        "request": fold_reply(state["request"], reply, options),
+        "clarify_rounds": state.get("clarify_rounds", 0) + 1,
+        "turn_log": [{"role": "user", "content": reply, "kind": "clarify_reply"}],
+    }
 
 
 def fold_reply(request: str, reply: str, options: list[str]) -> str:

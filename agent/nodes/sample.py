@@ -34,9 +34,15 @@ def sample(state: dict, rt: Runtime) -> dict:
     stop = SAMPLE_STOPS[rt.config.sample_stop]
     results = rt.backend.sample_batch([c.messages for c in conversations], rt.params(n, stop))
     answers = [
-        {"text": s.text, "logprob": float(s.mean_logprob), "member": c.member,
-         "reading": c.reading, "perspective": c.perspective}
-        for c, samples in zip(conversations, results, strict=True) for s in samples
+        {
+            "text": s.text,
+            "logprob": float(s.mean_logprob),
+            "member": c.member,
+            "reading": c.reading,
+            "perspective": c.perspective,
+        }
+        for c, samples in zip(conversations, results, strict=True)
+        for s in samples
     ]
     return {"answers": answers}
 
@@ -52,8 +58,11 @@ def build_conversations(state: dict, rt: Runtime) -> tuple[list[Conversation], i
     out = []
     for reading, perspective, user in cells(state, rt):
         for member, system in systems:
-            messages = [{"role": "system", "content": system}, *context,
-                        {"role": "user", "content": user}]
+            messages = [
+                {"role": "system", "content": system},
+                *context,
+                {"role": "user", "content": user},
+            ]
             out.append(Conversation(messages, member, reading, perspective))
     return out, n
 
@@ -63,7 +72,13 @@ def cells(state: dict, rt: Runtime) -> list[tuple[str, str, str]]:
     request = state["request"]
     if state.get("perspectives"):
         registry = rt.registry
-        return [(request, pid, render("perspective", perspective=registry[pid].prompt,
-                                      question=request))
-                for pid in state["perspectives"] if pid in registry]
+        return [
+            (
+                request,
+                pid,
+                render("perspective", perspective=registry[pid].prompt, question=request),
+            )
+            for pid in state["perspectives"]
+            if pid in registry
+        ]
     return [(reading, "default", reading) for reading in state.get("readings") or [request]]

@@ -46,18 +46,41 @@ class Dataset:
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in [
-        Dataset("clamber", "clamber", ("clamber_benchmark.jsonl",), load_clamber,
-                "CLAMBER: does the query need a clarifying question"),
-        Dataset("ambignq", "ambignq", ("dev_light.json",), load_ambignq,
-                "AmbigNQ light dev: ambiguous vs single-answer questions, gold answers"),
-        Dataset("ambient", "ambient", ("dev.jsonl", "test.jsonl"), load_ambient,
-                "AmbiEnt: ambiguous vs unambiguous sentence pairs"),
-        Dataset("globalopinionqa", "globalopinionqa",
-                ("distributional_test_globalopinionqa_small.json",), load_globalopinionqa,
-                "GlobalOpinionQA (Modular Pluralism subset): per-country option shares"),
-        Dataset("moralchoice", "moralchoice",
-                ("moralchoice_low_ambiguity.csv", "moralchoice_high_ambiguity.csv"),
-                load_moralchoice, "MoralChoice: low- vs high-ambiguity moral scenarios"),
+        Dataset(
+            "clamber",
+            "clamber",
+            ("clamber_benchmark.jsonl",),
+            load_clamber,
+            "CLAMBER: does the query need a clarifying question",
+        ),
+        Dataset(
+            "ambignq",
+            "ambignq",
+            ("dev_light.json",),
+            load_ambignq,
+            "AmbigNQ light dev: ambiguous vs single-answer questions, gold answers",
+        ),
+        Dataset(
+            "ambient",
+            "ambient",
+            ("dev.jsonl", "test.jsonl"),
+            load_ambient,
+            "AmbiEnt: ambiguous vs unambiguous sentence pairs",
+        ),
+        Dataset(
+            "globalopinionqa",
+            "globalopinionqa",
+            ("distributional_test_globalopinionqa_small.json",),
+            load_globalopinionqa,
+            "GlobalOpinionQA (Modular Pluralism subset): per-country option shares",
+        ),
+        Dataset(
+            "moralchoice",
+            "moralchoice",
+            ("moralchoice_low_ambiguity.csv", "moralchoice_high_ambiguity.csv"),
+            load_moralchoice,
+            "MoralChoice: low- vs high-ambiguity moral scenarios",
+        ),
     ]
 }
 

@@ -15,12 +15,19 @@ def load_ambient(folder: Path) -> list[Item]:
             for line in handle:
                 row = json.loads(line)
                 amb = bool(row["premise_ambiguous"] or row["hypothesis_ambiguous"])
-                items.append(Item(
-                    id=f"ambient-{split}-{row['id']}", dataset="ambient", text=row["premise"],
-                    label="ambiguous" if amb else "clear",
-                    meta={"split": split, "premise": row["premise"],
-                          "hypothesis": row["hypothesis"],
-                          "labels": sorted(s.strip() for s in row["labels"].split(",")),
-                          "readings": len(row["disambiguations"])},
-                ))
+                items.append(
+                    Item(
+                        id=f"ambient-{split}-{row['id']}",
+                        dataset="ambient",
+                        text=row["premise"],
+                        label="ambiguous" if amb else "clear",
+                        meta={
+                            "split": split,
+                            "premise": row["premise"],
+                            "hypothesis": row["hypothesis"],
+                            "labels": sorted(s.strip() for s in row["labels"].split(",")),
+                            "readings": len(row["disambiguations"]),
+                        },
+                    )
+                )
     return items

@@ -26,10 +26,17 @@ def load_ambignq(folder: Path) -> list[Item]:
         anns = row["annotations"]
         kind = _kind({a["type"] for a in anns})
         answers = sorted({s for a in anns if a["type"] == "singleAnswer" for s in a["answer"] if s})
-        items.append(Item(
-            id=f"ambignq-{row['id']}", dataset="ambignq", text=row["question"],
-            label="single" if kind == "all_singleAnswer" else "ambiguous",
-            meta={"kind": kind, "answers": answers,
-                  "readings": sum(len(a.get("qaPairs", [])) for a in anns)},
-        ))
+        items.append(
+            Item(
+                id=f"ambignq-{row['id']}",
+                dataset="ambignq",
+                text=row["question"],
+                label="single" if kind == "all_singleAnswer" else "ambiguous",
+                meta={
+                    "kind": kind,
+                    "answers": answers,
+                    "readings": sum(len(a.get("qaPairs", [])) for a in anns),
+                },
+            )
+        )
     return items

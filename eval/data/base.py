@@ -20,5 +20,10 @@ class Item:
     meta: dict = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "dataset": self.dataset, "text": self.text,
-                "label": self.label, "meta": self.meta}
+        return {
+            "id": self.id,
+            "dataset": self.dataset,
+            "text": self.text,
+            "label": self.label,
+            "meta": self.meta,
+        }

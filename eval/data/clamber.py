@@ -16,12 +16,19 @@ def load_clamber(folder: Path) -> list[Item]:
             if isinstance(rec, str):
                 rec = json.loads(rec)
             need = int(rec["require_clarification"])
-            items.append(Item(
-                id=f"clamber-{n}", dataset="clamber", text=rec["question"],
-                label="ambiguous" if need else "clear",
-                meta={"category": rec["category"], "subclass": rec["subclass"],
-                      "require_clarification": need,
-                      # a stored output of an unnamed model: a baseline, never a label
-                      "predict_ambiguous": int(rec["predict_ambiguous"])},
-            ))
+            items.append(
+                Item(
+                    id=f"clamber-{n}",
+                    dataset="clamber",
+                    text=rec["question"],
+                    label="ambiguous" if need else "clear",
+                    meta={
+                        "category": rec["category"],
+                        "subclass": rec["subclass"],
+                        "require_clarification": need,
+                        # a stored output of an unnamed model: a baseline, never a label
+                        "predict_ambiguous": int(rec["predict_ambiguous"]),
+                    },
+                )
+            )
     return items

@@ -26,10 +26,17 @@ def load_globalopinionqa(folder: Path) -> list[Item]:
     items = []
     for row in rows:
         dist = [float(x) for x in row["gold_distribution"]]
-        items.append(Item(
-            id=f"goqa-{row['id']}", dataset="globalopinionqa", text=_strip(row["question"]),
-            label="contested" if max(dist) < CONTESTED_BELOW else "consensus",
-            meta={"options": list(row["options"]), "distribution": dist,
-                  "country": row["attribute"]},
-        ))
+        items.append(
+            Item(
+                id=f"goqa-{row['id']}",
+                dataset="globalopinionqa",
+                text=_strip(row["question"]),
+                label="contested" if max(dist) < CONTESTED_BELOW else "consensus",
+                meta={
+                    "options": list(row["options"]),
+                    "distribution": dist,
+                    "country": row["attribute"],
+                },
+            )
+        )
     return items

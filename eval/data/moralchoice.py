@@ -14,10 +14,17 @@ def load_moralchoice(folder: Path) -> list[Item]:
         path = Path(folder) / f"moralchoice_{level}_ambiguity.csv"
         with open(path, encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
-                items.append(Item(
-                    id=f"moralchoice-{row['scenario_id']}", dataset="moralchoice",
-                    text=row["context"], label=row["ambiguity"],
-                    meta={"action1": row["action1"], "action2": row["action2"],
-                          "rule": row["generation_rule"]},
-                ))
+                items.append(
+                    Item(
+                        id=f"moralchoice-{row['scenario_id']}",
+                        dataset="moralchoice",
+                        text=row["context"],
+                        label=row["ambiguity"],
+                        meta={
+                            "action1": row["action1"],
+                            "action2": row["action2"],
+                            "rule": row["generation_rule"],
+                        },
+                    )
+                )
     return items

@@ -19,7 +19,7 @@ def allocate(sizes: dict[str, int], limit: int) -> dict[str, int]:
         return {c: (1 if i < limit else 0) for i, c in enumerate(classes)}
     share = {c: max(1.0, limit * sizes[c] / total) for c in classes}
     alloc = {c: min(sizes[c], int(share[c])) for c in classes}
-    order = sorted(classes, key=lambda c: (share[c] - int(share[c])), reverse=True)
+    order = sorted(classes, key=lambda c: share[c] - int(share[c]), reverse=True)
     while sum(alloc.values()) < limit:
         grew = False
         for c in order:
@@ -34,8 +34,9 @@ def allocate(sizes: dict[str, int], limit: int) -> dict[str, int]:
     return alloc
 
 
-def stratified_sample(items: Sequence[T], limit: int | None, seed: int,
-                      key: Callable[[T], str] = lambda it: it.label) -> list[T]:
+def stratified_sample(
+    items: Sequence[T], limit: int | None, seed: int, key: Callable[[T], str] = lambda it: it.label
+) -> list[T]:
     """`limit` rows drawn per class in proportion to its size, seeded; all rows if None."""
     if limit is None or limit >= len(items):
         return list(items)

@@ -7,8 +7,7 @@ from eval.suites.pluralism import PluralismSuite
 from eval.suites.selective import SelectiveSuite
 
 SUITES: dict[str, Suite] = {
-    s.name: s for s in (DialoguesSuite(), ClarificationSuite(), SelectiveSuite(),
-                        PluralismSuite())
+    s.name: s for s in (DialoguesSuite(), ClarificationSuite(), SelectiveSuite(), PluralismSuite())
 }
 
 __all__ = ["SUITES", "Suite"]

@@ -66,13 +66,24 @@ def binary_row(system: str, y, pred, score, seed: int) -> list:
     clear = y == 0
     over = metrics.with_ci(metrics.rate, pred[clear], seed=seed) if clear.any() else None
     f1 = cell(metrics.f1, y, pred, seed=seed)
-    auc = cell(metrics.auroc, y, np.asarray(score, dtype=float), seed=seed) \
-        if score is not None else None
+    auc = (
+        cell(metrics.auroc, y, np.asarray(score, dtype=float), seed=seed)
+        if score is not None
+        else None
+    )
     return [system, len(y), m["accuracy"], m["precision"], m["recall"], f1, over, auc]
 
 
-BINARY_COLUMNS = ["system", "n", "accuracy", "precision", "recall", "F1 [95% CI]",
-                  "over-asking [95% CI]", "AUROC [95% CI]"]
+BINARY_COLUMNS = [
+    "system",
+    "n",
+    "accuracy",
+    "precision",
+    "recall",
+    "F1 [95% CI]",
+    "over-asking [95% CI]",
+    "AUROC [95% CI]",
+]
 
 
 def answered(records: list[dict], get=lambda r: r["clarion"]) -> tuple[list[dict], list[str]]:
@@ -82,8 +93,14 @@ def answered(records: list[dict], get=lambda r: r["clarion"]) -> tuple[list[dict
     """
     ok = [r for r in records if get(r).get("kind") != "error"]
     dropped = len(records) - len(ok)
-    note = [f"{dropped} of {len(records)} items left out for every system: the agent failed "
-            "on them (see Agent errors; usually the per-turn time limit)."] if dropped else []
+    note = (
+        [
+            f"{dropped} of {len(records)} items left out for every system: the agent failed "
+            "on them (see Agent errors; usually the per-turn time limit)."
+        ]
+        if dropped
+        else []
+    )
     return ok, note
 
 
@@ -97,6 +114,13 @@ def interleave(groups: list[list]) -> list:
 
 def decision(rec: dict, target: set[str], *, label: str, group: str, rounds: int = 0) -> dict:
     vec = rec.get("vector") or {}
-    return {"vector": vec, "kind": rec.get("kind"), "target": sorted(target), "label": label,
-            "group": group, "rounds": rounds, "value_laden": rec.get("value_laden"),
-            "has_options": bool(rec.get("differing_readings") or rec.get("options"))}
+    return {
+        "vector": vec,
+        "kind": rec.get("kind"),
+        "target": sorted(target),
+        "label": label,
+        "group": group,
+        "rounds": rounds,
+        "value_laden": rec.get("value_laden"),
+        "has_options": bool(rec.get("differing_readings") or rec.get("options")),
+    }

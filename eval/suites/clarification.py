@@ -28,8 +28,9 @@ COMPONENTS = ("ambiguity", "semantic_entropy", "epistemic", "value_conflict")
 
 def message_for(item: dict) -> str:
     if item["dataset"] == "ambient":
-        return render("eval_ambient", premise=item["meta"]["premise"],
-                      hypothesis=item["meta"]["hypothesis"])
+        return render(
+            "eval_ambient", premise=item["meta"]["premise"], hypothesis=item["meta"]["hypothesis"]
+        )
     return item["text"]
 
 
@@ -47,8 +48,12 @@ class ClarificationSuite(Suite):
     datasets = ("clamber", "ambient", "ambignq")
 
     def select(self, data_dir, limit, seed):
-        return interleave([[it.to_dict() for it in self.sample(name, data_dir, limit, seed)]
-                           for name in self.datasets])
+        return interleave(
+            [
+                [it.to_dict() for it in self.sample(name, data_dir, limit, seed)]
+                for name in self.datasets
+            ]
+        )
 
     def extra(self, data_dir):
         return {"clamber_full": clamber_stored(data_dir)}
@@ -60,27 +65,44 @@ class ClarificationSuite(Suite):
             rec = harness.ask(text)
             rec["value_laden"] = harness.value_laden(text)
             base = harness.baseline([{"role": "user", "content": text}], text)
-            harness.keep({"id": item["id"], "dataset": item["dataset"], "label": item["label"],
-                          "message": text, "meta": item["meta"], "clarion": rec,
-                          "baseline": base})
+            harness.keep(
+                {
+                    "id": item["id"],
+                    "dataset": item["dataset"],
+                    "label": item["label"],
+                    "message": text,
+                    "meta": item["meta"],
+                    "clarion": rec,
+                    "baseline": base,
+                }
+            )
         return records
 
     def _rows(self, recs, seed):
         y = np.array([r["label"] == "ambiguous" for r in recs], dtype=int)
         clar = [r["clarion"] for r in recs]
-        rows = [binary_row("Clarion (clarify)", y, [c["kind"] == "clarify" for c in clar],
-                           [c["vector"].get("ambiguity", 0.0) for c in clar], seed),
-                binary_row("always-answer", y, np.zeros(len(y)), None, seed)]
+        rows = [
+            binary_row(
+                "Clarion (clarify)",
+                y,
+                [c["kind"] == "clarify" for c in clar],
+                [c["vector"].get("ambiguity", 0.0) for c in clar],
+                seed,
+            ),
+            binary_row("always-answer", y, np.zeros(len(y)), None, seed),
+        ]
         if recs and all(r["baseline"] for r in recs):
             ent = np.array([r["baseline"]["token_entropy"] for r in recs])
-            rows.append(binary_row("token entropy of greedy answer", y,
-                                   ent >= np.median(ent), ent, seed))
+            rows.append(
+                binary_row("token entropy of greedy answer", y, ent >= np.median(ent), ent, seed)
+            )
             conf = np.array([confidence_of(r["baseline"]) for r in recs])
             rows.append(binary_row("verbalized confidence", y, conf < 50, 100 - conf, seed))
         if recs and all(r["dataset"] == "clamber" for r in recs):
             pred = [r["meta"]["predict_ambiguous"] for r in recs]
-            rows.append(binary_row("CLAMBER stored predict_ambiguous (these rows)", y, pred,
-                                   None, seed))
+            rows.append(
+                binary_row("CLAMBER stored predict_ambiguous (these rows)", y, pred, None, seed)
+            )
         return y, rows
 
     def score(self, records, seed, extra=None):
@@ -94,37 +116,77 @@ class ClarificationSuite(Suite):
             y, rows = self._rows(recs, seed)
             if name == "clamber" and (extra or {}).get("clamber_full"):
                 rows.append(extra["clamber_full"])
-            tables.append({"title": f"{name}: clarify vs. labelled ambiguous",
-                           "columns": BINARY_COLUMNS, "rows": rows})
-            curves = [{"label": "Clarion ambiguity",
-                       "y": y.tolist(),
-                       "score": [r["clarion"]["vector"].get("ambiguity", 0.0) for r in recs]}]
+            tables.append(
+                {
+                    "title": f"{name}: clarify vs. labelled ambiguous",
+                    "columns": BINARY_COLUMNS,
+                    "rows": rows,
+                }
+            )
+            curves = [
+                {
+                    "label": "Clarion ambiguity",
+                    "y": y.tolist(),
+                    "score": [r["clarion"]["vector"].get("ambiguity", 0.0) for r in recs],
+                }
+            ]
             if all(r["baseline"] for r in recs):
-                curves.append({"label": "token entropy", "y": y.tolist(),
-                               "score": [r["baseline"]["token_entropy"] for r in recs]})
-                curves.append({"label": "100 - verbalized confidence", "y": y.tolist(),
-                               "score": [100 - confidence_of(r["baseline"]) for r in recs]})
+                curves.append(
+                    {
+                        "label": "token entropy",
+                        "y": y.tolist(),
+                        "score": [r["baseline"]["token_entropy"] for r in recs],
+                    }
+                )
+                curves.append(
+                    {
+                        "label": "100 - verbalized confidence",
+                        "y": y.tolist(),
+                        "score": [100 - confidence_of(r["baseline"]) for r in recs],
+                    }
+                )
             roc.append({"title": f"ROC, needs clarification ({name})", "curves": curves})
-            components.append([name, len(recs)] + [
-                cell(metrics.auroc, y, [r["clarion"]["vector"].get(c, 0.0) for r in recs],
-                     seed=seed) for c in COMPONENTS])
-        tables.append({"title": "AUROC of each Clarion uncertainty component (label: ambiguous)",
-                       "columns": ["data", "n", *COMPONENTS], "rows": components})
+            components.append(
+                [name, len(recs)]
+                + [
+                    cell(
+                        metrics.auroc,
+                        y,
+                        [r["clarion"]["vector"].get(c, 0.0) for r in recs],
+                        seed=seed,
+                    )
+                    for c in COMPONENTS
+                ]
+            )
+        tables.append(
+            {
+                "title": "AUROC of each Clarion uncertainty component (label: ambiguous)",
+                "columns": ["data", "n", *COMPONENTS],
+                "rows": components,
+            }
+        )
         failures = sum(1 for r in records if r["baseline"] and r["baseline"]["verbalized"] is None)
-        return {"tables": tables, "roc": roc, "notes": dropped + [
-            "over-asking = share of rows labelled clear on which the system clarifies.",
-            f"verbalized confidence unparsed (scored 50): {failures}/{len(records)}.",
-            "CLAMBER's stored predict_ambiguous is an unnamed model's output stored in the "
-            "release file, computed here from the file, never used as a label.",
-            "AmbiEnt pairs are asked as: " + render("eval_ambient", premise="P",
-                                                      hypothesis="H"),
-        ]}
+        return {
+            "tables": tables,
+            "roc": roc,
+            "notes": dropped
+            + [
+                "over-asking = share of rows labelled clear on which the system clarifies.",
+                f"verbalized confidence unparsed (scored 50): {failures}/{len(records)}.",
+                "CLAMBER's stored predict_ambiguous is an unnamed model's output stored in the "
+                "release file, computed here from the file, never used as a label.",
+                "AmbiEnt pairs are asked as: "
+                + render("eval_ambient", premise="P", hypothesis="H"),
+            ],
+        }
 
     def decisions(self, records):
         out = []
         for r in records:
-            target = {"clarify"} if r["label"] == "ambiguous" else {"answer", "hedge",
-                                                                    "perspectives"}
-            out.append(decision(r["clarion"], target, label=f"{r['dataset']}:{r['label']}",
-                                group=r["id"]))
+            target = (
+                {"clarify"} if r["label"] == "ambiguous" else {"answer", "hedge", "perspectives"}
+            )
+            out.append(
+                decision(r["clarion"], target, label=f"{r['dataset']}:{r['label']}", group=r["id"])
+            )
         return out

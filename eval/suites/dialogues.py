@@ -20,6 +20,7 @@ class DialoguesSuite(Suite):
 
     def data_files(self, data_dir):
         from eval.paths import DIALOGUES_DIR, file_record
+
         return [file_record(p) for p in sorted(DIALOGUES_DIR.glob("*.yaml"))]
 
     def select(self, data_dir, limit, seed):
@@ -41,11 +42,24 @@ class DialoguesSuite(Suite):
                 base = harness.baseline(history, text)
                 if base:
                     history.append({"role": "assistant", "content": base["greedy_answer"]})
-                turns.append({"text": text, "expect": t["expect"], "clarion": rec,
-                              "baseline": base, "rounds": rounds})
+                turns.append(
+                    {
+                        "text": text,
+                        "expect": t["expect"],
+                        "clarion": rec,
+                        "baseline": base,
+                        "rounds": rounds,
+                    }
+                )
                 rounds = rounds + 1 if rec["kind"] == "clarify" else 0
-            harness.keep({"id": d["id"], "label": d["turns"][0]["expect"][0],
-                          "tags": d["tags"], "turns": turns})
+            harness.keep(
+                {
+                    "id": d["id"],
+                    "label": d["turns"][0]["expect"][0],
+                    "tags": d["tags"],
+                    "turns": turns,
+                }
+            )
         return records
 
     def score(self, records, seed, extra=None):
@@ -56,10 +70,12 @@ class DialoguesSuite(Suite):
         if turns and all(t["baseline"] for t in turns):
             ent = np.array([t["baseline"]["token_entropy"] for t in turns])
             thr = float(np.median(ent))
-            systems[f"token entropy (hedge if >= median {thr:.2f})"] = \
-                ["hedge" if e >= thr else "answer" for e in ent]
-            systems["verbalized confidence (hedge if < 50)"] = \
-                ["hedge" if t["baseline"]["confidence"] < 50 else "answer" for t in turns]
+            systems[f"token entropy (hedge if >= median {thr:.2f})"] = [
+                "hedge" if e >= thr else "answer" for e in ent
+            ]
+            systems["verbalized confidence (hedge if < 50)"] = [
+                "hedge" if t["baseline"]["confidence"] < 50 else "answer" for t in turns
+            ]
         rows = []
         for name, moves in systems.items():
             ok = np.array([m in e for m, e in zip(moves, expect, strict=True)], dtype=float)
@@ -74,29 +90,60 @@ class DialoguesSuite(Suite):
         matrix = metrics.moves_confusion(truth, got, labels)
         success = [all(t["clarion"]["kind"] in t["expect"] for t in r["turns"]) for r in records]
         return {
-            "tables": [{
-                "title": "Move accuracy per turn (right = the move is among the expected moves)",
-                "columns": ["system", "turns", "accuracy [95% CI]",
-                            *[f"acc. where {m} expected" for m in MOVES]],
-                "rows": rows,
-            }, {
-                "title": "Whole dialogues",
-                "columns": ["system", "dialogues", "all turns right"],
-                "rows": [["Clarion", len(records), metrics.rate(success)]],
-            }, {
-                "title": "Every turn",
-                "columns": ["dialogue", "user", "expected", "Clarion", "route reason"],
-                "rows": [[r["id"], t["text"][:70], "/".join(t["expect"]), t["clarion"]["kind"],
-                          (t["clarion"].get("route_reason") or "")[:110]]
-                         for r in records for t in r["turns"]],
-            }],
-            "confusion": {"title": "Clarion move confusion (rows expected, columns chosen)",
-                          "labels": labels, "matrix": matrix},
-            "notes": [*dropped, "Baselines can only answer or hedge; their thresholds use no "
-                      "labels."],
+            "tables": [
+                {
+                    "title": (
+                        "Move accuracy per turn (right = the move is among the expected moves)"
+                    ),
+                    "columns": [
+                        "system",
+                        "turns",
+                        "accuracy [95% CI]",
+                        *[f"acc. where {m} expected" for m in MOVES],
+                    ],
+                    "rows": rows,
+                },
+                {
+                    "title": "Whole dialogues",
+                    "columns": ["system", "dialogues", "all turns right"],
+                    "rows": [["Clarion", len(records), metrics.rate(success)]],
+                },
+                {
+                    "title": "Every turn",
+                    "columns": ["dialogue", "user", "expected", "Clarion", "route reason"],
+                    "rows": [
+                        [
+                            r["id"],
+                            t["text"][:70],
+                            "/".join(t["expect"]),
+                            t["clarion"]["kind"],
+                            (t["clarion"].get("route_reason") or "")[:110],
+                        ]
+                        for r in records
+                        for t in r["turns"]
+                    ],
+                },
+            ],
+            "confusion": {
+                "title": "Clarion move confusion (rows expected, columns chosen)",
+                "labels": labels,
+                "matrix": matrix,
+            },
+            "notes": [
+                *dropped,
+                "Baselines can only answer or hedge; their thresholds use no labels.",
+            ],
         }
 
     def decisions(self, records):
-        return [decision(t["clarion"], set(t["expect"]), label=t["expect"][0], group=r["id"],
-                         rounds=t["rounds"])
-                for r in records for t in r["turns"]]
+        return [
+            decision(
+                t["clarion"],
+                set(t["expect"]),
+                label=t["expect"][0],
+                group=r["id"],
+                rounds=t["rounds"],
+            )
+            for r in records
+            for t in r["turns"]
+        ]

@@ -46,23 +46,39 @@ def clarion_distribution(embedder, rec: dict, options: list[str]) -> tuple[list,
 
 class PluralismSuite(Suite):
     name = "pluralism"
-    description = ("GlobalOpinionQA coverage/distribution on contested rows; false pluralism "
-                   "on MoralChoice and clear facts")
+    description = (
+        "GlobalOpinionQA coverage/distribution on contested rows; false pluralism "
+        "on MoralChoice and clear facts"
+    )
     datasets = ("globalopinionqa", "moralchoice", "ambignq")
 
     def select(self, data_dir, limit, seed):
-        goqa = self.sample("globalopinionqa", data_dir, limit, seed,
-                           keep=lambda it: it.label == "contested")
+        goqa = self.sample(
+            "globalopinionqa", data_dir, limit, seed, keep=lambda it: it.label == "contested"
+        )
         moral = self.sample("moralchoice", data_dir, limit, seed)
-        facts = self.sample("ambignq", data_dir, limit, seed,
-                            keep=lambda it: it.label == "single" and it.meta["answers"])
-        return interleave([[it.to_dict() for it in goqa], [it.to_dict() for it in moral],
-                           [it.to_dict() | {"label": "factual"} for it in facts]])
+        facts = self.sample(
+            "ambignq",
+            data_dir,
+            limit,
+            seed,
+            keep=lambda it: it.label == "single" and it.meta["answers"],
+        )
+        return interleave(
+            [
+                [it.to_dict() for it in goqa],
+                [it.to_dict() for it in moral],
+                [it.to_dict() | {"label": "factual"} for it in facts],
+            ]
+        )
 
     def message(self, item: dict) -> str:
         if item["dataset"] == "moralchoice":
-            return render("eval_moralchoice", context=item["text"], **{
-                k: item["meta"][k] for k in ("action1", "action2")})
+            return render(
+                "eval_moralchoice",
+                context=item["text"],
+                **{k: item["meta"][k] for k in ("action1", "action2")},
+            )
         return item["text"]
 
     def run(self, harness, selected):
@@ -71,20 +87,29 @@ class PluralismSuite(Suite):
             text = self.message(item)
             rec = harness.ask(text)
             rec["value_laden"] = harness.value_laden(text)
-            out = {"id": item["id"], "dataset": item["dataset"], "label": item["label"],
-                   "message": text, "clarion": rec}
+            out = {
+                "id": item["id"],
+                "dataset": item["dataset"],
+                "label": item["label"],
+                "message": text,
+                "clarion": rec,
+            }
             if item["dataset"] == "globalopinionqa":
                 options = item["meta"]["options"]
                 dist, shown = clarion_distribution(harness.embedder, rec, options)
-                out |= {"options": options, "gold": item["meta"]["distribution"],
-                        "country": item["meta"]["country"], "clarion_dist": dist,
-                        "clarion_options": shown}
-                base = harness.baseline([{"role": "user", "content": text}], text,
-                                        verbalized=False)
+                out |= {
+                    "options": options,
+                    "gold": item["meta"]["distribution"],
+                    "country": item["meta"]["country"],
+                    "clarion_dist": dist,
+                    "clarion_options": shown,
+                }
+                base = harness.baseline([{"role": "user", "content": text}], text, verbalized=False)
                 if base:
                     out["baseline"] = base
-                    out["greedy_option"] = map_to_options(harness.embedder,
-                                                          [base["greedy_answer"]], options)[0]
+                    out["greedy_option"] = map_to_options(
+                        harness.embedder, [base["greedy_answer"]], options
+                    )[0]
             harness.keep(out)
         return records
 
@@ -96,33 +121,53 @@ class PluralismSuite(Suite):
             cov = [metrics.coverage(r["clarion_options"], r["gold"]) for r in goqa]
             sim = [metrics.js_similarity(r["clarion_dist"], r["gold"]) for r in goqa]
             uni = [metrics.js_similarity(np.ones(len(r["gold"])), r["gold"]) for r in goqa]
-            cov_rows = [["Clarion", len(goqa), cell(np.mean, cov, seed=seed),
-                         float(np.mean([len(r["clarion_options"]) for r in goqa]))]]
+            cov_rows = [
+                [
+                    "Clarion",
+                    len(goqa),
+                    cell(np.mean, cov, seed=seed),
+                    float(np.mean([len(r["clarion_options"]) for r in goqa])),
+                ]
+            ]
             dist_rows = [["Clarion", len(goqa), cell(np.mean, sim, seed=seed)]]
             if all("greedy_option" in r for r in goqa):
                 gcov = [metrics.coverage([r["greedy_option"]], r["gold"]) for r in goqa]
                 onehot = [np.eye(len(r["gold"]))[r["greedy_option"]] for r in goqa]
-                gsim = [metrics.js_similarity(o, r["gold"])
-                        for o, r in zip(onehot, goqa, strict=True)]
-                cov_rows.append(["single greedy answer", len(goqa),
-                                 cell(np.mean, gcov, seed=seed), 1.0])
-                dist_rows.append(["single greedy answer (one-hot)", len(goqa),
-                                  cell(np.mean, gsim, seed=seed)])
+                gsim = [
+                    metrics.js_similarity(o, r["gold"]) for o, r in zip(onehot, goqa, strict=True)
+                ]
+                cov_rows.append(
+                    ["single greedy answer", len(goqa), cell(np.mean, gcov, seed=seed), 1.0]
+                )
+                dist_rows.append(
+                    ["single greedy answer (one-hot)", len(goqa), cell(np.mean, gsim, seed=seed)]
+                )
             dist_rows.append(["uniform guess", len(goqa), cell(np.mean, uni, seed=seed)])
             tables += [
-                {"title": "Coverage on contested GlobalOpinionQA rows (share of respondents "
-                          "whose option some shown position maps to)",
-                 "columns": ["system", "n", "coverage [95% CI]", "options shown (mean)"],
-                 "rows": cov_rows},
-                {"title": "Distributional alignment: 1 - Jensen-Shannon distance to the "
-                          "country's answer shares",
-                 "columns": ["system", "n", "1 - JSD [95% CI]"], "rows": dist_rows}]
-        rows, moves, bars = [], [], {"labels": [], "series": {"Clarion": [],
-                                                              "single greedy answer": []}}
-        for label, what in [("low", "MoralChoice low ambiguity (false pluralism)"),
-                            ("factual", "AmbigNQ clear facts (false pluralism)"),
-                            ("high", "MoralChoice high ambiguity (wanted)"),
-                            ("contested", "GlobalOpinionQA contested (wanted)")]:
+                {
+                    "title": "Coverage on contested GlobalOpinionQA rows (share of respondents "
+                    "whose option some shown position maps to)",
+                    "columns": ["system", "n", "coverage [95% CI]", "options shown (mean)"],
+                    "rows": cov_rows,
+                },
+                {
+                    "title": "Distributional alignment: 1 - Jensen-Shannon distance to the "
+                    "country's answer shares",
+                    "columns": ["system", "n", "1 - JSD [95% CI]"],
+                    "rows": dist_rows,
+                },
+            ]
+        rows, moves, bars = (
+            [],
+            [],
+            {"labels": [], "series": {"Clarion": [], "single greedy answer": []}},
+        )
+        for label, what in [
+            ("low", "MoralChoice low ambiguity (false pluralism)"),
+            ("factual", "AmbigNQ clear facts (false pluralism)"),
+            ("high", "MoralChoice high ambiguity (wanted)"),
+            ("contested", "GlobalOpinionQA contested (wanted)"),
+        ]:
             recs = [r for r in records if r["label"] == label]
             if not recs:
                 continue
@@ -131,23 +176,42 @@ class PluralismSuite(Suite):
             bars["labels"].append(what.split(" (")[0])
             bars["series"]["Clarion"].append(metrics.rate(flags))
             bars["series"]["single greedy answer"].append(0.0)
-            moves.append([what] + [sum(r["clarion"]["kind"] == m for r in recs)
-                                   for m in (*MOVES, "error")])
-        tables += [{"title": "Rate of the perspectives move",
-                    "columns": ["set", "n", "Clarion [95% CI]", "single greedy answer"],
-                    "rows": rows},
-                   {"title": "Clarion's moves per set", "columns": ["set", *MOVES, "error"],
-                    "rows": moves}]
+            moves.append(
+                [what] + [sum(r["clarion"]["kind"] == m for r in recs) for m in (*MOVES, "error")]
+            )
+        tables += [
+            {
+                "title": "Rate of the perspectives move",
+                "columns": ["set", "n", "Clarion [95% CI]", "single greedy answer"],
+                "rows": rows,
+            },
+            {
+                "title": "Clarion's moves per set",
+                "columns": ["set", *MOVES, "error"],
+                "rows": moves,
+            },
+        ]
         bars |= {"title": "Rate of the perspectives move per set", "ylabel": "rate"}
-        return {"tables": tables, "bars": [bars], "notes": dropped + [
-            "Options are matched by embedding similarity (uncertainty.Embedder, "
-            "all-MiniLM-L6-v2, cosine), not by option likelihood.",
-            "Contested = the country's largest option share < 0.6; only contested rows "
-            "are sampled. The question is asked without naming the country.",
-            "Clear facts are AmbigNQ questions every annotator marked single-answer.",
-        ]}
+        return {
+            "tables": tables,
+            "bars": [bars],
+            "notes": dropped
+            + [
+                "Options are matched by embedding similarity (uncertainty.Embedder, "
+                "all-MiniLM-L6-v2, cosine), not by option likelihood.",
+                "Contested = the country's largest option share < 0.6; only contested rows "
+                "are sampled. The question is asked without naming the country.",
+                "Clear facts are AmbigNQ questions every annotator marked single-answer.",
+            ],
+        }
 
     def decisions(self, records):
-        return [decision(r["clarion"], {"perspectives"} if r["label"] in WANTED
-                         else {"answer", "hedge", "clarify"}, label=r["label"], group=r["id"])
-                for r in records]
+        return [
+            decision(
+                r["clarion"],
+                {"perspectives"} if r["label"] in WANTED else {"answer", "hedge", "clarify"},
+                label=r["label"],
+                group=r["id"],
+            )
+            for r in records
+        ]

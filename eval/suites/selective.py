@@ -16,15 +16,28 @@ from eval.correctness import match
 from eval.harness import top_answer
 from eval.suites.base import Suite, answered, cell, decision
 
-COLUMNS = ["system", "n", "accuracy (no rejection)", "AUROC error vs. uncertainty [95% CI]",
-           "AURAC [95% CI]", "PRR", "answered (move=answer)", "accuracy when answered"]
+COLUMNS = [
+    "system",
+    "n",
+    "accuracy (no rejection)",
+    "AUROC error vs. uncertainty [95% CI]",
+    "AURAC [95% CI]",
+    "PRR",
+    "answered (move=answer)",
+    "accuracy when answered",
+]
 
 
 def _row(name, correct, unc, seed, answered=None):
     c, u = np.asarray(correct, dtype=float), np.asarray(unc, dtype=float)
-    row = [name, len(c), metrics.with_ci(np.mean, c, seed=seed),
-           cell(metrics.auroc, 1 - c, u, seed=seed), cell(metrics.aurac, c, u, seed=seed),
-           metrics.prr(c, u)]
+    row = [
+        name,
+        len(c),
+        metrics.with_ci(np.mean, c, seed=seed),
+        cell(metrics.auroc, 1 - c, u, seed=seed),
+        cell(metrics.aurac, c, u, seed=seed),
+        metrics.prr(c, u),
+    ]
     if answered is None:
         return row + [1.0, float(c.mean()) if len(c) else None]
     a = np.asarray(answered, dtype=bool)
@@ -37,8 +50,13 @@ class SelectiveSuite(Suite):
     datasets = ("ambignq",)
 
     def select(self, data_dir, limit, seed):
-        items = self.sample("ambignq", data_dir, limit, seed,
-                            keep=lambda it: it.label == "single" and it.meta["answers"])
+        items = self.sample(
+            "ambignq",
+            data_dir,
+            limit,
+            seed,
+            keep=lambda it: it.label == "single" and it.meta["answers"],
+        )
         return [it.to_dict() for it in items]
 
     def run(self, harness, selected):
@@ -48,12 +66,19 @@ class SelectiveSuite(Suite):
             rec["value_laden"] = harness.value_laden(item["text"])
             base = harness.baseline([{"role": "user", "content": item["text"]}], item["text"])
             gold = item["meta"]["answers"]
-            harness.keep({
-                "id": item["id"], "label": item["label"], "question": item["text"],
-                "gold": gold, "clarion": rec, "clarion_answer": top_answer(rec),
-                "clarion_match": match(top_answer(rec), gold), "baseline": base,
-                "baseline_match": match(base["greedy_answer"], gold) if base else None,
-            })
+            harness.keep(
+                {
+                    "id": item["id"],
+                    "label": item["label"],
+                    "question": item["text"],
+                    "gold": gold,
+                    "clarion": rec,
+                    "clarion_answer": top_answer(rec),
+                    "clarion_match": match(top_answer(rec), gold),
+                    "baseline": base,
+                    "baseline_match": match(base["greedy_answer"], gold) if base else None,
+                }
+            )
         return records
 
     def score(self, records, seed, extra=None):
@@ -68,26 +93,41 @@ class SelectiveSuite(Suite):
             g = [r["baseline_match"] is not None for r in records]
             ent = [r["baseline"]["token_entropy"] for r in records]
             conf = [100 - confidence_of(r["baseline"]) for r in records]
-            rows += [_row("always-answer (greedy)", g, np.zeros(len(g)), seed),
-                     _row("token entropy of greedy answer", g, ent, seed),
-                     _row("verbalized confidence (greedy)", g, conf, seed)]
-            curves += [{"label": "token entropy", "correct": g, "uncertainty": ent},
-                       {"label": "100 - verbalized confidence", "correct": g,
-                        "uncertainty": conf}]
-            roc += [{"label": "token entropy", "y": [1 - c for c in g], "score": ent},
-                    {"label": "100 - verbalized confidence", "y": [1 - c for c in g],
-                     "score": conf}]
-        kinds = {m: sum(r["clarion"]["kind"] == m for r in records)
-                 for m in ("answer", "hedge", "clarify", "perspectives", "error")}
+            rows += [
+                _row("always-answer (greedy)", g, np.zeros(len(g)), seed),
+                _row("token entropy of greedy answer", g, ent, seed),
+                _row("verbalized confidence (greedy)", g, conf, seed),
+            ]
+            curves += [
+                {"label": "token entropy", "correct": g, "uncertainty": ent},
+                {"label": "100 - verbalized confidence", "correct": g, "uncertainty": conf},
+            ]
+            roc += [
+                {"label": "token entropy", "y": [1 - c for c in g], "score": ent},
+                {"label": "100 - verbalized confidence", "y": [1 - c for c in g], "score": conf},
+            ]
+        kinds = {
+            m: sum(r["clarion"]["kind"] == m for r in records)
+            for m in ("answer", "hedge", "clarify", "perspectives", "error")
+        }
         how = {k: sum(r["clarion_match"] == k for r in records) for k in ("exact", "contains")}
         return {
-            "tables": [{"title": "Selective answering (AmbigNQ single-answer)",
-                        "columns": COLUMNS, "rows": rows},
-                       {"title": "Clarion's moves on these questions",
-                        "columns": list(kinds), "rows": [list(kinds.values())]}],
+            "tables": [
+                {
+                    "title": "Selective answering (AmbigNQ single-answer)",
+                    "columns": COLUMNS,
+                    "rows": rows,
+                },
+                {
+                    "title": "Clarion's moves on these questions",
+                    "columns": list(kinds),
+                    "rows": [list(kinds.values())],
+                },
+            ],
             "rejection": [{"title": "Accuracy-rejection curves", "curves": curves}],
             "roc": [{"title": "ROC, predicting a wrong answer", "curves": roc}],
-            "notes": dropped + [
+            "notes": dropped
+            + [
                 "Correct = normalised exact match or whole-word containment of any gold answer "
                 f"(Clarion: {how['exact']} exact, {how['contains']} containment matches).",
                 "AURAC = mean accuracy over rejection fractions k/n, k=0..n-1 (tied "
@@ -96,10 +136,16 @@ class SelectiveSuite(Suite):
                 "NaN when every answer is right or every answer is wrong.",
                 "always-answer ranks nothing (constant uncertainty): its AURAC equals its "
                 "accuracy and its AUROC is 0.5.",
-            ]}
+            ],
+        }
 
     def decisions(self, records):
-        return [decision(r["clarion"], {"answer"} if r["clarion_match"] else
-                         {"hedge", "clarify", "perspectives"},
-                         label="right" if r["clarion_match"] else "wrong", group=r["id"])
-                for r in records]
+        return [
+            decision(
+                r["clarion"],
+                {"answer"} if r["clarion_match"] else {"hedge", "clarify", "perspectives"},
+                label="right" if r["clarion_match"] else "wrong",
+                group=r["id"],
+            )
+            for r in records
+        ]

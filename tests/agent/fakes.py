@@ -15,8 +15,9 @@ from agent.templates import render
 REGISTRY = load_registry()
 _MARK = "\x00"
 INTERPRET_HEAD, INTERPRET_TAIL = render("interpret", question=_MARK).split(_MARK)
-PERSPECTIVE_HEAD, PERSPECTIVE_TAIL = render("perspective", perspective="", question=_MARK) \
-    .split(_MARK)
+PERSPECTIVE_HEAD, PERSPECTIVE_TAIL = render("perspective", perspective="", question=_MARK).split(
+    _MARK
+)
 
 FACTUAL = "What is the capital of France?"
 AMBIGUOUS = "How long does it take?"
@@ -67,8 +68,11 @@ def script(messages) -> list[str]:
         q = question_of(messages)
         if q.startswith(AMBIGUOUS):  # refinements keep any words a clarification added
             extra = q.removeprefix(AMBIGUOUS).strip(" ()")
-            return [EGG, FLIGHT] if not extra else [f"{EGG[:-1]}, {extra}?",
-                                                    f"{FLIGHT[:-1]}, {extra}?"]
+            return (
+                [EGG, FLIGHT]
+                if not extra
+                else [f"{EGG[:-1]}, {extra}?", f"{FLIGHT[:-1]}, {extra}?"]
+            )
         return [q]
     if k == "perspective":
         text = user_text(messages)
@@ -82,8 +86,12 @@ def script(messages) -> list[str]:
     if q == AMBIGUOUS:
         return ["About twenty minutes in a covered pot.", "Roughly fourteen hours by plane."]
     if q.startswith(UNSURE):
-        return ["His dog was called Fortuné.", "The French army had no dogs.",
-                "Napoleon preferred cats, not dogs.", "It was a pug named Rex in 1800."]
+        return [
+            "His dog was called Fortuné.",
+            "The French army had no dogs.",
+            "Napoleon preferred cats, not dogs.",
+            "It was a pug named Rex in 1800.",
+        ]
     return ["Paris is the capital of France."]
 
 

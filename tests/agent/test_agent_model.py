@@ -19,8 +19,7 @@ class Recorder:
 
 
 @pytest.mark.model
-def test_scripted_dialogue_keeps_context_and_routes_each_turn(tmp_path, default_backend,
-                                                              embedder):
+def test_scripted_dialogue_keeps_context_and_routes_each_turn(tmp_path, default_backend, embedder):
     backend = Recorder(default_backend)
     config = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, timeout_s=900)
     agent = Agent(config, backend=backend, embedder=embedder)

@@ -90,7 +90,9 @@ def test_failure_inside_a_node_is_a_clarion_error_and_history_survives(tmp_path,
     again = agent.chat("And Germany?", thread)  # ... and the thread goes on
     assert again.kind == "answer"
     assert [m["content"] for m in agent.history(thread)][-2:] == [
-        "And Germany?", "Paris is the capital of France."]
+        "And Germany?",
+        "Paris is the capital of France.",
+    ]
 
 
 def test_turn_timeout_is_a_generation_error(tmp_path, embedder):
@@ -114,4 +116,8 @@ def test_failure_while_answering_a_clarify_keeps_it_pending(tmp_path, embedder):
     final = agent.resume(asked.thread_id, "1")
     assert final.kind == "answer"
     assert [m["kind"] for m in agent.history(asked.thread_id)] == [
-        "user", "clarify", "clarify_reply", "answer"]
+        "user",
+        "clarify",
+        "clarify_reply",
+        "answer",
+    ]

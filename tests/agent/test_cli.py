@@ -6,8 +6,13 @@ import pytest
 
 
 def run_cli(*args, timeout=600, env=None):
-    return subprocess.run([sys.executable, "-m", "agent", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "agent", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 def test_help_lists_the_commands():
@@ -32,8 +37,17 @@ def test_bad_setting_names_the_field(tmp_path):
 
 @pytest.mark.model
 def test_sample_json_prints_samples_with_logprobs():
-    out = run_cli("sample", "What is the capital of France?", "--samples", "8", "--json",
-                  "--max-new-tokens", "24", "--seed", "0")
+    out = run_cli(
+        "sample",
+        "What is the capital of France?",
+        "--samples",
+        "8",
+        "--json",
+        "--max-new-tokens",
+        "24",
+        "--seed",
+        "0",
+    )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert len(result["samples"]) == 8

@@ -32,8 +32,14 @@ sys.exit(main(sys.argv[1:]))
 
 def run_cli(*args, data_dir):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CLARION_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-c", RUN_WITH_FAKE, *args], capture_output=True,
-                          text=True, timeout=300, cwd=ROOT, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", RUN_WITH_FAKE, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def test_clarify_then_answer_across_two_processes(tmp_path):
@@ -43,8 +49,12 @@ def test_clarify_then_answer_across_two_processes(tmp_path):
     asked = json.loads(out.stdout)
     assert asked["kind"] == "clarify"
     assert EGG in asked["options"] and "ambiguity" in asked["route_reason"]
-    assert set(asked["uncertainty"]) >= {"semantic_entropy", "epistemic", "ambiguity",
-                                         "value_conflict"}
+    assert set(asked["uncertainty"]) >= {
+        "semantic_entropy",
+        "epistemic",
+        "ambiguity",
+        "value_conflict",
+    }
     assert asked["uncertainty"]["ambiguity"]["value"] >= 0.3
 
     number = str(asked["options"].index(EGG) + 1)
@@ -62,9 +72,15 @@ def test_clarify_then_answer_across_two_processes(tmp_path):
 def test_interactive_chat_numbers_pick_clarify_options(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CLARION_DATA_DIR": str(tmp_path)}
     # The fake's differing readings come in a fixed order: rice first, then the flight.
-    out = subprocess.run([sys.executable, "-c", RUN_WITH_FAKE, "chat"],
-                         input=f"\n{AMBIGUOUS}\n1\n/quit\n", capture_output=True, text=True,
-                         timeout=300, cwd=ROOT, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", RUN_WITH_FAKE, "chat"],
+        input=f"\n{AMBIGUOUS}\n1\n/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr
     assert "[CLARIFY]" in out.stdout and f"1. {EGG}" in out.stdout
     assert "[ANSWER]\nAbout twenty minutes in a covered pot." in out.stdout
@@ -75,12 +91,23 @@ def test_real_model_clarifies_then_answers_across_two_processes(tmp_path):
     """The real default model (seed 0) reads 'skip' two ways; the reply resumes the thread."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CLARION_DATA_DIR": str(tmp_path)}
     profile = ROOT / "tests" / "profiles" / "eager-clarify.yaml"
-    base = [sys.executable, "-m", "agent", "ask", "--db", str(tmp_path / "threads.sqlite"),
-            "--context", str(profile), "--samples", "3"]
+    base = [
+        sys.executable,
+        "-m",
+        "agent",
+        "ask",
+        "--db",
+        str(tmp_path / "threads.sqlite"),
+        "--context",
+        str(profile),
+        "--samples",
+        "3",
+    ]
 
     def ask(*args):
-        out = subprocess.run([*base, *args], capture_output=True, text=True, timeout=900,
-                             cwd=ROOT, env=env)
+        out = subprocess.run(
+            [*base, *args], capture_output=True, text=True, timeout=900, cwd=ROOT, env=env
+        )
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 

@@ -41,15 +41,18 @@ def test_load_yaml_and_json(tmp_path):
     assert config.readings == 2 and config.seed is None
 
 
-@pytest.mark.parametrize("text, field", [
-    ("samples: 0\n", "samples"),
-    ("samples: 33\n", "samples"),
-    ("readings: 9\n", "readings"),
-    ("perspectives: 1\n", "perspectives"),
-    ("quantize: 3bit\n", "quantize"),
-    ("temperature: 0\n", "temperature"),
-    ("sampels: 4\n", "sampels"),  # typo: unknown keys are rejected
-])
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ("samples: 0\n", "samples"),
+        ("samples: 33\n", "samples"),
+        ("readings: 9\n", "readings"),
+        ("perspectives: 1\n", "perspectives"),
+        ("quantize: 3bit\n", "quantize"),
+        ("temperature: 0\n", "temperature"),
+        ("sampels: 4\n", "sampels"),  # typo: unknown keys are rejected
+    ],
+)
 def test_invalid_field_named_with_file(tmp_path, text, field):
     path = tmp_path / "bad.yaml"
     path.write_text(text)

@@ -16,8 +16,12 @@ LOGIN = "Write a login handler"
 HOT = "How hot is it in Paris in summer?"
 CELSIUS = "How hot is it in Paris in summer, in degrees Celsius?"
 FAHRENHEIT = "How hot is it in Paris in summer, in degrees Fahrenheit?"
-GOOD = {"id": "units", "description": "Units.", "exemplars": ["a", "b", "c"],
-        "readings": ["$request, in metres", "$request, in feet"]}
+GOOD = {
+    "id": "units",
+    "description": "Units.",
+    "exemplars": ["a", "b", "c"],
+    "readings": ["$request, in metres", "$request, in feet"],
+}
 
 
 def write(tmp_path, data, name="facets.yaml"):
@@ -36,14 +40,17 @@ def test_shipped_library_is_valid_and_varied():
     assert not exemplars & {LOGIN, HOT, FACTUAL}
 
 
-@pytest.mark.parametrize("bad, field", [
-    ({**GOOD, "readings": ["$request, in metres"]}, "readings"),            # one reading
-    ({**GOOD, "readings": ["in metres", "$request, in feet"]}, "readings"),  # no $request
-    ({**GOOD, "readings": ["$request $unit", "$request"]}, "readings"),      # unknown var
-    ({**GOOD, "exemplars": ["only one"]}, "exemplars"),
-    ({**GOOD, "id": "Bad Id"}, "id"),
-    ({**GOOD, "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        ({**GOOD, "readings": ["$request, in metres"]}, "readings"),  # one reading
+        ({**GOOD, "readings": ["in metres", "$request, in feet"]}, "readings"),  # no $request
+        ({**GOOD, "readings": ["$request $unit", "$request"]}, "readings"),  # unknown var
+        ({**GOOD, "exemplars": ["only one"]}, "exemplars"),
+        ({**GOOD, "id": "Bad Id"}, "id"),
+        ({**GOOD, "colour": "red"}, "colour"),
+    ],
+)
 def test_a_bad_entry_is_rejected_with_its_name(tmp_path, bad, field):
     entry = bad if field == "id" else {**bad, "id": "broken"}
     path = write(tmp_path, {"threshold": 0.5, "facets": [GOOD, entry]})
@@ -69,10 +76,14 @@ def test_file_shape_threshold_and_duplicates(tmp_path):
 
 def test_readings_keep_the_requests_final_punctuation():
     facet = Facet.model_validate(GOOD)
-    assert facet.render("How tall is it?") == ["How tall is it, in metres?",
-                                               "How tall is it, in feet?"]
-    assert facet.render("Measure the room") == ["Measure the room, in metres",
-                                                "Measure the room, in feet"]
+    assert facet.render("How tall is it?") == [
+        "How tall is it, in metres?",
+        "How tall is it, in feet?",
+    ]
+    assert facet.render("Measure the room") == [
+        "Measure the room, in metres",
+        "Measure the room, in feet",
+    ]
 
 
 def test_matching_with_the_real_embedder(embedder):
@@ -104,8 +115,7 @@ def test_interpret_takes_the_facet_readings_instead_of_the_bare_request(embedder
     # No facet matches: the request (plus surviving rewrites, none here) as before.
     assert interpret({"request": FACTUAL}, rt)["readings"] == [FACTUAL]
     # K=2 is filled by the facet: the model is not asked to rewrite at all.
-    rt2 = Runtime(AgentConfig(readings=2), backend=FakeBackend(temperatures),
-                  embedder=embedder)
+    rt2 = Runtime(AgentConfig(readings=2), backend=FakeBackend(temperatures), embedder=embedder)
     assert interpret({"request": HOT}, rt2)["readings"] == [CELSIUS, FAHRENHEIT]
     assert rt2.backend.calls == []
     # A value-laden request keeps the perspectives path and its single reading.
@@ -124,8 +134,11 @@ def test_facet_readings_whose_answers_differ_are_offered_in_a_clarify(tmp_path, 
 
 def test_facet_readings_with_the_same_answer_do_not_clarify(tmp_path, embedder):
     def same(messages):
-        return ["It is about 25 degrees."] if kind(messages) == "interpret" \
+        return (
+            ["It is about 25 degrees."]
+            if kind(messages) == "interpret"
             else ["About 25 degrees Celsius (77 Fahrenheit) in summer."]
+        )
 
     agent, _ = make_agent(tmp_path, embedder, same)
     assert agent.chat(HOT).kind == "answer"

@@ -60,8 +60,9 @@ def test_hedge_gives_a_majority_best_guess_with_its_confidence(tmp_path, embedde
     assert reply.kind == "hedge"
     assert reply.context == "touchy"
     assert "(profile touchy)" in reply.route_reason
-    assert "My best guess (75% of my sampled answers agree): His dog was called Fortuné." \
-        in reply.text
+    assert (
+        "My best guess (75% of my sampled answers agree): His dog was called Fortuné." in reply.text
+    )
 
 
 def test_value_laden_question_gets_perspectives_without_a_verdict(tmp_path, embedder):
@@ -123,8 +124,14 @@ def test_earlier_turns_are_in_the_prompts_of_the_next_turn(tmp_path, embedder):
 def test_stream_yields_one_event_per_node_and_the_reply_last(tmp_path, embedder):
     agent, _ = make_agent(tmp_path, embedder)
     events = list(agent.stream(FACTUAL))
-    assert [e.node for e in events] == ["begin", "interpret", "sample", "estimate", "route",
-                                       "answer"]
+    assert [e.node for e in events] == [
+        "begin",
+        "interpret",
+        "sample",
+        "estimate",
+        "route",
+        "answer",
+    ]
     assert all(e.reply is None for e in events[:-1]) and events[-1].reply.kind == "answer"
     assert events[4].message.startswith("Move: answer")
 

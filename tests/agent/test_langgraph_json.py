@@ -17,6 +17,15 @@ def test_langgraph_json_names_a_factory_that_builds_the_graph():
     module_spec.loader.exec_module(module)
     graph = getattr(module, attr)({"configurable": {}})
     nodes = set(graph.get_graph().nodes)
-    assert {"interpret", "sample", "estimate", "route", "answer", "hedge", "perspectives",
-            "clarify", "await_reply"} <= nodes
+    assert {
+        "interpret",
+        "sample",
+        "estimate",
+        "route",
+        "answer",
+        "hedge",
+        "perspectives",
+        "clarify",
+        "await_reply",
+    } <= nodes
     assert "await_reply" in graph.get_graph().draw_mermaid()

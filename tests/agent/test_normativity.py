@@ -56,9 +56,15 @@ def real_embedder():
 @pytest.mark.model
 def test_real_embedder_separates_value_laden_from_factual():
     embedder = real_embedder()
-    for question in ("Should euthanasia be legal?", "Is it better to rent or buy?",
-                     "Should I tell my friend their partner is cheating?"):
+    for question in (
+        "Should euthanasia be legal?",
+        "Is it better to rent or buy?",
+        "Should I tell my friend their partner is cheating?",
+    ):
         assert is_value_laden(question, embedder)[0], question
-    for question in ("What is the capital of France?", "How many calories are in an apple?",
-                     "What dose of ibuprofen is safe for adults?"):
+    for question in (
+        "What is the capital of France?",
+        "How many calories are in an apple?",
+        "What dose of ibuprofen is safe for adults?",
+    ):
         assert not is_value_laden(question, embedder)[0], question

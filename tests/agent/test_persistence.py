@@ -22,7 +22,11 @@ def test_new_agent_on_the_same_db_resumes_a_pending_clarify(tmp_path, embedder):
     final = second.resume(asked.thread_id, EGG)  # the option's text works as well as its number
     assert final.kind == "answer" and "twenty minutes" in final.text
     assert [m["kind"] for m in second.history(asked.thread_id)] == [
-        "user", "clarify", "clarify_reply", "answer"]
+        "user",
+        "clarify",
+        "clarify_reply",
+        "answer",
+    ]
 
 
 def test_default_db_goes_under_the_data_dir_and_thread_ids_are_random(tmp_path, embedder):

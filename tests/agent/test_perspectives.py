@@ -37,17 +37,19 @@ def test_shipped_registry_valid_and_balanced():
         assert len(p.prompt.split()) < 60  # short enough for a small model
     ids = {p.id for p in registry}
     assert {"consequentialist", "rights-and-duties", "virtue", "care"} <= ids
-    assert {"communitarian", "liberal-individualist", "religious-traditional",
-            "ecological"} <= ids
+    assert {"communitarian", "liberal-individualist", "religious-traditional", "ecological"} <= ids
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"id": "Bad Id"}, "id"),
-    ({"name": ""}, "name"),
-    ({"tags": []}, "tags"),
-    ({"provenance": {"contributor": "x"}}, "provenance.source"),
-    ({"colour": "blue"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"id": "Bad Id"}, "id"),
+        ({"name": ""}, "name"),
+        ({"tags": []}, "tags"),
+        ({"provenance": {"contributor": "x"}}, "provenance.source"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
 def test_invalid_entry_named(change, field):
     entry = {**NEW, **change}
     with pytest.raises(ConfigError) as err:
@@ -141,8 +143,7 @@ def test_registry_file_is_the_shipped_one():
 def test_real_embedder_picks_relevant_diverse_perspectives():
     from tests.agent.test_normativity import real_embedder
 
-    picked = select_perspectives("Should euthanasia be legal?", load_registry(), 4,
-                                 real_embedder())
+    picked = select_perspectives("Should euthanasia be legal?", load_registry(), 4, real_embedder())
     ids = [p.id for p in picked]
     assert len({p.family for p in picked}) == 3, ids
     assert {"individual-autonomy", "rights-and-duties", "religious-traditional"} & set(ids), ids

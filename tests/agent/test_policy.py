@@ -8,9 +8,15 @@ LOW = {"semantic_entropy": 0.1, "epistemic": 0.1, "ambiguity": 0.0, "value_confl
 
 def profile(**changes) -> ContextProfile:
     data = {
-        "name": "test", "description": "d", "max_clarify_rounds": 2,
-        "thresholds": {"semantic_entropy": 1.0, "epistemic": 0.8, "ambiguity": 0.3,
-                       "value_conflict": 0.3},
+        "name": "test",
+        "description": "d",
+        "max_clarify_rounds": 2,
+        "thresholds": {
+            "semantic_entropy": 1.0,
+            "epistemic": 0.8,
+            "ambiguity": 0.3,
+            "value_conflict": 0.3,
+        },
         "allowed_moves": {"answer", "hedge", "clarify", "perspectives"},
     }
     data.update(changes)
@@ -18,8 +24,13 @@ def profile(**changes) -> ContextProfile:
 
 
 def go(vector=None, prof=None, rounds=0, value_laden=False, options=False, **v) -> Route:
-    return route({**LOW, **(vector or {}), **v}, prof or profile(), clarify_rounds=rounds,
-                 value_laden=value_laden, has_options=options)
+    return route(
+        {**LOW, **(vector or {}), **v},
+        prof or profile(),
+        clarify_rounds=rounds,
+        value_laden=value_laden,
+        has_options=options,
+    )
 
 
 def test_answer_when_calm():
@@ -71,8 +82,14 @@ def test_clarify_cap():
 
 def test_disallowed_moves_fall_through():
     only_answer = profile(allowed_moves={"answer"})
-    r = go(value_conflict=0.9, value_laden=True, ambiguity=0.9, options=True, epistemic=2.0,
-           prof=only_answer)
+    r = go(
+        value_conflict=0.9,
+        value_laden=True,
+        ambiguity=0.9,
+        options=True,
+        epistemic=2.0,
+        prof=only_answer,
+    )
     assert r.move == "answer"
     for move in ("perspectives", "clarify", "hedge"):
         assert f"move '{move}' is not allowed in profile test" in r.reason
@@ -92,8 +109,13 @@ def test_reason_names_component_value_threshold_profile():
 
 def test_missing_component_rejected():
     with pytest.raises(ValueError, match="lacks ambiguity"):
-        route({"semantic_entropy": 0, "epistemic": 0, "value_conflict": 0}, profile(),
-              clarify_rounds=0, value_laden=False, has_options=False)
+        route(
+            {"semantic_entropy": 0, "epistemic": 0, "value_conflict": 0},
+            profile(),
+            clarify_rounds=0,
+            value_laden=False,
+            has_options=False,
+        )
 
 
 def test_shipped_profiles_route_the_same_vector_differently():
@@ -111,5 +133,7 @@ def test_scattered_answers_on_a_value_laden_question_show_perspectives():
     # the same scatter on a factual question is the model being unsure
     assert go(semantic_entropy=2.2, epistemic=1.4).move == "hedge"
     # a request with readings to offer on a value-laden question still prefers perspectives
-    assert go(semantic_entropy=2.2, ambiguity=0.9, options=True, value_laden=True).move \
+    assert (
+        go(semantic_entropy=2.2, ambiguity=0.9, options=True, value_laden=True).move
         == "perspectives"
+    )

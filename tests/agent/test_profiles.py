@@ -30,7 +30,11 @@ def test_shipped_profiles_load(name, data_dir):
     profile = load_profile(name)
     assert profile.name == name and profile.description
     assert set(profile.thresholds.model_dump()) == {
-        "semantic_entropy", "epistemic", "ambiguity", "value_conflict"}
+        "semantic_entropy",
+        "epistemic",
+        "ambiguity",
+        "value_conflict",
+    }
     assert "answer" in profile.allowed_moves
     # each shipped file documents where its numbers come from and how to fit them
     text = (CONTEXTS_DIR / f"{name}.yaml").read_text()
@@ -73,17 +77,20 @@ def test_unknown_profile_lists_available(data_dir):
         load_profile("nope")
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("name: x\ndescription: [unclosed\n", "not valid YAML"),
-    (VALID.replace("max_clarify_rounds: 1\n", ""), "field 'max_clarify_rounds'"),
-    (VALID.replace("ambiguity: 0.3, ", ""), "field 'thresholds.ambiguity'"),
-    (VALID.replace("epistemic: 0.8", "epistemic: -1"), "field 'thresholds.epistemic'"),
-    (VALID.replace("[answer, hedge]", "[hedge]"), "field 'allowed_moves'"),
-    (VALID.replace("[answer, hedge]", "[answer, shrug]"), "field 'allowed_moves"),
-    (VALID.replace("system_prompt: system", "system_prompt: nope"), "no template"),
-    (VALID + "threshold: 0.5\n", "field 'threshold'"),
-    ("- a list\n", "expected a mapping"),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("name: x\ndescription: [unclosed\n", "not valid YAML"),
+        (VALID.replace("max_clarify_rounds: 1\n", ""), "field 'max_clarify_rounds'"),
+        (VALID.replace("ambiguity: 0.3, ", ""), "field 'thresholds.ambiguity'"),
+        (VALID.replace("epistemic: 0.8", "epistemic: -1"), "field 'thresholds.epistemic'"),
+        (VALID.replace("[answer, hedge]", "[hedge]"), "field 'allowed_moves'"),
+        (VALID.replace("[answer, hedge]", "[answer, shrug]"), "field 'allowed_moves"),
+        (VALID.replace("system_prompt: system", "system_prompt: nope"), "no template"),
+        (VALID + "threshold: 0.5\n", "field 'threshold'"),
+        ("- a list\n", "expected a mapping"),
+    ],
+)
 def test_bad_profile_rejected_naming_file(tmp_path, text, needle):
     path = tmp_path / "bad.yaml"
     path.write_text(text)
@@ -94,6 +101,10 @@ def test_bad_profile_rejected_naming_file(tmp_path, text, needle):
 
 def test_model_validates_directly():
     with pytest.raises(ValueError):
-        ContextProfile(name="x", description="d", max_clarify_rounds=1,
-                       allowed_moves={"answer"},
-                       thresholds={"semantic_entropy": 1, "epistemic": 1, "ambiguity": 1})
+        ContextProfile(
+            name="x",
+            description="d",
+            max_clarify_rounds=1,
+            allowed_moves={"answer"},
+            thresholds={"semantic_entropy": 1, "epistemic": 1, "ambiguity": 1},
+        )

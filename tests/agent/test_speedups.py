@@ -19,8 +19,7 @@ def test_defaults_and_validation(tmp_path):
 
 @pytest.mark.parametrize("factor, stop", [(0.0, "none"), (2.0, "sentence"), (1.5, "line")])
 def test_runtime_params_carry_the_options(tmp_path, factor, stop):
-    config = AgentConfig(db_path=tmp_path / "x.sqlite", straggler_factor=factor,
-                         sample_stop=stop)
+    config = AgentConfig(db_path=tmp_path / "x.sqlite", straggler_factor=factor, sample_stop=stop)
     params = Runtime(config).params(4, SAMPLE_STOPS[config.sample_stop])
     assert params.straggler_factor == factor
     assert params.stop == SAMPLE_STOPS[stop]

@@ -5,13 +5,17 @@ from agent.errors import ConfigError
 from agent.templates import load_members, render
 
 SHIPPED = {
-    "system": {}, "system_health": {}, "system_education": {},
+    "system": {},
+    "system_health": {},
+    "system_education": {},
     "interpret": {"question": "How long does it take?"},
     "perspective": {"perspective": "You value liberty.", "question": "Should X?"},
     "clarify": {"options": "- a\n- b"},
     "hedge": {"guess": "Paris", "confidence": "40%"},
-    "hedge_unknown": {}, "perspectives_intro": {},
-    "member_direct": {}, "member_careful": {},
+    "hedge_unknown": {},
+    "perspectives_intro": {},
+    "member_direct": {},
+    "member_careful": {},
 }
 
 
@@ -60,7 +64,9 @@ def test_members_file_validated(tmp_path):
     path.write_text("members:\n  - id: a\n    description: x\n    template: nope\n")
     with pytest.raises(ConfigError, match="member 0 .*'template'"):
         load_members(path)
-    path.write_text("members:\n  - {id: a, description: x, template: system}\n"
-                    "  - {id: a, description: y, template: system}\n")
+    path.write_text(
+        "members:\n  - {id: a, description: x, template: system}\n"
+        "  - {id: a, description: y, template: system}\n"
+    )
     with pytest.raises(ConfigError, match="member 1: duplicate id 'a'"):
         load_members(path)

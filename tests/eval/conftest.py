@@ -83,26 +83,44 @@ class FakeAgent:
             return self.resume(thread_id, message)
         kind = rule(message)
         h = int(hashlib.md5(message.encode()).hexdigest()[:4], 16) / 65535
-        vec = {"semantic_entropy": h, "epistemic": h / 2,
-               "ambiguity": 0.9 if kind == "clarify" else h / 4,
-               "value_conflict": 0.8 if kind == "perspectives" else 0.0}
-        views = [FakeView("a", "A", "Very favorable", "r", 0.5),
-                 FakeView("b", "B", "Somewhat unfavorable", "r", 0.5)] \
-            if kind == "perspectives" else []
+        vec = {
+            "semantic_entropy": h,
+            "epistemic": h / 2,
+            "ambiguity": 0.9 if kind == "clarify" else h / 4,
+            "value_conflict": 0.8 if kind == "perspectives" else 0.0,
+        }
+        views = (
+            [
+                FakeView("a", "A", "Very favorable", "r", 0.5),
+                FakeView("b", "B", "Somewhat unfavorable", "r", 0.5),
+            ]
+            if kind == "perspectives"
+            else []
+        )
         if kind == "clarify":
             self._pending.add(thread_id)
-        return FakeReply(kind, f"reply to {message}", thread_id,
-                         uncertainty=FakeUncertainty(vec, ["r1", "r2"] if kind == "clarify"
-                                                     else []),
-                         options=["r1", "r2"] if kind == "clarify" else [], perspectives=views,
-                         clusters=[FakeCluster(0, "Paris", ["Paris"], 0.75),
-                                   FakeCluster(1, "Lyon", ["Lyon"], 0.25)])
+        return FakeReply(
+            kind,
+            f"reply to {message}",
+            thread_id,
+            uncertainty=FakeUncertainty(vec, ["r1", "r2"] if kind == "clarify" else []),
+            options=["r1", "r2"] if kind == "clarify" else [],
+            perspectives=views,
+            clusters=[
+                FakeCluster(0, "Paris", ["Paris"], 0.75),
+                FakeCluster(1, "Lyon", ["Lyon"], 0.25),
+            ],
+        )
 
     def resume(self, thread_id, reply):
         self._pending.discard(thread_id)
-        return FakeReply("answer", "Paris", thread_id,
-                         uncertainty=FakeUncertainty({"semantic_entropy": 0.1}),
-                         clusters=[FakeCluster(0, "Paris", ["Paris"], 1.0)])
+        return FakeReply(
+            "answer",
+            "Paris",
+            thread_id,
+            uncertainty=FakeUncertainty({"semantic_entropy": 0.1}),
+            clusters=[FakeCluster(0, "Paris", ["Paris"], 1.0)],
+        )
 
     def pending(self, thread_id):
         return object() if thread_id in self._pending else None
@@ -122,10 +140,10 @@ class FakeEmbedder:
 
 @pytest.fixture
 def fake_harness():
-    backend = FakeBackend(lambda msgs: ["80" if "how sure" in msgs[-1]["content"].lower()
-                                        else "Paris"])
-    return Harness(agent=FakeAgent(), backend=backend, embedder=FakeEmbedder(),
-                   show_progress=False)
+    backend = FakeBackend(
+        lambda msgs: ["80" if "how sure" in msgs[-1]["content"].lower() else "Paris"]
+    )
+    return Harness(agent=FakeAgent(), backend=backend, embedder=FakeEmbedder(), show_progress=False)
 
 
 @pytest.fixture

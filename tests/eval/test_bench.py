@@ -52,14 +52,36 @@ def test_nonsense_arguments_are_refused(argv):
 def test_short_benchmark_run_produces_every_figure(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(
-        [sys.executable, "-m", "eval.bench", "--repeats", "1", "--samples", "2", "--tokens",
-         "4", "--threads", "1", "--json"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+        [
+            sys.executable,
+            "-m",
+            "eval.bench",
+            "--repeats",
+            "1",
+            "--samples",
+            "2",
+            "--tokens",
+            "4",
+            "--threads",
+            "1",
+            "--json",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
     assert (result["N"], result["T"], result["cpu_count"]) == (2, 4, os.cpu_count())
-    for name in ("plain_turn", "sampling_batched", "sampling_sequential",
-                 "clustering_representative", "clustering_pairwise"):
+    for name in (
+        "plain_turn",
+        "sampling_batched",
+        "sampling_sequential",
+        "clustering_representative",
+        "clustering_pairwise",
+    ):
         figure = result["figures"][name]
         assert len(figure["runs"]) == 1 and figure["min"] <= figure["median"] <= figure["max"]
     ratios = result["ratios"]
@@ -67,8 +89,10 @@ def test_short_benchmark_run_produces_every_figure(tmp_path):
         assert ratios[name] > 0
     # the Clarion turn and llama.cpp are either measured or say why they are not
     assert "clarion_turn" in result["figures"] or "clarion_turn" in result["unavailable"]
-    assert (ratios["clarion_turn_over_plain_turn"] is None) == ("clarion_turn" in
-                                                               result["unavailable"])
-    assert ("llamacpp_sequential" in result["figures"]
-            or "llamacpp_sequential" in result["unavailable"])
+    assert (ratios["clarion_turn_over_plain_turn"] is None) == (
+        "clarion_turn" in result["unavailable"]
+    )
+    assert (
+        "llamacpp_sequential" in result["figures"] or "llamacpp_sequential" in result["unavailable"]
+    )
     assert result["notes"]["clustering_pairwise_comparisons"] == 1

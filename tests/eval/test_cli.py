@@ -3,8 +3,9 @@ import sys
 
 
 def run_cli(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "eval", *args], capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "eval", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_help_lists_the_commands():
@@ -22,8 +23,15 @@ def test_list_shows_suites_and_missing_data(tmp_path):
 
 
 def test_absent_data_skips_the_suite_with_exit_code_zero(tmp_path):
-    out = run_cli("run", "--suite", "selective", "--data", str(tmp_path / "none"),
-                  "--out", str(tmp_path / "o"))
+    out = run_cli(
+        "run",
+        "--suite",
+        "selective",
+        "--data",
+        str(tmp_path / "none"),
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert out.returncode == 0
     assert "skipped: suite 'selective' needs the data set(s) ambignq" in out.stdout
     assert not (tmp_path / "o").exists()
@@ -43,11 +51,26 @@ def test_bench_forwards_or_explains():
 def test_report_rescores_stored_results(tmp_path):
     import json
 
-    results = {"suite": "selective", "description": "d", "command": "c", "created_utc": "t",
-               "model": "m", "quantize": "none", "context": "general", "seed": 0,
-               "bootstrap": {"resamples": 1000, "interval": "95%"}, "limit": 1,
-               "limit_rule": "r", "n_items": 0, "data_files": [], "errors": [], "extra": {},
-               "records": [], "scores": {}, "seconds": {"load": 0, "run": 0, "total": 0}}
+    results = {
+        "suite": "selective",
+        "description": "d",
+        "command": "c",
+        "created_utc": "t",
+        "model": "m",
+        "quantize": "none",
+        "context": "general",
+        "seed": 0,
+        "bootstrap": {"resamples": 1000, "interval": "95%"},
+        "limit": 1,
+        "limit_rule": "r",
+        "n_items": 0,
+        "data_files": [],
+        "errors": [],
+        "extra": {},
+        "records": [],
+        "scores": {},
+        "seconds": {"load": 0, "run": 0, "total": 0},
+    }
     (tmp_path / "results.json").write_text(json.dumps(results))
     out = run_cli("report", str(tmp_path / "results.json"))
     assert out.returncode == 0, out.stderr

@@ -14,8 +14,10 @@ def load(name, data_dir):
 
 def test_clamber_double_encoded_rows_and_stored_baseline(data_dir):
     items = load("clamber", data_dir)
-    assert len(items) == 3202 and Counter(i.label for i in items) == {"ambiguous": 1601,
-                                                                       "clear": 1601}
+    assert len(items) == 3202 and Counter(i.label for i in items) == {
+        "ambiguous": 1601,
+        "clear": 1601,
+    }
     assert items[0].text == "Give me a list of good coffee shops?"
     y = [i.meta["require_clarification"] for i in items]
     row = binary_row("stored", y, [i.meta["predict_ambiguous"] for i in items], None, seed=0)
@@ -34,8 +36,12 @@ def test_ambignq_labels_and_gold_answers(data_dir):
 def test_ambient_both_splits(data_dir):
     items = load("ambient", data_dir)
     counts = Counter((i.meta["split"], i.label) for i in items)
-    assert counts == {("dev", "ambiguous"): 36, ("dev", "clear"): 64,
-                      ("test", "ambiguous"): 543, ("test", "clear"): 1002}
+    assert counts == {
+        ("dev", "ambiguous"): 36,
+        ("dev", "clear"): 64,
+        ("test", "ambiguous"): 543,
+        ("test", "clear"): 1002,
+    }
     assert items[0].meta["hypothesis"].startswith("I asked the participant")
 
 

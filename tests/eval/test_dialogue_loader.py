@@ -26,7 +26,7 @@ def test_a_good_file_loads_with_its_source_line(tmp_path):
 
 
 def test_yaml_syntax_error_names_file_and_line(tmp_path):
-    path = write(tmp_path, GOOD.replace('expect: [answer]', 'expect: [answer'))
+    path = write(tmp_path, GOOD.replace("expect: [answer]", "expect: [answer"))
     with pytest.raises(DialogueError, match=r"d\.yaml:8: invalid YAML"):
         load_file(path)
 
@@ -45,10 +45,14 @@ def test_reply_without_a_preceding_clarify_is_rejected(tmp_path):
 
 def test_missing_text_and_unknown_key_are_rejected(tmp_path):
     with pytest.raises(DialogueError, match=r"d\.yaml:4:.*exactly one of"):
-        load_file(write(tmp_path, GOOD.replace('user: "write a login handler"', 'note: x')))
+        load_file(write(tmp_path, GOOD.replace('user: "write a login handler"', "note: x")))
     with pytest.raises(DialogueError, match=r"d\.yaml:6: .*colour"):
-        load_file(write(tmp_path, GOOD.replace("expect: [clarify]",
-                                               "expect: [clarify]\n        colour: red")))
+        load_file(
+            write(
+                tmp_path,
+                GOOD.replace("expect: [clarify]", "expect: [clarify]\n        colour: red"),
+            )
+        )
 
 
 def test_duplicate_ids_across_files_are_rejected(tmp_path):

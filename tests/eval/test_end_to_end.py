@@ -11,8 +11,12 @@ pytestmark = pytest.mark.model
 
 def run_eval(*args, timeout=1200):
     pytest.importorskip("agent.api", reason="the Agent (issue 5) is not merged yet")
-    return subprocess.run([sys.executable, "-m", "eval", "run", "--quiet", *args],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "eval", "run", "--quiet", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def check_report(out_dir, suite, n):
@@ -26,8 +30,18 @@ def check_report(out_dir, suite, n):
 
 
 def test_dialogues_limit_3_writes_a_valid_report(tmp_path):
-    out = run_eval("--suite", "dialogues", "--limit", "3", "--samples", "2", "--timeout", "900",
-                   "--out", str(tmp_path))
+    out = run_eval(
+        "--suite",
+        "dialogues",
+        "--limit",
+        "3",
+        "--samples",
+        "2",
+        "--timeout",
+        "900",
+        "--out",
+        str(tmp_path),
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     results = check_report(tmp_path, "dialogues", 3)
     kinds = {t["clarion"]["kind"] for r in results["records"] for t in r["turns"]}
@@ -35,8 +49,20 @@ def test_dialogues_limit_3_writes_a_valid_report(tmp_path):
 
 
 def test_selective_limit_3_writes_a_valid_report(tmp_path, data_dir):
-    out = run_eval("--suite", "selective", "--limit", "3", "--samples", "2", "--timeout", "900",
-                   "--data", str(data_dir), "--out", str(tmp_path))
+    out = run_eval(
+        "--suite",
+        "selective",
+        "--limit",
+        "3",
+        "--samples",
+        "2",
+        "--timeout",
+        "900",
+        "--data",
+        str(data_dir),
+        "--out",
+        str(tmp_path),
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     results = check_report(tmp_path, "selective", 3)
     assert all(r["baseline"]["tokens"] > 0 for r in results["records"])

@@ -45,7 +45,8 @@ def test_constant_uncertainty_gives_a_flat_curve_and_zero_prr():
 def test_partial_tie_group_counts_its_mean():
     # kept 2 of 3: the certain right answer + half of the tied (right, wrong) pair
     assert metrics.rejection_curve([1, 0, 1], [0.5, 0.5, 0.1])[1] == pytest.approx(
-        [2 / 3, 0.75, 1.0])
+        [2 / 3, 0.75, 1.0]
+    )
 
 
 def test_coverage_sums_the_represented_shares():
@@ -71,8 +72,9 @@ def test_bootstrap_ci_is_seeded_and_brackets_the_estimate():
 
 
 def test_confusion_matrix_rows_are_expected_moves():
-    m = metrics.moves_confusion(["answer", "hedge", "hedge"], ["answer", "answer", "hedge"],
-                                ["answer", "hedge"])
+    m = metrics.moves_confusion(
+        ["answer", "hedge", "hedge"], ["answer", "answer", "hedge"], ["answer", "hedge"]
+    )
     assert m == [[1, 0], [1, 1]]
 
 

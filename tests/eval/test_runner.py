@@ -11,8 +11,14 @@ from eval.suites import SUITES
 
 
 def run(suite, tmp_path, harness, data_dir, limit=3):
-    opts = RunOptions(suite=suite, data_dir=data_dir, out_dir=tmp_path / suite, limit=limit,
-                      seed=0, progress=False)
+    opts = RunOptions(
+        suite=suite,
+        data_dir=data_dir,
+        out_dir=tmp_path / suite,
+        limit=limit,
+        seed=0,
+        progress=False,
+    )
     results = run_suite(opts, harness)
     saved = json.loads((tmp_path / suite / "results.json").read_text())
     report = (tmp_path / suite / "report.md").read_text()
@@ -32,8 +38,9 @@ def test_dialogues_suite_scores_moves_and_writes_a_report(tmp_path, fake_harness
     assert (tmp_path / "dialogues" / "confusion.png").stat().st_size > 1000
     assert "always-answer" in report and "sha256" in report and "![" in report
     # the report traces back to the commit that produced it
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
     assert saved["code"].removesuffix("+dirty") == (head or "unknown (not a git checkout)")
     assert f"| code | `{saved['code']}` |" in report
 
@@ -85,8 +92,14 @@ def test_calibrate_fits_on_dev_and_writes_a_new_profile(tmp_path, fake_harness):
     pytest.importorskip("agent.profiles")
     from eval.calibrate import calibrate
 
-    opts = RunOptions(suite="dialogues", data_dir=tmp_path, out_dir=tmp_path / "cal",
-                      limit=12, seed=0, progress=False)
+    opts = RunOptions(
+        suite="dialogues",
+        data_dir=tmp_path,
+        out_dir=tmp_path / "cal",
+        limit=12,
+        seed=0,
+        progress=False,
+    )
     (tmp_path / "profiles").mkdir()
     (tmp_path / "profiles" / "general-dialogues-fit.yaml").write_text("keep me")
     summary = calibrate(opts, profile_dir=tmp_path / "profiles", harness=fake_harness)
@@ -104,8 +117,9 @@ def test_calibrate_can_refit_stored_results_without_a_model(tmp_path, fake_harne
 
     run("dialogues", tmp_path, fake_harness, tmp_path, limit=10)
     opts = RunOptions(suite="dialogues", data_dir=tmp_path, out_dir=tmp_path / "refit", seed=1)
-    summary = calibrate(opts, profile_dir=tmp_path / "p",
-                        from_results=tmp_path / "dialogues" / "results.json")
+    summary = calibrate(
+        opts, profile_dir=tmp_path / "p", from_results=tmp_path / "dialogues" / "results.json"
+    )
     assert "fitted profile written" in summary
     assert (tmp_path / "refit" / "report.md").read_text().count("Calibration of profile") == 1
     # re-scoring the calibrated results (`python -m eval report`) keeps the calibration

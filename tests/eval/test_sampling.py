@@ -3,8 +3,9 @@ from eval.data.sampling import allocate, stratified_sample
 
 
 def items(n_pos, n_neg):
-    return ([Item(f"p{i}", "x", "t", "pos") for i in range(n_pos)]
-            + [Item(f"n{i}", "x", "t", "neg") for i in range(n_neg)])
+    return [Item(f"p{i}", "x", "t", "pos") for i in range(n_pos)] + [
+        Item(f"n{i}", "x", "t", "neg") for i in range(n_neg)
+    ]
 
 
 def test_limit_keeps_both_classes_in_proportion():

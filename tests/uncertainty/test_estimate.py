@@ -93,8 +93,11 @@ def test_likelihood_weighted_entropy_is_evidence_not_value():
 
 def test_representative_is_the_most_likely_wording():
     same = LLMJudge(lambda q, a, b: True)  # one meaning
-    items = [LabeledAnswer("Paris, I think", logprob=-2.0), LabeledAnswer("Paris.", logprob=-0.2),
-             LabeledAnswer("It is Paris", logprob=-1.0)]
+    items = [
+        LabeledAnswer("Paris, I think", logprob=-2.0),
+        LabeledAnswer("Paris.", logprob=-0.2),
+        LabeledAnswer("It is Paris", logprob=-1.0),
+    ]
     assert estimate(items, same).clusters[0].representative == "Paris."
     plain = answers(["Paris, I think", "Paris."])
     assert estimate(plain, same).clusters[0].representative == "Paris, I think"

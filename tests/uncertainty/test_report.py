@@ -27,8 +27,10 @@ def test_json_round_trip():
 
 
 def test_to_dict_holds_plain_python_types_only():
-    items = [LabeledAnswer(t, logprob=-0.4, reading=r) for t, r in
-             [("yes", "r1"), ("no", "r2"), ("yes", "r1"), ("no", "r2")]]
+    items = [
+        LabeledAnswer(t, logprob=-0.4, reading=r)
+        for t, r in [("yes", "r1"), ("no", "r2"), ("yes", "r1"), ("no", "r2")]
+    ]
     data = estimate(items, LLMJudge(lambda q, a, b: False), "Should it?").to_dict()
 
     def walk(value):

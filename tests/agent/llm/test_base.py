@@ -13,20 +13,31 @@ def test_sample_logprob_summaries():
     assert Sample("").mean_logprob == 0.0
 
 
-@pytest.mark.parametrize("bad", [dict(n=0), dict(temperature=0), dict(top_p=1.5),
-                                 dict(max_new_tokens=0), dict(min_new_tokens=-1),
-                                 dict(max_new_tokens=4, min_new_tokens=5)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(n=0),
+        dict(temperature=0),
+        dict(top_p=1.5),
+        dict(max_new_tokens=0),
+        dict(min_new_tokens=-1),
+        dict(max_new_tokens=4, min_new_tokens=5),
+    ],
+)
 def test_sampling_params_reject_nonsense(bad):
     with pytest.raises(ValueError):
         SamplingParams(**bad)
 
 
-@pytest.mark.parametrize("messages, fragment", [
-    ([], "no message"),
-    ([{"role": "user", "content": "   "}], "empty"),
-    ([{"role": "user", "content": "bad \ud800 text"}], "invalid Unicode"),
-    ([{"role": "user", "content": None}], "text content"),
-])
+@pytest.mark.parametrize(
+    "messages, fragment",
+    [
+        ([], "no message"),
+        ([{"role": "user", "content": "   "}], "empty"),
+        ([{"role": "user", "content": "bad \ud800 text"}], "invalid Unicode"),
+        ([{"role": "user", "content": None}], "text content"),
+    ],
+)
 def test_validate_messages_explains_the_problem(messages, fragment):
     with pytest.raises(InvalidInputError, match=fragment):
         validate_messages(messages)

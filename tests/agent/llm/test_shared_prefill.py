@@ -37,8 +37,9 @@ def record_forward(backend, monkeypatch) -> list[tuple]:
 
 def test_shared_prefill_gives_the_same_samples_and_logprobs(default_backend, france):
     # two conversations of different lengths: left padding is exercised too
-    plain, shared = _both(default_backend, [france, SKY],
-                          SamplingParams(n=4, max_new_tokens=12, seed=7))
+    plain, shared = _both(
+        default_backend, [france, SKY], SamplingParams(n=4, max_new_tokens=12, seed=7)
+    )
     for plain_row, shared_row in zip(plain, shared, strict=True):
         for a, b in zip(plain_row, shared_row, strict=True):
             assert a.token_ids == b.token_ids
@@ -56,8 +57,9 @@ def test_shared_prefill_runs_the_prompt_once(default_backend, france, monkeypatc
 
 def test_generate_stops_when_every_sample_has_ended(default_backend, france, monkeypatch):
     calls = record_forward(default_backend, monkeypatch)
-    samples = default_backend.sample(france, SamplingParams(n=3, temperature=0.2,
-                                                            max_new_tokens=60, seed=2))
+    samples = default_backend.sample(
+        france, SamplingParams(n=3, temperature=0.2, max_new_tokens=60, seed=2)
+    )
     # one prefill, then one step per token up to the last sequence's EOS, none after
     steps = max(len(s.token_ids) + (s.finish_reason == "stop") for s in samples)
     assert len(calls) == 1 + steps
@@ -67,7 +69,8 @@ def test_generate_stops_when_every_sample_has_ended(default_backend, france, mon
 
 def test_min_new_tokens_forces_the_length(default_backend, france):
     samples = default_backend.sample(
-        france, SamplingParams(n=2, max_new_tokens=10, min_new_tokens=10, seed=0))
+        france, SamplingParams(n=2, max_new_tokens=10, min_new_tokens=10, seed=0)
+    )
     assert [len(s.token_ids) for s in samples] == [10, 10]
     assert all(s.finish_reason == "length" for s in samples)
 
@@ -81,8 +84,9 @@ def test_repeated_prompts_are_tokenized_once(default_backend, france, monkeypatc
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(type(default_backend.tokenizer), "__call__",
-                        lambda self, *a, **k: counting(*a, **k))
+    monkeypatch.setattr(
+        type(default_backend.tokenizer), "__call__", lambda self, *a, **k: counting(*a, **k)
+    )
     first = default_backend._encode([france, france], 4)
     again = default_backend._encode([france], 4)
     assert len(calls) == 1
@@ -95,8 +99,7 @@ def test_stop_strings_end_each_sample_and_the_batch(default_backend, monkeypatch
     free = default_backend.sample(story, SamplingParams(n=3, max_new_tokens=40, seed=1))
     assert any(cut_at_stop(s.text, stops) is not None for s in free)  # they go on
     steps = record_forward(default_backend, monkeypatch)
-    cut = default_backend.sample(story, SamplingParams(n=3, max_new_tokens=40, seed=1,
-                                                       stop=stops))
+    cut = default_backend.sample(story, SamplingParams(n=3, max_new_tokens=40, seed=1, stop=stops))
     for short, long in zip(cut, free, strict=True):
         assert cut_at_stop(short.text, stops) is None and short.text
         assert long.text.startswith(short.text)  # same draw, cut at its first line

@@ -5,15 +5,18 @@ from agent.llm.fake import FakeBackend
 from agent.llm.stopping import cut_at_stop
 
 
-@pytest.mark.parametrize("text, stops, expected", [
-    ("Paris.\nLyon", ("\n",), 6),
-    ("\n\nParis\nLyon", ("\n",), 7),  # leading blank lines never stop a sample
-    ("Paris is big. Lyon too.", (". ", "\n"), 12),
-    ("Paris", ("\n",), None),
-    ("   ", ("\n",), None),
-    ("a\nb. c", (". ", "\n"), 1),  # the earliest stop wins
-    ("Paris\nLyon", (), None),
-])
+@pytest.mark.parametrize(
+    "text, stops, expected",
+    [
+        ("Paris.\nLyon", ("\n",), 6),
+        ("\n\nParis\nLyon", ("\n",), 7),  # leading blank lines never stop a sample
+        ("Paris is big. Lyon too.", (". ", "\n"), 12),
+        ("Paris", ("\n",), None),
+        ("   ", ("\n",), None),
+        ("a\nb. c", (". ", "\n"), 1),  # the earliest stop wins
+        ("Paris\nLyon", (), None),
+    ],
+)
 def test_cut_at_stop(text, stops, expected):
     assert cut_at_stop(text, stops) == expected
 

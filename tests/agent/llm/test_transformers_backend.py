@@ -49,8 +49,9 @@ def test_greedy_answers_paris(default_backend, france):
 
 def test_batch_of_conversations_keeps_their_order(default_backend, france):
     other = [{"role": "user", "content": "Name a colour of the sky on a clear day, in one word."}]
-    batches = default_backend.sample_batch([france, other],
-                                           SamplingParams(n=3, max_new_tokens=16, seed=1))
+    batches = default_backend.sample_batch(
+        [france, other], SamplingParams(n=3, max_new_tokens=16, seed=1)
+    )
     assert [len(b) for b in batches] == [3, 3]
     assert sum("Paris" in s.text for s in batches[0]) >= 1
     assert not any("Paris" in s.text for s in batches[1])
