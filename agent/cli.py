@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 
+from agent.cli_perspectives import add_perspectives_command
 from agent.errors import ClarionError
 from agent.llm.loading import QUANTIZE_CHOICES
 
@@ -20,6 +21,7 @@ examples:
   python -m agent ask "Should euthanasia be legal?" --context health
   python -m agent chat
   python -m agent sample "Hi" --samples 8           # raw samples, no agent (debugging)
+  python -m agent perspectives review               # proposed perspectives (operator)
 """
 
 COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
@@ -69,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--json", action="store_true")
     add_agent_arguments(sample)
     sample.set_defaults(handler=run_sample)
+    add_perspectives_command(commands)
     return parser
 
 
@@ -207,12 +210,14 @@ def run_chat(args: argparse.Namespace) -> int:
 
 def run_sample(args: argparse.Namespace) -> int:
     """The foundation's raw view: greedy answer and N samples with log-probs."""
+    from agent.api import validate_message
     from agent.llm import load_backend
     from agent.llm.base import SamplingParams
 
+    message = validate_message(args.message)  # the same checks as a turn, before loading
     config = load_config(args)
     backend = load_backend(config.model, quantize=config.quantize)
-    messages = [{"role": "user", "content": args.message}]
+    messages = [{"role": "user", "content": message}]
     params = SamplingParams(
         n=config.samples,
         temperature=config.temperature,

@@ -29,6 +29,7 @@ class Runtime:
         self._embedder = embedder
         self._judge = None
         self._registry: list[Perspective] | None = None
+        self._registry_stamp: tuple[int, int] | None = None
         self._profile: ContextProfile | None = None
         self._members: list | None = None
         self._facets = None
@@ -75,12 +76,19 @@ class Runtime:
 
     @property
     def registry(self) -> dict[str, Perspective]:
+        """Shipped + the operator's perspectives; reread when the operator's file changes
+        (an accepted proposal, possibly from another process)."""
         with self._lock:
-            if self._registry is None:
+            extra = self.config.data_dir / "perspectives.yaml"
+            try:
+                stamp = (extra.stat().st_mtime_ns, extra.stat().st_size)
+            except FileNotFoundError:
+                stamp = None
+            if self._registry is None or stamp != self._registry_stamp:
                 from agent.perspectives import load_registry
 
-                extra = self.config.data_dir / "perspectives.yaml"
-                self._registry = load_registry(extra if extra.is_file() else None)
+                self._registry = load_registry(extra if stamp else None)
+                self._registry_stamp = stamp
             return {p.id: p for p in self._registry}
 
     @property
