@@ -16,11 +16,8 @@ the one place that knows Gradio, so it reads top to bottom:
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import html
 import logging
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,6 +27,7 @@ import gradio as gr
 from matplotlib.figure import Figure
 
 from agent.errors import ClarionError, ThreadError
+from agent.sessions import ThreadTokens
 
 log = logging.getLogger("clarion.app")
 
@@ -173,37 +171,6 @@ def clusters_markdown(clusters, n_samples: int | None = None) -> str:
 # --------------------------------------------------------------------------- 2. sessions
 
 
-class ThreadTokens:
-    """Signed thread tokens: the browser keeps `thread_id.signature`; the server only
-    reattaches ids it issued itself, so no one can pick or guess another person's thread.
-    The key lives next to the database, so tokens survive a restart."""
-
-    def __init__(self, key_file: Path):
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        if not key_file.exists():
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
-        self._key = key_file.read_text().strip().encode()
-
-    def _sign(self, thread_id: str) -> str:
-        return hmac.new(self._key, thread_id.encode(), hashlib.sha256).hexdigest()[:32]
-
-    @property
-    def storage_secret(self) -> str:
-        """For gr.BrowserState's own encryption: stable, so a restarted server can still
-        read what the browser stored (the token's signature is what protects the thread)."""
-        return self._sign("browser-state")
-
-    def issue(self, thread_id: str) -> str:
-        return f"{thread_id}.{self._sign(thread_id)}"
-
-    def verify(self, token: Any) -> str | None:
-        if not isinstance(token, str) or "." not in token:
-            return None
-        thread_id, _, signature = token.rpartition(".")
-        return thread_id if hmac.compare_digest(signature, self._sign(thread_id)) else None
-
-
 # --------------------------------------------------------------------------- 3. handlers
 
 GENERIC_ERROR = (
@@ -240,6 +207,9 @@ class ClarionUI:
         self.participation = participation
         self.tokens = tokens
         self.perspectives_file = perspectives_file
+        from agent.proposals import ProposalStore
+
+        self.proposals = ProposalStore(participation.db_path, perspectives_file)
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -360,9 +330,15 @@ class ClarionUI:
             history[-1] = {"role": "assistant", "content": error_html(GENERIC_ERROR)}
             yield {w.chatbot: history, w.status: ""}
             return
+        self.remember_shown(thread_id, reply)
         history[-1] = {"role": "assistant", "content": reply_html(reply)}
         status = f"Replied with *{reply.kind}* in {reply.seconds:.1f} s"
         yield {w.chatbot: history, w.status: status, **self.views(reply)}
+
+    def remember_shown(self, thread_id: str, reply) -> None:
+        """A perspectives reply takes one vote, for one of the views it showed."""
+        if reply.kind == "perspectives" and reply.perspectives:
+            self.participation.shown(thread_id, [p.id for p in reply.perspectives])
 
     def on_feedback(self, perspective_id: str | None, missing: str, thread_id: str | None):
         w = self.widgets
@@ -401,9 +377,12 @@ class ClarionUI:
         except ClarionError:
             return {}
 
-    def on_propose(self, pid, name, description, prompt, contributor, source, tags):
-        from agent.perspectives import add_perspective, validate_entry
-
+    def on_propose(self, pid, name, description, prompt, contributor, source, tags, thread_id):
+        if not thread_id:
+            return "⚠️ Not proposed: reload the page first."
+        fields = (pid, name, description, prompt, contributor, source, tags)
+        if not all(isinstance(f, str) for f in fields):
+            return "⚠️ Not proposed: every field must be text."
         entry = {
             "id": pid.strip(),
             "name": name.strip(),
@@ -416,11 +395,13 @@ class ClarionUI:
             "tags": [t.strip() for t in tags.split(",") if t.strip()],
         }
         try:
-            perspective = validate_entry(entry)
-            add_perspective(entry, self.perspectives_file)
+            proposal = self.proposals.propose(entry, proposer=thread_id)
         except ClarionError as exc:
-            return f"⚠️ Not added: {esc(exc)}"
-        return f"✅ Added **{esc(perspective.name)}** (`{esc(perspective.id)}`)."
+            return f"⚠️ Not proposed: {esc(exc)}"
+        return (
+            f"✅ Proposed **{esc(proposal.perspective.name)}** (`{esc(proposal.id)}`). It is "
+            "voiced to nobody until the operator of this server accepts it."
+        )
 
     def on_settings(
         self,
@@ -471,6 +452,7 @@ class ClarionUI:
             reply = self.agent.chat(message, thread_id)
         except ClarionError as exc:
             return {"error": str(exc)}, thread_id
+        self.remember_shown(thread_id, reply)
         return reply.to_dict(), thread_id
 
     def api_feedback(self, perspective_id: str, missing: str, thread_id: str | None):
@@ -680,7 +662,7 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
         w.rep_tab.select(ui.representation_views, None, [w.tallies, w.missing_views], **hidden)
         p_send.click(
             ui.on_propose,
-            [p_id, p_name, p_desc, p_prompt, p_contrib, p_source, p_tags],
+            [p_id, p_name, p_desc, p_prompt, p_contrib, p_source, p_tags, w.thread],
             p_status,
             **hidden,
         )
@@ -822,7 +804,7 @@ def main(argv: list[str] | None = None) -> None:
     ui = ClarionUI(
         agent,
         participation,
-        ThreadTokens(db_path.with_name(db_path.name + ".ui-key")),
+        ThreadTokens.from_file(db_path.with_name(db_path.name + ".ui-key")),
         user_registry_path(config.data_dir),
     )
     demo = build_app(ui, list_profiles(config.data_dir))

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS participation (
     thread_id     TEXT NOT NULL,
     perspective   TEXT,
     missing_view  TEXT,
-    created_at    REAL NOT NULL,
+    created_at    DOUBLE PRECISION NOT NULL,
     CHECK (perspective IS NOT NULL OR missing_view IS NOT NULL)
 )
 """
@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS shown_reply (
     thread_id     TEXT PRIMARY KEY,
     reply_key     TEXT NOT NULL,
     perspectives  TEXT NOT NULL,
-    shown_at      REAL NOT NULL,
+    shown_at      DOUBLE PRECISION NOT NULL,
     answered      INTEGER NOT NULL DEFAULT 0
 )
 """
@@ -76,8 +76,10 @@ class ParticipationStore:
         key = secrets.token_hex(8)
         with self._lock, closing(self._connect()) as conn, conn:
             conn.execute(
-                "INSERT OR REPLACE INTO shown_reply (thread_id, reply_key, perspectives, "
-                "shown_at, answered) VALUES (?, ?, ?, ?, 0)",
+                "INSERT INTO shown_reply (thread_id, reply_key, perspectives, shown_at, answered)"
+                " VALUES (?, ?, ?, ?, 0) ON CONFLICT (thread_id) DO UPDATE SET reply_key ="
+                " excluded.reply_key, perspectives = excluded.perspectives, shown_at ="
+                " excluded.shown_at, answered = 0",
                 (thread_id, key, json.dumps(list(perspective_ids)), time.time()),
             )
         return key

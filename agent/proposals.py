@@ -36,8 +36,8 @@ CREATE TABLE IF NOT EXISTS proposals (
     status      TEXT NOT NULL DEFAULT 'pending'
                 CHECK (status IN ('pending', 'accepted', 'rejected')),
     proposer    TEXT NOT NULL,
-    created_at  REAL NOT NULL,
-    decided_at  REAL,
+    created_at  DOUBLE PRECISION NOT NULL,
+    decided_at  DOUBLE PRECISION,
     decided_by  TEXT,
     reason      TEXT
 )
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS proposals (
 CREATE TABLE IF NOT EXISTS proposal_support (
     proposal_id TEXT NOT NULL,
     person      TEXT NOT NULL,
-    created_at  REAL NOT NULL,
+    created_at  DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (proposal_id, person)
 )
 """,
@@ -150,8 +150,8 @@ class ProposalStore:
             raise InvalidInputError("Support has to come from someone other than the proposer.")
         with self._lock, closing(connect(self.db_path)) as conn, conn:
             conn.execute(
-                "INSERT OR IGNORE INTO proposal_support (proposal_id, person, created_at) "
-                "VALUES (?, ?, ?)",
+                "INSERT INTO proposal_support (proposal_id, person, created_at) "
+                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (proposal.id, person, time.time()),
             )
         proposal = self.get(proposal.id)

@@ -19,7 +19,7 @@ def main(port: int, folder: Path) -> None:
     ui = app.ClarionUI(
         FakeAgent(),
         ParticipationStore(folder / "clarion.sqlite"),
-        app.ThreadTokens(folder / "ui-key"),
+        app.ThreadTokens.from_file(folder / "ui-key"),
         folder / "perspectives.yaml",
     )
     demo = app.build_app(ui, ["general"])
