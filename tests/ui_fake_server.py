@@ -22,7 +22,7 @@ def main(port: int, folder: Path) -> None:
         app.ThreadTokens.from_file(folder / "ui-key"),
         folder / "perspectives.yaml",
     )
-    demo = app.build_app(ui, ["general"])
+    demo = app.build_app(ui)
     demo.queue(default_concurrency_limit=1).launch(
         server_name="127.0.0.1", server_port=port, css=app.CSS, theme=app.THEME
     )

@@ -68,17 +68,18 @@ class FakeAgent:
 
     def __init__(self):
         self.config = SimpleNamespace(
-            context="general", samples=4, readings=3, model=None, quantize="none"
+            context="general", samples=4, readings=3, model=None, quantize="none", data_dir=None
         )
         self.profile = SimpleNamespace(
+            proposal_supporters=0,
             thresholds={
                 "semantic_entropy": 1.0,
                 "epistemic": 0.8,
                 "ambiguity": 0.3,
                 "value_conflict": 0.3,
-            }
+            },
         )
-        self._runtime = SimpleNamespace(backend="fake")  # app.py warms it after a model switch
+        self.settings_seen: list[dict | None] = []  # per-turn settings, as the UI passed them
         self.threads: dict[str, list[dict]] = {}
         self.waiting: dict[str, FakeReply] = {}
 
@@ -92,6 +93,9 @@ class FakeAgent:
 
     def pending(self, thread_id):
         return self.waiting.get(thread_id)
+
+    def interrupted(self, thread_id):
+        return None
 
     def reply_for(self, message, thread_id, resume):
         report = FakeReport(
@@ -138,7 +142,8 @@ class FakeAgent:
             clusters=[cluster(0.9, ["Paris", "Paris."]), cluster(0.1, ["Lyon"])],
         )
 
-    def stream(self, message, thread_id=None, *, resume=False):
+    def stream(self, message, thread_id=None, *, resume=False, settings=None):
+        self.settings_seen.append(settings)
         yield SimpleNamespace(node="interpret", message="Finding readings…", reply=None)
         # like the real Agent: a message on a waiting thread is the clarify reply
         reply = self.reply_for(message, thread_id, resume or thread_id in self.waiting)
@@ -153,15 +158,6 @@ class FakeAgent:
         )
         yield SimpleNamespace(node="respond", message="done", reply=reply)
 
-    def chat(self, message, thread_id=None):
-        *_, last = self.stream(message, thread_id)
+    def chat(self, message, thread_id=None, *, settings=None):
+        *_, last = self.stream(message, thread_id, settings=settings)
         return last.reply
-
-    def update_config(self, **changes):
-        if changes.get("model") == "missing/model":
-            from agent.errors import ModelLoadError
-
-            raise ModelLoadError("Model 'missing/model' not found.")
-        for key, value in changes.items():
-            setattr(self.config, key, value)
-        return self.config
