@@ -28,7 +28,7 @@ import gradio as gr
 from matplotlib.figure import Figure
 
 from agent.errors import ClarionError, InvalidInputError, ThreadError
-from agent.sessions import ThreadTokens
+from agent.sessions import ThreadTokens, signing_key
 
 log = logging.getLogger("clarion.app")
 
@@ -268,7 +268,7 @@ class ClarionUI:
         self.participation = participation
         self.tokens = tokens
         self.perspectives_file = perspectives_file
-        self.proposals = ProposalStore(participation.db_path, perspectives_file)
+        self.proposals = ProposalStore(participation.db, perspectives_file)
         self.bounds = bounds or Bounds([agent.config.context])
         self.admins = admins
 
@@ -889,7 +889,8 @@ def build_app(ui: ClarionUI) -> gr.Blocks:
 DESCRIPTION = """Start Clarion's chat UI in the browser.
 
 The model loads once at start (a progress bar shows in the terminal); conversations and
-participation feedback are stored in one SQLite file (--db) and survive a restart.
+participation feedback are stored in one database (--db: a SQLite file, or PostgreSQL
+for several app processes behind a load balancer) and survive a restart.
 
 examples:
   python app.py                                  # http://127.0.0.1:7860, embedded model
@@ -952,10 +953,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--db",
-        type=Path,
         default=None,
-        metavar="PATH",
-        help="SQLite file for conversations and feedback (default: the user data folder)",
+        metavar="PATH|URL",
+        help="conversations and feedback: a SQLite file (default: the user data folder) or "
+        "postgresql://user@host:port/dbname, which several app processes can share",
     )
     parser.add_argument(
         "--data-dir",
@@ -1021,7 +1022,8 @@ def main(argv: list[str] | None = None) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from agent import Agent, AgentConfig
-    from agent.files import make_private, private_dir, private_umask
+    from agent.cli import db_setting
+    from agent.files import private_dir, private_umask
     from agent.llm import load_backend
     from agent.participation import ParticipationStore
     from agent.perspectives import user_registry_path
@@ -1039,7 +1041,7 @@ def main(argv: list[str] | None = None) -> None:
             "model": args.model,
             "quantize": args.quantize,
             "context": args.context,
-            "db_path": args.db,
+            **db_setting(args.db),
             "data_dir": args.data_dir,
             "samples": args.samples,
             "readings": args.readings,
@@ -1049,13 +1051,12 @@ def main(argv: list[str] | None = None) -> None:
             {k: v for k, v in settings.items() if v is not None}, source="command line"
         )
         private_dir(config.data_dir)
-        private_dir(config.db_path.parent)
+        if not config.db_url:
+            private_dir(config.db_path.parent)
         backend = load_backend(config.model, quantize=config.quantize)  # once, with a bar
         agent = Agent(config, backend=backend, embedder=Embedder())  # first turn not slower
-        participation = ParticipationStore(config.db_path)
-        make_private(config.db_path)
-        db_path = config.db_path
-        tokens = ThreadTokens.from_file(db_path.with_name(db_path.name + ".ui-key"))
+        participation = ParticipationStore(agent.database)
+        tokens = ThreadTokens(signing_key(agent.database))
     except (ClarionError, EmbedderError) as exc:
         raise SystemExit(f"error: {exc}") from None
     profiles = sorted({*list_profiles(config.data_dir), config.context})

@@ -29,21 +29,24 @@ def add_perspectives_command(commands) -> None:
     parser.add_argument("action", choices=("list", "review", "accept", "reject"))
     parser.add_argument("id", nargs="?", help="the proposal's id (accept, reject)")
     parser.add_argument("--reason", default="", help="why (kept with the decision)")
-    parser.add_argument("--db", metavar="PATH", help="conversation database (SQLite file)")
+    parser.add_argument(
+        "--db", metavar="PATH|URL", help="conversation database (SQLite file or postgresql://)"
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="data folder (its perspectives.yaml)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run_perspectives)
 
 
 def run_perspectives(args: argparse.Namespace) -> int:
+    from agent.cli import db_setting
     from agent.errors import InvalidInputError
     from agent.perspectives import load_registry, user_registry_path
     from agent.proposals import ProposalStore
 
-    settings = {"db_path": args.db, "data_dir": args.data_dir}
+    settings = {**db_setting(args.db), "data_dir": args.data_dir}
     config = AgentConfig.parse({k: v for k, v in settings.items() if v}, source="command line")
     registry_file = user_registry_path(config.data_dir)
-    store = ProposalStore(config.db_path, registry_file)
+    store = ProposalStore(config.database, registry_file)
     if args.action in ("accept", "reject"):
         if not args.id:
             raise InvalidInputError(f"`perspectives {args.action}` needs the proposal's id.")

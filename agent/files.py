@@ -1,7 +1,7 @@
 """Files other people must not read or race on: the data folder, keys, atomic writes.
 
-A deployment's data folder holds conversations, feedback, contributed perspectives and
-the key that signs thread tokens, so it is private to the operator's account: folders
+A deployment's data folder holds conversations, feedback (with the key that signs thread
+tokens) and contributed perspectives, so it is private to the operator's account: folders
 0700, files 0600 (`private_umask()` at start makes every file the process creates so).
 Writers of shared files (several app processes on one data folder) take an exclusive
 lock and replace the file atomically, so a reader never sees half a file and two
@@ -13,15 +13,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import secrets
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
-
-from agent.errors import ConfigError
-
-KEY_BYTES = 32
 
 
 def private_umask() -> None:
@@ -81,45 +75,3 @@ def atomic_write_text(path: Path, text: str) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-
-
-def read_or_create_key(path: Path) -> bytes:
-    """The secret key in `path`, created (0600, O_EXCL, no symlinks) if absent.
-
-    A key file that is a symlink, too short or not hex is refused with a ConfigError:
-    a signing key silently replaced or shortened would be worse than no start.
-    """
-    path = Path(path)
-    private_dir(path.parent)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    except FileExistsError:
-        return _read_key(path)
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(KEY_BYTES))
-        f.flush()
-        os.fsync(f.fileno())
-    return _read_key(path)
-
-
-def _read_key(path: Path) -> bytes:
-    for _ in range(50):  # another process may have created it a moment ago, not yet written
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError as exc:
-            raise ConfigError(f"The key file {path} cannot be opened ({exc.strerror}).") from None
-        with os.fdopen(fd) as f:
-            text = f.read().strip()
-        if text:
-            break
-        time.sleep(0.05)
-    try:
-        key = bytes.fromhex(text)
-    except ValueError:
-        key = b""
-    if len(key) < KEY_BYTES:
-        raise ConfigError(
-            f"The key file {path} is not a {KEY_BYTES}-byte hex key; remove it to make a new "
-            "one (every browser then starts a new conversation)."
-        )
-    return key

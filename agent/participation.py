@@ -1,9 +1,9 @@
 """Participation: which perspective represented a person, and which views were missing.
 
 Pluralism is only half done when Clarion shows several perspectives; the other half is
-hearing back whether anyone felt represented. The feedback lives in the same SQLite file
-as the conversations (the checkpointer's), in its own tables, so one file holds a
-deployment's whole record and a backup copies both.
+hearing back whether anyone felt represented. The feedback lives in the same database as
+the conversations (`agent.db`: the SQLite file or the PostgreSQL database), in its own
+tables, so one database holds a deployment's whole record and a backup copies both.
 
 A vote counts only for a perspective that was shown in that thread's last perspectives
 reply, and once per reply (`shown()` records what a reply showed): a tally is of people
@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
-import threading
 import time
 from collections.abc import Sequence
-from contextlib import closing
 from pathlib import Path
 
+from agent.db import Database
 from agent.errors import InvalidInputError
-from agent.files import make_private, private_dir
 from agent.sanitize import check_text
 
 MISSING = "missing"
@@ -50,31 +47,20 @@ CREATE TABLE IF NOT EXISTS shown_reply (
 """
 
 
-def connect(db_path: Path) -> sqlite3.Connection:
-    """A short-lived connection: safe across Gradio's worker threads and processes."""
-    return sqlite3.connect(db_path, timeout=30)
-
-
 class ParticipationStore:
     """Feedback on perspectives replies, one row per statement a person made."""
 
-    def __init__(self, db_path: str | Path):
-        self.db_path = Path(db_path)
-        private_dir(self.db_path.parent)
-        self._lock = threading.Lock()
-        with closing(self._connect()) as conn, conn:
-            conn.execute(_SCHEMA)
-            conn.execute(_SHOWN)
-        make_private(self.db_path)
-
-    def _connect(self) -> sqlite3.Connection:
-        return connect(self.db_path)
+    def __init__(self, db: Database | str | Path):
+        # SQLite: a short-lived connection per call, safe across Gradio's worker threads;
+        # PostgreSQL: connections from the database's pool, shared with the checkpointer.
+        self.db = db if isinstance(db, Database) else Database(db)
+        self.db.create_tables(_SCHEMA, _SHOWN)
 
     def shown(self, thread_id: str, perspective_ids: Sequence[str]) -> str:
         """Record the perspectives a reply in `thread_id` showed; it replaces the thread's
         earlier one (only the last perspectives reply takes a vote). Returns its key."""
         key = secrets.token_hex(8)
-        with self._lock, closing(self._connect()) as conn, conn:
+        with self.db.connect() as conn:
             conn.execute(
                 "INSERT INTO shown_reply (thread_id, reply_key, perspectives, shown_at, answered)"
                 " VALUES (?, ?, ?, ?, 0) ON CONFLICT (thread_id) DO UPDATE SET reply_key ="
@@ -108,7 +94,7 @@ class ParticipationStore:
             raise InvalidInputError(
                 "Pick the perspective that represented you, or describe the view that was missing."
             )
-        with self._lock, closing(self._connect()) as conn, conn:
+        with self.db.connect() as conn:
             row = conn.execute(
                 "SELECT perspectives FROM shown_reply WHERE thread_id = ?", (thread_id,)
             ).fetchone()
@@ -138,7 +124,7 @@ class ParticipationStore:
     def tallies(self) -> dict[str, int]:
         """How often each perspective id represented someone, plus "missing": how often a
         view was reported missing."""
-        with closing(self._connect()) as conn:
+        with self.db.connect() as conn:
             rows = conn.execute(
                 "SELECT perspective, COUNT(*) FROM participation WHERE perspective IS NOT NULL "
                 "GROUP BY perspective ORDER BY COUNT(*) DESC, perspective"
@@ -152,7 +138,7 @@ class ParticipationStore:
 
     def missing_views(self, limit: int = MISSING_SHOWN) -> list[str]:
         """The newest `limit` views people said were missing, newest first."""
-        with closing(self._connect()) as conn:
+        with self.db.connect() as conn:
             rows = conn.execute(
                 "SELECT missing_view FROM participation WHERE missing_view IS NOT NULL "
                 "ORDER BY created_at DESC, id DESC LIMIT ?",

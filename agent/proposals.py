@@ -7,21 +7,19 @@ perspectives accept ID`), or, where the deployment's context profile sets
 (one vote per person per proposal). Accepting appends it to the operator's registry file
 (agent.perspectives.add_perspective); the proposal rows stay, as its provenance.
 
-The rows live in the conversations' SQLite file, next to agent.participation's.
+The rows live in the conversations' database (agent.db), next to agent.participation's.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from agent.db import Database
 from agent.errors import ConfigError, InvalidInputError
-from agent.participation import connect
 from agent.perspectives import Perspective, add_perspective, load_registry, validate_entry
 from agent.sanitize import check_text
 
@@ -72,13 +70,10 @@ class ProposalStore:
     """Pending, accepted and rejected proposals; `registry_file` is the operator's
     perspectives.yaml that an accepted proposal is appended to."""
 
-    def __init__(self, db_path: str | Path, registry_file: Path):
-        self.db_path = Path(db_path)
+    def __init__(self, db: Database | str | Path, registry_file: Path):
+        self.db = db if isinstance(db, Database) else Database(db)
         self.registry_file = Path(registry_file)
-        self._lock = threading.Lock()
-        with closing(connect(self.db_path)) as conn, conn:
-            for statement in _SCHEMA:
-                conn.execute(statement)
+        self.db.create_tables(*_SCHEMA)
 
     # -- reading ------------------------------------------------------------------
 
@@ -92,7 +87,7 @@ class ProposalStore:
         args: tuple = ()
         if status is not None:
             query, args = query + " WHERE p.status = ?", (status,)
-        with closing(connect(self.db_path)) as conn:
+        with self.db.connect() as conn:
             rows = conn.execute(query + " ORDER BY p.created_at, p.id", args).fetchall()
         return [
             Proposal(validate_entry(json.loads(e)), s, who, at, n, by, why)
@@ -111,7 +106,7 @@ class ProposalStore:
         """Store a validated proposal as pending; its id must be new everywhere."""
         perspective = validate_entry(entry, source="your proposal")
         taken = {p.id for p in load_registry(self.registry_file)}
-        with self._lock, closing(connect(self.db_path)) as conn, conn:
+        with self.db.connect() as conn:
             exists = conn.execute(
                 "SELECT status FROM proposals WHERE id = ?", (perspective.id,)
             ).fetchone()
@@ -129,8 +124,9 @@ class ProposalStore:
                     f"You already have {pending} proposals waiting for review; wait until "
                     "they are decided."
                 )
-            conn.execute(
-                "INSERT INTO proposals (id, entry, proposer, created_at) VALUES (?, ?, ?, ?)",
+            added = conn.execute(
+                "INSERT INTO proposals (id, entry, proposer, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO NOTHING",
                 (
                     perspective.id,
                     json.dumps(perspective.model_dump(mode="json")),
@@ -138,6 +134,10 @@ class ProposalStore:
                     time.time(),
                 ),
             )
+            if added.rowcount != 1:  # someone else, a moment ago
+                raise InvalidInputError(
+                    f"A proposal with id '{perspective.id}' already exists; choose another id."
+                )
         return self.get(perspective.id)
 
     def support(self, proposal_id: str, person: str, needed: int = 0) -> Proposal:
@@ -148,7 +148,7 @@ class ProposalStore:
             raise InvalidInputError(f"Proposal '{proposal.id}' is already {proposal.status}.")
         if person == proposal.proposer:
             raise InvalidInputError("Support has to come from someone other than the proposer.")
-        with self._lock, closing(connect(self.db_path)) as conn, conn:
+        with self.db.connect() as conn:
             conn.execute(
                 "INSERT INTO proposal_support (proposal_id, person, created_at) "
                 "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -172,7 +172,7 @@ class ProposalStore:
             except ConfigError as exc:
                 if "already exists" not in str(exc):  # an earlier accept got this far
                     raise
-        with self._lock, closing(connect(self.db_path)) as conn, conn:
+        with self.db.connect() as conn:
             conn.execute(
                 "UPDATE proposals SET status = ?, decided_at = ?, decided_by = ?, reason = ? "
                 "WHERE id = ? AND status = 'pending'",

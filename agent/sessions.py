@@ -10,14 +10,27 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
-from pathlib import Path
 from typing import Any
 
-from agent.files import read_or_create_key
+from agent.errors import ConfigError
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _SIGNATURE = re.compile(r"^[0-9a-f]{32}$")
+
+
+SECRET_KEY_ENV = "CLARION_SECRET_KEY"
+
+
+def signing_key(database) -> bytes:
+    """$CLARION_SECRET_KEY, else a key kept in the database itself (created once,
+    atomically): the same for every app process on one database and across restarts, so
+    any process verifies a token another one issued."""
+    key = os.environ.get(SECRET_KEY_ENV, "").strip() or database.secret("ui-signing-key")
+    if len(key) < 32:
+        raise ConfigError(f"{SECRET_KEY_ENV} must be at least 32 characters long.")
+    return key.encode()
 
 
 class ThreadTokens:
@@ -25,13 +38,8 @@ class ThreadTokens:
 
     def __init__(self, key: bytes):
         if len(key) < 32:
-            raise ValueError("the signing key must have at least 32 bytes")
+            raise ConfigError("The signing key must have at least 32 bytes.")
         self._key = key
-
-    @classmethod
-    def from_file(cls, path: Path) -> ThreadTokens:
-        """The key kept next to the database, so tokens survive a restart."""
-        return cls(read_or_create_key(path))
 
     def _sign(self, label: str, value: str) -> str:
         message = label.encode() + b"\0" + value.encode()

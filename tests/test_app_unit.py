@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 import app
+from agent import sessions
+from agent.db import Database
+from agent.errors import ClarionError
 from agent.participation import ParticipationStore
 from tests.ui_fakes import FakeAgent, FakeReply, cluster, view
 
@@ -18,7 +21,7 @@ def ui(tmp_path):
     ui = app.ClarionUI(
         FakeAgent(),
         ParticipationStore(tmp_path / "db.sqlite"),
-        app.ThreadTokens.from_file(tmp_path / "key"),
+        app.ThreadTokens(b"k" * 64),
         tmp_path / "perspectives.yaml",
         app.Bounds(["general", "health"], max_samples=8, max_readings=4),
     )
@@ -101,21 +104,33 @@ def test_clusters_list_members_and_probabilities():
     assert "**1. 90%**" in text and "- Paris." in shown(text) and "**2. 10%**" in text
 
 
-def test_thread_tokens_reject_forged_and_foreign_ids(tmp_path):
-    tokens = app.ThreadTokens.from_file(tmp_path / "key")
+def test_thread_tokens_reject_forged_and_foreign_ids(tmp_path, monkeypatch):
+    monkeypatch.delenv(sessions.SECRET_KEY_ENV, raising=False)
+    db = Database(tmp_path / "db.sqlite")
+    tokens = app.ThreadTokens(sessions.signing_key(db))
     token = tokens.issue("abc")
     assert tokens.verify(token) == "abc"
-    assert app.ThreadTokens.from_file(tmp_path / "key").verify(token) == "abc"  # survives a restart
+    again = app.ThreadTokens(sessions.signing_key(Database(tmp_path / "db.sqlite")))
+    assert again.verify(token) == "abc"  # the key is kept in the database: survives a restart
     assert tokens.verify("someone-else.0000") is None
     assert tokens.verify("abc") is None and tokens.verify(None) is None
-    assert app.ThreadTokens.from_file(tmp_path / "other").verify(token) is None
-    assert tokens.storage_secret == app.ThreadTokens.from_file(tmp_path / "key").storage_secret
+    other = app.ThreadTokens(sessions.signing_key(Database(tmp_path / "other.sqlite")))
+    assert other.verify(token) is None
+    assert tokens.storage_secret == again.storage_secret
     secret = tokens.storage_secret  # Gradio hands it to every browser: it must open nothing
     for token in (secret, f"browser-state.{secret}", f"thread.{secret[:32]}"):
         assert tokens.verify(token) is None
     assert tokens.verify(tokens.issue("abc", label="person")) is None  # labels do not mix
     for odd in ("\udce9.00", "é" * 300, "a.b.c", 7, ["x"], "abc." + "0" * 32):
         assert tokens.verify(odd) is None  # never raises
+
+
+def test_signing_key_from_the_environment_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv(sessions.SECRET_KEY_ENV, "s" * 40)
+    assert sessions.signing_key(Database(tmp_path / "db.sqlite")) == b"s" * 40
+    monkeypatch.setenv(sessions.SECRET_KEY_ENV, "short")
+    with pytest.raises(ClarionError, match="at least 32"):
+        sessions.signing_key(Database(tmp_path / "db.sqlite"))
 
 
 def test_clarify_then_option_resumes_the_same_thread(ui):

@@ -135,7 +135,7 @@ def run_fuzz(folder: Path, per_target: int) -> dict:
     from agent.graph import studio
     from agent.participation import ParticipationStore
     from agent.runtime import Runtime
-    from agent.sessions import ThreadTokens
+    from agent.sessions import ThreadTokens, signing_key
     from app import ClarionUI, build_app
     from eval.reliability import fuzz
     from eval.reliability.server import AppProcess
@@ -154,8 +154,8 @@ def run_fuzz(folder: Path, per_target: int) -> dict:
     )
     ui = ClarionUI(
         agent,
-        ParticipationStore(config.db_path),
-        ThreadTokens.from_file(folder / "ui-key"),
+        ParticipationStore(agent.database),
+        ThreadTokens(signing_key(agent.database)),
         folder / "data" / "perspectives.yaml",
     )
     build_app(ui)
