@@ -14,7 +14,7 @@ import time
 
 from agent import Agent, AgentConfig
 from eval.reliability.client import Person
-from eval.reliability.world import AMBIGUOUS
+from eval.reliability.world import AMBIGUOUS, SLOW
 
 
 def _store(server) -> Agent:
@@ -47,45 +47,53 @@ def _outcome(job, timeout: float = 20) -> str:
     return f"a reply: {str(result)[:160]}"
 
 
-def kill_mid_turn(server, turn_s: float) -> dict:
-    person = Person(server.url)
-    completed = []
-    for i in range(2):
-        reply = person.ask(f"What is the capital of France? (turn {i})")
-        if "error" not in reply:
-            completed.append(reply["thread_id"])
-    thread = completed[-1] if completed else None
-    job = person.submit("How many legs does a spider have? (the turn that is cut off)")
-    time.sleep(turn_s / 2)  # the turn is under way
+def kill_mid_turn_while_a_clarify_waits(server, delay_s: float) -> dict:
+    """Person A has two answered turns and a third under way; person B's thread waits on
+    a clarifying question. kill -9, restart: A keeps both answered turns and is told the
+    third was cut off; B's question is still there and answerable."""
+    a, b = Person(server.url), Person(server.url)
+    completed = sum(
+        "error" not in a.ask(f"What is the capital of France? (turn {i})") for i in range(2)
+    )
+    thread_a = a.token.rpartition(".")[0]
+    asked = b.ask(f"{AMBIGUOUS}?")
+    clarified = asked.get("kind") == "clarify"
+    job = a.submit(f"How many legs does a spider have? {SLOW}")
+    time.sleep(delay_s * 1.5)  # the turn is under way: its first model call has returned
     server.kill()
     saw = _outcome(job)
-    person.close()
+    a.close(), b.close()
     server.start()
-    stored = _stored_turns(server, thread) if thread else 0
-    after = Person(server.url, token=person.token)
-    reply = after.ask("Are you back?")
-    after.close()
+    stored = _stored_turns(server, thread_a)
+    waiting = clarified and _pending(server, asked["thread_id"])
+    a_again, b_again = Person(server.url, token=a.token), Person(server.url, token=b.token)
+    back = a_again.ask("Are you back?")
+    answer = b_again.ask(asked["options"][0]) if clarified else {"error": "no clarify"}
+    a_again.close(), b_again.close()
     return {
-        "completed": len(completed),
-        "lost": max(0, len(completed) - stored),
+        "completed": completed,
+        "lost": max(0, completed - stored) + int(clarified and not waiting),
         "cut_off_user_saw": saw,
-        "after_restart": reply.get("notice") or reply.get("error") or "(no notice)",
-        "same_thread_after_restart": reply.get("thread_id") == thread,
+        "after_restart": back.get("notice") or back.get("error") or "(no notice)",
+        "same_thread_after_restart": back.get("thread_id") == thread_a,
+        "clarified": clarified,
+        "clarify_waiting_after_restart": waiting,
+        "clarify_answered_after_restart": waiting and "error" not in answer,
     }
 
 
-def kill_during_clarify(server, turn_s: float, mid_resume: bool) -> dict:
-    """A thread waits on a clarifying question; the server dies (idle, or while the
-    person's answer is being processed); after the restart the question is answerable,
-    or, if the answer's turn had ended before the kill, that reply is stored."""
+def kill_while_a_clarify_answer_runs(server, delay_s: float) -> dict:
+    """The server dies while it works on the answer to a clarifying question: after the
+    restart the question is still open and answerable (or, if that turn ended before
+    the kill, its reply is stored)."""
     person = Person(server.url)
-    first = person.ask(f"{AMBIGUOUS}?")
-    asked = first.get("kind") == "clarify"
-    thread = first.get("thread_id")
-    saw, answered_before_kill = "(killed while idle)", False
-    if mid_resume and asked:
-        job = person.submit(first["options"][0])
-        time.sleep(turn_s / 2)  # the answer's turn is under way
+    asked = person.ask(f"{AMBIGUOUS} {SLOW}?")
+    clarified = asked.get("kind") == "clarify"
+    thread = asked.get("thread_id")
+    saw, answered_before_kill = "(no clarify)", False
+    if clarified:
+        job = person.submit(asked["options"][0])
+        time.sleep(delay_s * 1.5)
         server.kill()
         saw = _outcome(job)
         answered_before_kill = saw.startswith("a reply")
@@ -93,39 +101,32 @@ def kill_during_clarify(server, turn_s: float, mid_resume: bool) -> dict:
         server.kill()
     person.close()
     server.start()
-    waiting = bool(thread) and _pending(server, thread)
+    waiting = clarified and _pending(server, thread)
     if answered_before_kill:  # a completed turn: its reply must be in the store
-        stored = _stored_turns(server, thread)
-        return {
-            "clarified": asked,
-            "answered_before_kill": True,
-            "waiting_after_restart": waiting,
-            "answered_after_restart": False,
-            "lost": int(stored < 2),
-            "cut_off_user_saw": saw,
-        }
-    after = Person(server.url, token=person.token)
-    reply = after.ask(first["options"][0] if asked else "money")
-    after.close()
+        lost = int(_stored_turns(server, thread) < 2)
+        answered = False
+    else:
+        lost = int(clarified and not waiting)
+        again = Person(server.url, token=person.token)
+        answered = waiting and "error" not in again.ask(asked["options"][0])
+        again.close()
     return {
-        "clarified": asked,
-        "waiting_after_restart": waiting,
-        "answered_after_restart": bool(asked and waiting and "error" not in reply),
-        "lost": int(asked and not waiting),
+        "clarified": clarified,
+        "answered_before_kill": answered_before_kill,
+        "clarify_waiting_after_restart": waiting,
+        "clarify_answered_after_restart": answered,
+        "lost": lost,
         "cut_off_user_saw": saw,
-        "after_restart": reply.get("notice")
-        or reply.get("error")
-        or f"a {reply.get('kind')} reply",
     }
 
 
-def disconnect_mid_turn(server, turn_s: float) -> dict:
+def disconnect_mid_turn(server, delay_s: float) -> dict:
     """A client goes away mid-turn: the turn still completes and is stored, the turn lock
     is free for the next person."""
     person = Person(server.url)
     person.ask("What is the capital of France?")
-    job = person.submit("Who wrote Romeo and Juliet? (the client leaves)")
-    time.sleep(turn_s / 2)  # the turn is under way
+    job = person.submit(f"Who wrote Romeo and Juliet? {SLOW}")
+    time.sleep(delay_s * 1.5)  # the turn is under way
     thread = person.token.rpartition(".")[0] if person.token else None
     before = 2  # the first turn: question and reply
     job.cancel()
@@ -134,7 +135,7 @@ def disconnect_mid_turn(server, turn_s: float) -> dict:
     started = time.perf_counter()
     reply = other.ask("How many legs does a spider have?")
     other.close()
-    deadline = time.monotonic() + 10 * turn_s + 10
+    deadline = time.monotonic() + 10 * delay_s + 20
     completed = False
     while thread and time.monotonic() < deadline:
         store = _store(server)
@@ -192,23 +193,23 @@ def database_locked(server, hold_s: float) -> dict:
     }
 
 
-def run_faults(server, turn_s: float) -> dict:
-    mid = kill_mid_turn(server, turn_s)
-    idle = kill_during_clarify(server, turn_s, mid_resume=False)
-    resume = kill_during_clarify(server, turn_s, mid_resume=True)
-    gone = disconnect_mid_turn(server, turn_s)
+def run_faults(server, delay_s: float) -> dict:
+    """Needs the scripted model (SLOW messages take delay_s per model call)."""
+    first = kill_mid_turn_while_a_clarify_waits(server, delay_s)
+    second = kill_while_a_clarify_answer_runs(server, delay_s)
+    gone = disconnect_mid_turn(server, delay_s)
     locked = database_locked(server, hold_s=8.0)
-    clarify = [c for c in (idle, resume) if not c.get("answered_before_kill")]
+    waits = [first["clarified"], second["clarified"] and not second["answered_before_kill"]]
     return {
         "kills": server.kills,
-        "completed_turns_lost": mid["lost"] + idle["lost"] + resume["lost"] + locked["lost"],
-        "clarify_waits": sum(c["clarified"] for c in clarify),
-        "clarify_answerable_after_restart": sum(c["answered_after_restart"] for c in clarify),
-        "cut_off_user_saw": mid["cut_off_user_saw"],
-        "cut_off_user_told_after_restart": mid["after_restart"],
-        "kill_mid_turn": mid,
-        "kill_while_clarify_waits": idle,
-        "kill_while_clarify_answer_runs": resume,
+        "completed_turns_lost": first["lost"] + second["lost"] + locked["lost"],
+        "clarify_waits": sum(waits),
+        "clarify_answerable_after_restart": int(first["clarify_answered_after_restart"])
+        + int(second["clarify_answered_after_restart"]),
+        "cut_off_user_saw": first["cut_off_user_saw"],
+        "cut_off_user_told_after_restart": first["after_restart"],
+        "kill_mid_turn_while_a_clarify_waits": first,
+        "kill_while_a_clarify_answer_runs": second,
         "client_disconnect": gone,
         "database_locked": locked,
     }

@@ -23,6 +23,7 @@ examples:
   python -m eval reliability --only fuzz --fuzz 3000
 """
 PARTS = ("load", "faults", "fuzz", "attacks")
+DELAY_S = 1.0  # per model call of a SLOW turn on the scripted model
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,56 +68,48 @@ def main(argv: list[str] | None = None) -> int:
 
     from eval.reliability.server import AppProcess
 
-    if "load" in parts:
-        say(f"load: {sessions} people x {turns} turns on the {model} model ...")
-        extra = ("--samples", "2", "--readings", "1", "--timeout", "600")
-        server = AppProcess(folder / "load", model=model, extra=extra)
-        server.start()
-        try:
-            from eval.reliability.load import run_load
-
-            limit = args.time_limit or (120 if quick else 1800)
-            summary["load"] = {
-                "model": model,
-                **run_load(server, sessions, turns, limit, echo=model == "scripted"),
-            }
-            summary["load"]["server_tracebacks"] = server.tracebacks()
-        finally:
-            server.stop()
-        say("  ", json.dumps(summary["load"]))
-    if "faults" in parts:
-        say("faults: kill -9 mid-turn and during a clarify wait, disconnect, locked db ...")
-        turn_s = 4.0  # the scripted model takes 1 s per call: a turn is 3-5 calls
-        server = AppProcess(folder / "faults", model="scripted", delay_s=1.0)
-        server.start()
-        try:
+    # One app over the scripted model serves faults, attacks, the API fuzz and a scripted
+    # load run (its SLOW messages take DELAY_S per model call); restarts keep its data.
+    scripted = AppProcess(folder / "scripted", model="scripted", delay_s=DELAY_S)
+    scripted.start()
+    try:
+        if "faults" in parts:
+            say("faults: kill -9 mid-turn and while clarifies wait, disconnect, locked db ...")
             from eval.reliability.faults import run_faults
 
-            summary["faults"] = run_faults(server, turn_s)
-        finally:
-            server.stop()
-        say("  ", json.dumps(summary["faults"]))
-    if "fuzz" in parts:
-        say(f"fuzz: {per_target} inputs per entry point ...")
-        summary["fuzz"] = run_fuzz(folder / "fuzz", per_target)
-        say("  ", json.dumps({k: v for k, v in summary["fuzz"].items() if k != "examples"}))
-    if "attacks" in parts:
-        say("attacks ...")
-        server = AppProcess(folder / "attacks", model="scripted")
-        server.start()
-        try:
+            summary["faults"] = run_faults(scripted, DELAY_S)
+            say("  ", json.dumps(summary["faults"]))
+        if "attacks" in parts:
+            say("attacks ...")
             from eval.reliability.attacks import run_attacks
 
-            tried = run_attacks(server)
+            tried = run_attacks(scripted)
+            summary["attacks"] = {
+                "tried": len(tried),
+                "refused": sum(a["refused"] for a in tried),
+                "cases": tried,
+            }
+            for case in tried:
+                say(f"   {'refused' if case['refused'] else 'NOT REFUSED'}: {case['name']}")
+        if "fuzz" in parts:
+            say(f"fuzz: {per_target} inputs per entry point ...")
+            summary["fuzz"] = run_fuzz(folder / "fuzz", per_target, scripted)
+            say("  ", json.dumps({k: v for k, v in summary["fuzz"].items() if k != "examples"}))
+        if "load" in parts and model == "scripted":
+            summary["load"] = load(scripted, model, sessions, turns, args.time_limit or 120)
+        summary["scripted_server_tracebacks"] = scripted.tracebacks()
+    finally:
+        scripted.stop()
+    if "load" in parts and model == "embedded":
+        extra = ("--samples", "2", "--readings", "1", "--timeout", "600")
+        server = AppProcess(folder / "embedded", model=model, extra=extra)
+        server.start()
+        try:
+            summary["load"] = load(server, model, sessions, turns, args.time_limit or 1800)
         finally:
             server.stop()
-        summary["attacks"] = {
-            "tried": len(tried),
-            "refused": sum(a["refused"] for a in tried),
-            "cases": tried,
-        }
-        for case in tried:
-            say(f"   {'refused' if case['refused'] else 'NOT REFUSED'}: {case['name']}")
+    if "load" in summary:
+        say("load:", json.dumps(summary["load"]))
     summary["wall_s"] = round(time.perf_counter() - started, 1)
     text = json.dumps(summary, ensure_ascii=False, indent=2)
     if args.out:
@@ -129,7 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if passed(summary) else 1
 
 
-def run_fuzz(folder: Path, per_target: int) -> dict:
+def load(server, model: str, sessions: int, turns: int, limit_s: float) -> dict:
+    from eval.reliability.load import run_load
+
+    print(f"load: {sessions} people x {turns} turns on the {model} model ...", file=sys.stderr)
+    result = run_load(server, sessions, turns, limit_s, echo=model == "scripted")
+    return {"model": model, **result, "server_tracebacks": server.tracebacks()}
+
+
+def run_fuzz(folder: Path, per_target: int, server) -> dict:
     """Every entry point in process, then the API over HTTP."""
     from agent import Agent, AgentConfig
     from agent.graph import studio
@@ -138,7 +139,6 @@ def run_fuzz(folder: Path, per_target: int) -> dict:
     from agent.sessions import ThreadTokens, signing_key
     from app import ClarionUI, build_app
     from eval.reliability import fuzz
-    from eval.reliability.server import AppProcess
     from eval.reliability.world import ScriptedBackend
     from uncertainty import Embedder
 
@@ -163,12 +163,7 @@ def run_fuzz(folder: Path, per_target: int) -> dict:
     fuzz.fuzz_tokens(tally, per_target)
     fuzz.fuzz_cli(tally, backend, embedder, max(1, per_target // 2))
     agent.close()
-    server = AppProcess(folder / "http", model="scripted")
-    server.start()
-    try:
-        fuzz.fuzz_http(tally, server, per_target)
-    finally:
-        server.stop()
+    fuzz.fuzz_http(tally, server, per_target)
     return tally.summary()
 
 

@@ -49,8 +49,12 @@ def script(messages: list[dict]) -> list[str]:
     return [f"You asked: {' '.join(text.split())[:300]}"]
 
 
+SLOW = "[slow]"  # in a message: each generate call of its turn takes delay_s
+
+
 class ScriptedBackend(FakeBackend):
-    """FakeBackend over `script`, taking `delay_s` per generate call (a model's time)."""
+    """FakeBackend over `script`; a turn whose message holds SLOW takes `delay_s` per
+    generate call (a model's time), so the harness can kill a server mid-turn."""
 
     name = "scripted"
 
@@ -58,12 +62,16 @@ class ScriptedBackend(FakeBackend):
         super().__init__(script)
         self.delay_s = delay_s
 
+    def _wait(self, conversations) -> None:
+        if any(SLOW in m["content"] for c in conversations for m in c[-1:]):
+            time.sleep(self.delay_s)
+
     def sample_batch(self, conversations, params):
-        time.sleep(self.delay_s)
+        self._wait(conversations)
         samples = super().sample_batch(conversations, params)
         self.calls.clear()  # FakeBackend keeps every call for tests; a server must not
         return samples
 
     def greedy(self, messages, max_new_tokens: int = 64):
-        time.sleep(self.delay_s)
+        self._wait([messages])
         return super().greedy(messages, max_new_tokens)
