@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     model = args.model or ("scripted" if quick else "embedded")
     turns = args.turns or (3 if quick else 10)
     sessions = args.sessions if not quick or args.sessions != 8 else 4
-    per_target = args.fuzz or (25 if quick else 250)
+    per_target = args.fuzz or (12 if quick else 250)
     folder = Path(tempfile.mkdtemp(prefix="clarion-reliability-"))
     started = time.perf_counter()
     summary: dict = {"quick": quick, "folder": str(folder)}
@@ -77,23 +77,24 @@ def main(argv: list[str] | None = None) -> int:
             say("faults: kill -9 mid-turn and while clarifies wait, disconnect, locked db ...")
             from eval.reliability.faults import run_faults
 
-            summary["faults"] = run_faults(scripted, DELAY_S)
+            summary["faults"] = timed(run_faults, scripted, DELAY_S)
             say("  ", json.dumps(summary["faults"]))
         if "attacks" in parts:
             say("attacks ...")
             from eval.reliability.attacks import run_attacks
 
-            tried = run_attacks(scripted)
+            tried = timed(lambda: {"cases": run_attacks(scripted)})
+            cases = tried["cases"]
             summary["attacks"] = {
-                "tried": len(tried),
-                "refused": sum(a["refused"] for a in tried),
-                "cases": tried,
+                "tried": len(cases),
+                "refused": sum(a["refused"] for a in cases),
+                **tried,
             }
             for case in tried:
                 say(f"   {'refused' if case['refused'] else 'NOT REFUSED'}: {case['name']}")
         if "fuzz" in parts:
             say(f"fuzz: {per_target} inputs per entry point ...")
-            summary["fuzz"] = run_fuzz(folder / "fuzz", per_target, scripted)
+            summary["fuzz"] = timed(run_fuzz, folder / "fuzz", per_target, scripted)
             say("  ", json.dumps({k: v for k, v in summary["fuzz"].items() if k != "examples"}))
         if "load" in parts and model == "scripted":
             summary["load"] = load(scripted, model, sessions, turns, args.time_limit or 120)
@@ -122,11 +123,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if passed(summary) else 1
 
 
+def timed(fn, *args, **kwargs) -> dict:
+    """fn's dict with the seconds it took."""
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return {**result, "seconds": round(time.perf_counter() - started, 1)}
+
+
 def load(server, model: str, sessions: int, turns: int, limit_s: float) -> dict:
     from eval.reliability.load import run_load
 
     print(f"load: {sessions} people x {turns} turns on the {model} model ...", file=sys.stderr)
-    result = run_load(server, sessions, turns, limit_s, echo=model == "scripted")
+    result = timed(run_load, server, sessions, turns, limit_s, echo=model == "scripted")
     return {"model": model, **result, "server_tracebacks": server.tracebacks()}
 
 
