@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 "refused": sum(a["refused"] for a in cases),
                 **tried,
             }
-            for case in tried:
+            for case in cases:
                 say(f"   {'refused' if case['refused'] else 'NOT REFUSED'}: {case['name']}")
         if "fuzz" in parts:
             say(f"fuzz: {per_target} inputs per entry point ...")
