@@ -792,10 +792,10 @@ def main(argv: list[str] | None = None) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from agent import Agent, AgentConfig
-    from agent.llm import load_backend
     from agent.participation import ParticipationStore
     from agent.perspectives import user_registry_path
     from agent.profiles import list_profiles
+    from agent.runtime import load_backend_for
     from uncertainty import Embedder
     from uncertainty.embeddings import EmbedderError
 
@@ -813,7 +813,7 @@ def main(argv: list[str] | None = None) -> None:
         config = AgentConfig.parse(
             {k: v for k, v in settings.items() if v is not None}, source="command line"
         )
-        backend = load_backend(config.model, quantize=config.quantize)  # once, with a bar
+        backend = load_backend_for(config)  # once, with a bar
         agent = Agent(config, backend=backend, embedder=Embedder())  # first turn not slower
         participation = ParticipationStore(config.db_path)
     except (ClarionError, EmbedderError) as exc:

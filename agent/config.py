@@ -136,6 +136,13 @@ class AgentConfig(BaseModel):
 
     model: str | None = None
     quantize: Literal["none", "4bit", "8bit"] = "none"
+    backend: Literal["auto", "transformers", "llamacpp"] = Field(
+        "auto",
+        description="auto: llama.cpp for a GGUF file on a CPU (faster there), else transformers",
+    )
+    threads: int | None = Field(
+        None, ge=1, le=256, description="CPU threads for the model (None: the backend's choice)"
+    )
     context: str = Field("general", min_length=1)
     samples: int = Field(4, ge=1, le=32, description="answers per cell")
     readings: int = Field(3, ge=1, le=8, description="max readings K of the request")

@@ -54,9 +54,18 @@ class TransformersBackend:
 
     @classmethod
     def load(
-        cls, spec: str | None = None, quantize: str = "none", device: str | None = None, **kwargs
+        cls,
+        spec: str | None = None,
+        quantize: str = "none",
+        device: str | None = None,
+        threads: int | None = None,
+        **kwargs,
     ) -> TransformersBackend:
         started = time.perf_counter()
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)  # process-wide: torch has one intra-op pool
         model, tokenizer, source, device = load_model(spec, quantize, device)
         log.info("Model ready in %.1f s", time.perf_counter() - started)
         name = source.display_name + ("" if quantize == "none" else f" [{quantize}]")
