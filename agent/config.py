@@ -147,7 +147,14 @@ class AgentConfig(BaseModel):
     samples: int = Field(4, ge=1, le=32, description="answers per cell")
     readings: int = Field(3, ge=1, le=8, description="max readings K of the request")
     perspectives: int = Field(4, ge=2, le=8, description="max perspectives voiced")
-    max_new_tokens: int = Field(48, ge=1, le=4096)
+    max_new_tokens: int = Field(48, ge=1, le=4096, description="token budget of each sample")
+    answer_tokens: int = Field(
+        256,
+        ge=1,
+        le=4096,
+        description="cap on a shown answer, hedge or perspective: the sample shown is "
+        "continued past max_new_tokens to where the model ends it, up to this many tokens",
+    )
     temperature: float = Field(0.7, gt=0.0, le=5.0)
     top_p: float = Field(0.9, gt=0.0, le=1.0)
     seed: int | None = 0

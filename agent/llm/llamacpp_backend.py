@@ -9,6 +9,13 @@ then its continuation) prefills only what is new. Tokens are chosen in numpy fro
 logits (agent.llm.token_choice: transformers' order and default top-k), so the log-prob
 of each chosen token is the unscaled distribution's, as the contract asks.
 
+Precision: by default a quantized GGUF (the embedded one is Q4_1) is dequantized once to
+F16 (cached next to the transformers conversion; `dequantize=False` runs the file as it
+is). With quantized weights llama.cpp also quantizes the activations to 8 bits, which
+moves logits by ~0.2: enough to flip near-tied greedy choices ("What is the capital of
+France?" starts "L'Étoile..." instead of "The capital of France is Paris."). F16 weights
+are the same numbers transformers runs in fp32, and on this CPU they decode as fast.
+
 Why not `Llama.create_completion`: it decodes one sequence at a time (N samples = N
 passes over the weights per step) and its logprobs are those of the sampled
 distribution. Why `use_extra_bufts` can be off: a build with AMX_INT8 kernels repacks
@@ -51,10 +58,63 @@ def default_threads() -> tuple[int, int]:
     return max(1, cores // 2), cores
 
 
+def quiet() -> None:
+    """Keep llama.cpp's load and conversion chatter off the terminal (errors still show)."""
+    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
+
+
 def amx_build() -> bool:
     import llama_cpp
 
     return "AMX_INT8 = 1" in llama_cpp.llama_print_system_info().decode(errors="replace")
+
+
+UNQUANTIZED = {0, 1, 32}  # general.file_type: all F32, mostly F16, mostly BF16
+
+
+def f16_copy(gguf_path: str) -> str:
+    """The GGUF file with its quantized weights dequantized to F16, made once and cached
+    (keyed by the file and llama-cpp-python's version); unquantized files as they are."""
+    import hashlib
+
+    import llama_cpp
+
+    from agent.llm.loading import cache_root
+
+    quiet()
+    source = Path(gguf_path).resolve()
+    stat = source.stat()
+    key = f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{llama_cpp.__version__}|f16"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    target = cache_root() / "converted" / f"{source.stem}-{digest}.f16.gguf"
+    if target.is_file():
+        return str(target)
+    if _file_type(str(source)) in UNQUANTIZED:
+        return str(source)
+    log.info("Dequantizing %s to F16 for llama.cpp (once; cached in %s)", source, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = 1  # LLAMA_FTYPE_MOSTLY_F16
+    params.allow_requantize = True
+    params.nthread = 1
+    try:
+        failed = llama_cpp.llama_model_quantize(
+            str(source).encode(), str(tmp).encode(), ctypes.byref(params)
+        )
+        if failed:
+            raise ModelLoadError(f"llama.cpp could not convert {source} to F16 (code {failed}).")
+        os.replace(tmp, target)  # atomic: a crash never leaves a half-written file
+    finally:
+        tmp.unlink(missing_ok=True)
+    return str(target)
+
+
+def _file_type(gguf_path: str) -> int | None:
+    from gguf import GGUFReader
+
+    field = GGUFReader(gguf_path).fields.get("general.file_type")
+    return int(field.parts[-1][0]) if field is not None else None
 
 
 @dataclass
@@ -81,7 +141,7 @@ class LlamaCppBackend:
         from llama_cpp import _internals
 
         self._llama = llama_cpp
-        logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)  # its load chatter
+        quiet()
         self.name = name or Path(gguf_path).name
         self.max_time_s = max_time_s
         llama_cpp.llama_backend_init()
@@ -117,14 +177,22 @@ class LlamaCppBackend:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, spec: str | None = None, **kwargs) -> LlamaCppBackend:
+    def load(cls, spec: str | None = None, dequantize: bool = True, **kwargs) -> LlamaCppBackend:
         from agent.llm.loading import resolve
 
         source = resolve(spec)
         if source.kind != "gguf":
             raise ModelLoadError(f"llama.cpp needs a .gguf file; {spec!r} is a {source.kind}.")
         started = time.perf_counter()
-        backend = cls(source.location, name=f"{source.display_name} [llama.cpp]", **kwargs)
+        path, tag = (
+            (f16_copy(source.location), "llama.cpp, F16")
+            if dequantize
+            else (
+                source.location,
+                "llama.cpp",
+            )
+        )
+        backend = cls(path, name=f"{source.display_name} [{tag}]", **kwargs)
         log.info("Model ready in %.1f s (llama.cpp)", time.perf_counter() - started)
         return backend
 

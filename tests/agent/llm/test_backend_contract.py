@@ -41,10 +41,7 @@ def test_chat_template_is_applied(any_backend, france):
     assert prompt.rstrip().endswith("<|im_start|>assistant")
 
 
-def test_greedy_answers_paris(any_backend):
-    # lower case: for "What is the capital of France?" the top two first tokens are
-    # within 0.3 logits, and llama.cpp's Q8 activations pick "L'..." (transformers "The")
-    france = [{"role": "user", "content": "what's the capital of france?"}]
+def test_greedy_answers_paris(any_backend, france):
     answer = any_backend.greedy(france, max_new_tokens=20)
     assert "Paris" in answer.text
     assert any_backend.greedy(france, max_new_tokens=20).text == answer.text
