@@ -428,6 +428,8 @@ class ClarionUI:
             w.options_box: gr.Column(visible=False),
             w.feedback_box: gr.Column(visible=False),
         }
+        from agent.reply import AnswerText
+
         try:
             reply = None  # on a thread waiting for a clarify reply, the message is that reply
             events = self.agent.stream(message, thread_id, settings=self.settings_of(session))
@@ -435,7 +437,11 @@ class ClarionUI:
                 if event.reply is not None:
                     reply = event.reply
                     continue
-                history[-1] = {"role": "assistant", "content": progress_html(event.message)}
+                if isinstance(event, AnswerText):  # the answer as it is written
+                    bubble = f'<div class="reply-text">{safe_text(event.text)}</div>'
+                else:
+                    bubble = progress_html(event.message)
+                history[-1] = {"role": "assistant", "content": bubble}
                 yield {w.chatbot: history, w.status: safe_text(event.message)}
             if reply is None:
                 raise ThreadError("The agent finished without a reply.")
@@ -1024,10 +1030,10 @@ def main(argv: list[str] | None = None) -> None:
     from agent import Agent, AgentConfig
     from agent.cli import db_setting
     from agent.files import private_dir, private_umask
-    from agent.llm import load_backend
     from agent.participation import ParticipationStore
     from agent.perspectives import user_registry_path
     from agent.profiles import list_profiles
+    from agent.runtime import load_backend_for
     from uncertainty import Embedder
     from uncertainty.embeddings import EmbedderError
 
@@ -1053,7 +1059,7 @@ def main(argv: list[str] | None = None) -> None:
         private_dir(config.data_dir)
         if not config.db_url:
             private_dir(config.db_path.parent)
-        backend = load_backend(config.model, quantize=config.quantize)  # once, with a bar
+        backend = load_backend_for(config)  # once, with a bar
         agent = Agent(config, backend=backend, embedder=Embedder())  # first turn not slower
         participation = ParticipationStore(agent.database)
         tokens = ThreadTokens(signing_key(agent.database))
