@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.errors import GenerationError, ModelLoadError, PromptTooLongError
+from agent.errors import GenerationError, InvalidInputError, ModelLoadError, PromptTooLongError
 from agent.llm.base import Messages, Sample, SamplingParams
 from agent.llm.stopping import StragglerCut, cut_at_stop
 from agent.llm.token_choice import choose
@@ -211,8 +211,18 @@ class LlamaCppBackend:
         return env.from_string(source)
 
     def render(self, messages: Messages) -> str:
-        """The chat template applied to a conversation, ending with the assistant cue."""
+        """The chat template applied to a conversation, ending with the assistant cue.
+        Text that tokenizes differently when special tokens are parsed holds one of the
+        model's control tokens: refused, or the template would read it as structure."""
         validate_messages(messages)
+        for message in messages:
+            raw = message["content"].encode("utf-8")
+            tokenize = self._model.tokenize
+            if tokenize(raw, add_bos=False, special=True) != tokenize(raw, False, special=False):
+                raise InvalidInputError(
+                    "The message contains one of the model's control tokens (like "
+                    "'<|im_end|>'); remove it and try again."
+                )
         return self._template.render(messages=messages, add_generation_prompt=True)
 
     def tokens(self, text: str) -> list[int]:
