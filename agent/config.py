@@ -11,7 +11,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
 from pydantic import (
@@ -24,6 +24,8 @@ from pydantic import (
 )
 
 from agent.errors import ConfigError
+from agent.llm.loading import Quantize
+from agent.llm.stopping import SampleStop
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 """The shipped prompt templates, perspective registry and context profiles."""
@@ -135,7 +137,7 @@ class AgentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     model: str | None = None
-    quantize: Literal["none", "4bit", "8bit"] = "none"
+    quantize: Quantize = "none"
     context: str = Field("general", min_length=1)
     samples: int = Field(4, ge=1, le=32, description="answers per cell")
     readings: int = Field(3, ge=1, le=8, description="max readings K of the request")
@@ -150,7 +152,7 @@ class AgentConfig(BaseModel):
     # tokens, cut the rest at factor * s (0 = off). sample_stop: end each sample at its
     # first line or sentence ("none" = at EOS only).
     straggler_factor: float = Field(1.5, ge=0.0, le=10.0)
-    sample_stop: Literal["none", "line", "sentence"] = "none"
+    sample_stop: SampleStop = "none"
     db_path: Path | None = None
     data_dir: Path | None = None
 

@@ -1,11 +1,24 @@
 """LLM backends: one small interface, several implementations."""
 
-from agent.llm.base import LLMBackend, Messages, Sample, SamplingParams
+from typing import Any
 
-__all__ = ["LLMBackend", "Messages", "Sample", "SamplingParams", "load_backend"]
+from agent.llm.base import LLMBackend, Messages, Sample, SamplingParams, validate_messages
+from agent.llm.loading import Quantize
+
+__all__ = [
+    "LLMBackend",
+    "Messages",
+    "Quantize",
+    "Sample",
+    "SamplingParams",
+    "load_backend",
+    "validate_messages",
+]
 
 
-def load_backend(model: str | None = None, quantize: str = "none", **kwargs) -> LLMBackend:
+def load_backend(
+    model: str | None = None, quantize: Quantize = "none", **kwargs: Any
+) -> LLMBackend:
     """Build the backend for a model spec (None = the embedded default)."""
     from agent.llm.transformers_backend import TransformersBackend
 
