@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent.config import AgentConfig
 from agent.context import Context, Resources
+from agent.db import Database
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
 from agent.llm.base import check_text
 from agent.reply import PerspectiveView, Reply, TurnEvent
@@ -84,7 +85,9 @@ class Agent:
         self._resources = Resources(self.config, backend=backend, embedder=embedder)
         self._resources.profile  # noqa: B018 -- a bad context profile fails here, not mid-turn
         self._owns_checkpointer = checkpointer is None
-        self._checkpointer = checkpointer or open_checkpointer(self.config.db_path)
+        self.database = Database(self.config.database)
+        """Conversations' and participation's database (SQLite file or PostgreSQL)."""
+        self._checkpointer = checkpointer or open_checkpointer(self.database)
         self._build()
         self._turn_lock = threading.Lock()
 
@@ -225,7 +228,7 @@ class Agent:
 
     def update_config(self, **changes: Any) -> AgentConfig:
         """Validate and apply settings for the next turn; a model/quantize change reloads
-        the backend, a db_path change reopens the store."""
+        the backend, a db_path/db_url change reopens the store."""
         config = self.config.updated(**changes)
         old = self.config
         with self._turn_lock:
@@ -236,14 +239,16 @@ class Agent:
                 self._resources.update(old)
                 raise
             self.config = config
-            if config.db_path != old.db_path:
+            if config.database != old.database:
                 self.close()
-                self._checkpointer = open_checkpointer(config.db_path)
+                self.database = Database(config.database)
+                self._checkpointer = open_checkpointer(self.database)
                 self._owns_checkpointer = True
                 self._build()
         return config
 
     def close(self) -> None:
         """Close the conversation store if this Agent opened it."""
-        if self._owns_checkpointer:
+        if self._owns_checkpointer and not self.database.postgres:
             close_checkpointer(self._checkpointer)
+        self.database.close()  # PostgreSQL: the pool the checkpointer used

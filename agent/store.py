@@ -1,28 +1,30 @@
-"""Where conversations live: LangGraph's SQLite checkpointer, and thread ids.
+"""Where conversations live: LangGraph's checkpointer on the deployment's database, and
+thread ids.
 
-One SQLite file (config.db_path, by default in the user's data folder) holds every
-thread's checkpoints, including one waiting on a clarifying question, so a conversation
-survives a restart. The connection is shared across threads (Gradio serves requests
-from a pool); SqliteSaver serialises access with its own lock.
+The database (`agent.db`: a SQLite file by default, in the user's data folder, or a
+PostgreSQL URL) holds every thread's checkpoints, including one waiting on a clarifying
+question, so a conversation survives a restart and, on PostgreSQL, continues in any
+process. A checkpointer is shared across threads (Gradio serves requests from a pool):
+SqliteSaver serialises access with its own lock, PostgresSaver takes connections from
+the database's pool.
 
 The state's objects (UncertaintyReport, Route, Reply, ...) are stored by LangGraph's own
-serializer, which rebuilds only the classes on its allow-list (`serializer()`); any
-checkpointer built on it (SQLite here, PostgreSQL too) stores them the same way.
+serializer, which rebuilds only the classes on its allow-list (`serializer()`); both
+checkpointers (SQLite and PostgreSQL) are built on it, so they store them the same way.
 """
 
 from __future__ import annotations
 
 import secrets
 import sqlite3
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agent.db import Database
 from agent.errors import ConfigError
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
-    from langgraph.checkpoint.sqlite import SqliteSaver
 
 
 def serializer() -> JsonPlusSerializer:
@@ -35,16 +37,21 @@ def serializer() -> JsonPlusSerializer:
     return JsonPlusSerializer(allowed_msgpack_modules=allowed)
 
 
-def open_checkpointer(db_path: Path) -> SqliteSaver:
-    """A SqliteSaver on db_path, creating the parent folders."""
+def open_checkpointer(db: Database) -> BaseCheckpointSaver:
+    """LangGraph's saver on `db`, its tables created or migrated (`setup()`)."""
+    if db.postgres:
+        from langgraph.checkpoint.postgres import PostgresSaver
+
+        saver = PostgresSaver(db.pool, serde=serializer())
+        with db.setup_lock():
+            saver.setup()
+        return saver
     from langgraph.checkpoint.sqlite import SqliteSaver
 
-    db_path = Path(db_path).expanduser()
     try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(db_path), check_same_thread=False)
-    except (OSError, sqlite3.Error) as exc:
-        raise ConfigError(f"Cannot open the conversation store {db_path}: {exc}") from exc
+        conn = sqlite3.connect(str(db.target), check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise ConfigError(f"Cannot open the conversation store {db}: {exc}") from exc
     saver = SqliteSaver(conn, serde=serializer())
     saver.setup()
     return saver

@@ -12,11 +12,12 @@ import pytest
 from langgraph.graph import START, StateGraph
 from langgraph.types import interrupt
 
+from agent.db import Database
 from agent.errors import ThreadError
 from agent.policy import Route, Trigger
 from agent.reply import PerspectiveView, Reply
 from agent.state import as_reply, checkpoint_types
-from agent.store import open_checkpointer
+from agent.store import close_checkpointer, open_checkpointer
 from tests.agent.fakes import AMBIGUOUS, EGG, FACTUAL, FLIGHT, make_agent
 from tests.builders import cluster, report
 from uncertainty import Cluster, Component, LabeledAnswer, UncertaintyReport
@@ -24,13 +25,13 @@ from uncertainty import Cluster, Component, LabeledAnswer, UncertaintyReport
 
 def raw_values(db, thread_id: str) -> dict[str, Any]:
     """The channel values of the thread's latest checkpoint, read by a fresh saver."""
-    saver = open_checkpointer(db)
+    saver = open_checkpointer(Database(db))
     try:
         stored = saver.get_tuple({"configurable": {"thread_id": thread_id}})
         assert stored is not None
         return stored.checkpoint["channel_values"]
     finally:
-        saver.conn.close()
+        close_checkpointer(saver)
 
 
 def test_the_allow_list_holds_every_class_of_the_state():

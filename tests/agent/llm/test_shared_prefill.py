@@ -50,7 +50,7 @@ def test_shared_prefill_gives_the_same_samples_and_logprobs(default_backend, fra
 def test_shared_prefill_runs_the_prompt_once(default_backend, france, monkeypatch):
     rows = record_forward(default_backend, monkeypatch)
     default_backend.sample(france, SamplingParams(n=6, max_new_tokens=3, seed=0))
-    prompt_len = default_backend._encode([france], 1)["input_ids"].shape[1]
+    prompt_len = default_backend.encode([france], 1)["input_ids"].shape[1]
     assert rows[0] == (1, prompt_len - 1)  # the prompt, once
     assert all(r == (6, 1) for r in rows[1:])  # then one token per sequence per step
 
@@ -76,7 +76,7 @@ def test_min_new_tokens_forces_the_length(default_backend, france):
 
 
 def test_repeated_prompts_are_tokenized_once(default_backend, france, monkeypatch):
-    default_backend._token_cache.clear()
+    default_backend.clear_token_cache()
     calls = []
     original = default_backend.tokenizer.__call__
 
@@ -87,8 +87,8 @@ def test_repeated_prompts_are_tokenized_once(default_backend, france, monkeypatc
     monkeypatch.setattr(
         type(default_backend.tokenizer), "__call__", lambda self, *a, **k: counting(*a, **k)
     )
-    first = default_backend._encode([france, france], 4)
-    again = default_backend._encode([france], 4)
+    first = default_backend.encode([france, france], 4)
+    again = default_backend.encode([france], 4)
     assert len(calls) == 1
     assert first["input_ids"][0].tolist() == again["input_ids"][0].tolist()
 
