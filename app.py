@@ -339,13 +339,19 @@ class ClarionUI:
             w.options_box: gr.Column(visible=False),
             w.feedback_box: gr.Column(visible=False),
         }
+        from agent.reply import AnswerText
+
         try:
             reply = None  # on a thread waiting for a clarify reply, the message is that reply
             for event in self.agent.stream(message, thread_id):
                 if event.reply is not None:
                     reply = event.reply
                     continue
-                history[-1] = {"role": "assistant", "content": progress_html(event.message)}
+                if isinstance(event, AnswerText):  # the answer as it is written
+                    bubble = esc(event.text)
+                else:
+                    bubble = progress_html(event.message)
+                history[-1] = {"role": "assistant", "content": bubble}
                 yield {w.chatbot: history, w.status: event.message}
             if reply is None:
                 raise ThreadError("The agent finished without a reply.")

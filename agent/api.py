@@ -21,19 +21,19 @@ from agent.context import Context, Resources
 from agent.db import Database
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
 from agent.llm.base import check_text
-from agent.reply import PerspectiveView, Reply, TurnEvent
+from agent.reply import AnswerText, PerspectiveView, Reply, TurnEvent
 from agent.store import close_checkpointer, new_thread_id, open_checkpointer
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.checkpoint.base import BaseCheckpointSaver
-    from langgraph.types import StateSnapshot
+    from langgraph.types import StateSnapshot, StreamMode
 
     from agent.llm.base import LLMBackend
     from agent.profiles import ContextProfile
     from uncertainty import TextEmbedder
 
-__all__ = ["Agent", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
+__all__ = ["Agent", "AnswerText", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 8000
@@ -120,7 +120,8 @@ class Agent:
     def stream(
         self, message: str, thread_id: str | None = None, *, resume: bool = False
     ) -> Iterator[TurnEvent]:
-        """One TurnEvent per node that ran; the last one carries the Reply."""
+        """One TurnEvent per node that ran; the last one carries the Reply. While a move
+        writes its text, AnswerText events carry the text so far."""
         from langgraph.types import Command
 
         text = validate_message(message)
@@ -152,9 +153,13 @@ class Agent:
             started = time.perf_counter()
             context = Context.for_turn(self._resources)
             try:
-                for update in self._graph.stream(
-                    graph_input, config, context=context, stream_mode="updates"
+                modes: list[StreamMode] = ["updates", "custom"]
+                for mode, update in self._graph.stream(
+                    graph_input, config, context=context, stream_mode=modes
                 ):
+                    if mode == "custom":  # agent.nodes.complete: the text written so far
+                        yield AnswerText(update["node"], "Writing the answer", text=update["text"])
+                        continue
                     for node, values in update.items():
                         if node.startswith("__"):  # the interrupt itself: clarify came first
                             continue

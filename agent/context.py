@@ -35,6 +35,19 @@ if TYPE_CHECKING:
     from uncertainty.embeddings import TextEmbedder
 
 
+def backend_key(config: AgentConfig) -> tuple[object, ...]:
+    """The settings whose change means loading another backend."""
+    return (config.model, config.quantize, config.backend, config.threads)
+
+
+def load_backend_for(config: AgentConfig) -> LLMBackend:
+    """The backend the settings ask for (model, quantization, backend, threads)."""
+    from agent.llm import load_backend
+
+    kwargs = {"threads": config.threads} if config.threads else {}
+    return load_backend(config.model, config.quantize, config.backend, **kwargs)
+
+
 def load_embedder() -> TextEmbedder:
     """The embedded sentence embedder; ModelLoadError if it cannot be loaded."""
     from uncertainty import Embedder, EmbedderError
@@ -69,9 +82,7 @@ class Resources:
     def backend(self) -> LLMBackend:
         with self._lock:
             if self._backend is None:
-                from agent.llm import load_backend
-
-                self._backend = load_backend(self.config.model, quantize=self.config.quantize)
+                self._backend = load_backend_for(self.config)
             return self._backend
 
     @property
@@ -140,7 +151,7 @@ class Resources:
         """Swap the config; drop only what it invalidates (model reload is expensive)."""
         with self._lock:
             old, self.config = self.config, config
-            if (old.model, old.quantize) != (config.model, config.quantize):
+            if backend_key(old) != backend_key(config):
                 self._backend = None
             if (old.context, old.data_dir) != (config.context, config.data_dir):
                 self._profile = None

@@ -40,6 +40,9 @@ class Reply:
     """The normativity gate's verdict on the request (agent.normativity.is_value_laden)."""
     value_score: float = 0.0
     """Its score: the share of normative exemplars among the request's nearest ones."""
+    written: list[dict[str, str]] = field(default_factory=list)
+    """Each text the move wrote from a sample (the answer, the guess, each perspective)
+    with its finish_reason: "stop" = the model ended it, "length" = the answer cap."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able; `uncertainty` is the report's own to_dict()."""
@@ -57,6 +60,7 @@ class Reply:
             "seconds": round(self.seconds, 3),
             "value_laden": self.value_laden,
             "value_score": self.value_score,
+            "written": [dict(w) for w in self.written],
         }
 
     @classmethod
@@ -76,6 +80,7 @@ class Reply:
             seconds=float(d.get("seconds") or 0.0),
             value_laden=bool(d.get("value_laden", False)),
             value_score=float(d.get("value_score") or 0.0),
+            written=[dict(w) for w in d.get("written") or []],
         )
 
 
@@ -84,3 +89,11 @@ class TurnEvent:
     node: str
     message: str
     reply: Reply | None = None
+
+
+@dataclass
+class AnswerText(TurnEvent):
+    """The text of the answer (hedge guess, perspective) being written, so far: a UI
+    shows it as it grows. The Reply that follows holds the final text."""
+
+    text: str = ""

@@ -16,6 +16,7 @@ import dataclasses
 import operator
 import types
 import typing
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
 
 from agent.errors import ThreadError
@@ -33,6 +34,15 @@ class HistoryEntry(TypedDict):
     kind: EntryKind
 
 
+@dataclass(frozen=True)
+class SampledAnswer(LabeledAnswer):
+    """A sampled answer with what it takes to finish it if it is shown (agent.nodes.complete)."""
+
+    conversation: int = 0  # index into build_conversations(state, ctx)
+    tokens: tuple[int, ...] = ()  # its token ids, to continue it
+    complete: bool = True  # False: cut by the sampling budget or a stop string
+
+
 class State(TypedDict, total=False):
     # Conversation (accumulates across turns; nodes append through the reducer).
     history: Annotated[list[HistoryEntry], operator.add]
@@ -46,7 +56,7 @@ class State(TypedDict, total=False):
     value_laden: bool
     value_score: float
     perspectives: list[str]  # perspective ids voiced (value-laden questions only)
-    answers: list[LabeledAnswer]
+    answers: list[SampledAnswer]
     report: UncertaintyReport | None
     route: Route | None
     clarify_rounds: int

@@ -48,6 +48,7 @@ def reply_record(reply) -> dict:
         "thread_id": reply.thread_id,
         "value_laden": reply.value_laden,
         "value_score": reply.value_score,
+        "written": [dict(w) for w in reply.written],
     }
 
 
@@ -109,6 +110,7 @@ class Harness:
                 "confidence": None,
                 "context": None,
                 "seconds": None,
+                "written": [],
                 "thread_id": thread_id,
                 "value_laden": None,
                 "value_score": None,

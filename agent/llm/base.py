@@ -10,6 +10,7 @@ returning what it has with finish_reason "time".
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -123,6 +124,19 @@ class LLMBackend(Protocol):
         self, messages: Messages, max_new_tokens: int = 64, *, deadline: float | None = None
     ) -> Sample:
         """One deterministic answer (stopping at `deadline`, a time.monotonic() bound)."""
+        ...
+
+    def extend(
+        self,
+        messages: Messages,
+        start: Sample,
+        max_new_tokens: int,
+        on_text: Callable[[str], None] | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> Sample:
+        """`start` (a sample of `messages` cut short) continued greedily to its end, up to
+        `max_new_tokens` tokens in all; `on_text` gets each new piece of text."""
         ...
 
 

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from agent.errors import GenerationError, PromptTooLongError
@@ -59,9 +60,14 @@ class TransformersBackend:
         spec: str | None = None,
         quantize: Quantize = "none",
         device: str | None = None,
+        threads: int | None = None,
         **kwargs: Any,
     ) -> TransformersBackend:
         started = time.perf_counter()
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)  # process-wide: torch has one intra-op pool
         model, tokenizer, source, device = load_model(spec, quantize, device)
         log.info("Model ready in %.1f s", time.perf_counter() - started)
         name = source.display_name + ("" if quantize == "none" else f" [{quantize}]")
@@ -134,9 +140,44 @@ class TransformersBackend:
         params = SamplingParams(n=1, max_new_tokens=max_new_tokens, deadline=deadline)
         return self._generate(self.encode([messages], max_new_tokens), params, do_sample=False)[0]
 
-    def _generate(self, batch, params: SamplingParams, *, do_sample: bool) -> list[Sample]:
+    def extend(
+        self,
+        messages: Messages,
+        start: Sample,
+        max_new_tokens: int,
+        on_text: Callable[[str], None] | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> Sample:
+        """`start` (an answer cut short) continued greedily to its end, up to
+        `max_new_tokens` tokens in all; `on_text` gets each new piece of text."""
+        import torch
+
+        budget = max_new_tokens - len(start.token_ids)
+        if budget < 1:
+            return start
+        batch = self.encode([messages], max_new_tokens)
+        begun = torch.tensor([list(start.token_ids)], dtype=torch.long, device=self.model.device)
+        batch = {
+            "input_ids": torch.cat([batch["input_ids"], begun], dim=1),
+            "attention_mask": torch.cat([batch["attention_mask"], torch.ones_like(begun)], dim=1),
+        }
+        streamer = TextPieces(self.tokenizer, on_text) if on_text is not None else None
+        params = SamplingParams(n=1, max_new_tokens=budget, deadline=deadline)
+        more = self._generate(batch, params, do_sample=False, streamer=streamer)[0]
+        ids = list(start.token_ids) + list(more.token_ids)
+        return Sample(
+            text=self.tokenizer.decode(ids, skip_special_tokens=True).strip(),
+            token_ids=tuple(ids),
+            token_logprobs=tuple(start.token_logprobs) + more.token_logprobs,
+            finish_reason=more.finish_reason,
+        )
+
+    def _generate(
+        self, batch, params: SamplingParams, *, do_sample: bool, streamer: TextPieces | None = None
+    ) -> list[Sample]:
         """One generate call: `params.n` samples per row (do_sample), or the greedy answer
-        (n, temperature, top_p, seed ignored)."""
+        (n, temperature, top_p, seed ignored); `streamer` gets the new text as it comes."""
         import torch
         from transformers import GenerationConfig
 
@@ -182,6 +223,8 @@ class TransformersBackend:
                             straggler_factor,
                         )
                     ]
+                if streamer is not None:
+                    extra["streamer"] = streamer
                 out = self.model.generate(**batch, generation_config=config, **extra)
             except (RuntimeError, ValueError) as exc:
                 raise GenerationError(f"The model failed while generating: {exc}") from exc
@@ -249,6 +292,31 @@ class TransformersBackend:
         return Sample(
             text=text, token_ids=tuple(ids), token_logprobs=tuple(logprobs), finish_reason=reason
         )
+
+
+class TextPieces:
+    """A transformers streamer that hands each new piece of decoded text to a callback
+    (the prompt is skipped; text is decoded from all new tokens so far, so multi-byte
+    characters split over tokens come out whole)."""
+
+    def __init__(self, tokenizer, on_text: Callable[[str], None]):
+        self.tokenizer, self.on_text = tokenizer, on_text
+        self.ids: list[int] = []
+        self.shown = 0
+        self.prompt_seen = False
+
+    def put(self, value) -> None:
+        if not self.prompt_seen:  # generate() first puts the whole prompt
+            self.prompt_seen = True
+            return
+        self.ids += value.flatten().tolist()
+        text = self.tokenizer.decode(self.ids, skip_special_tokens=True)
+        if len(text) > self.shown and not text.endswith("\ufffd"):
+            self.on_text(text[self.shown :])
+            self.shown = len(text)
+
+    def end(self) -> None:
+        pass
 
 
 def chosen_token_logprobs(step_logits, new_tokens):

@@ -1,6 +1,7 @@
 """route and the four moves: answer, hedge, perspectives, clarify (+ waiting for the reply).
 
-No move generates again: the text comes from the samples already drawn. `answer` gives
+The text comes from the samples already drawn, finished where the sampling budget cut
+it (agent.nodes.complete: the sample is continued to where the model ends it). `answer` gives
 the representative of the largest meaning-cluster. `hedge` wraps that best guess in
 prompts/hedge.txt with its share when it holds a majority of the samples (> 50 %), and
 says it does not know (prompts/hedge_unknown.txt) when no meaning does: a guess that most of
@@ -20,6 +21,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent.context import Context
+from agent.nodes.complete import completed
 from agent.policy import Move, Route, route
 from agent.reply import PerspectiveView, Reply
 from agent.state import HistoryEntry, State, as_reply
@@ -88,35 +90,42 @@ def answer(state: State, runtime: Runtime[Context]) -> State:
     text, share = _top(state)
     if not text:
         return _reply(state, runtime.context, "answer", render("hedge_unknown"), confidence=0.0)
-    return _reply(state, runtime.context, "answer", text, confidence=share)
+    text, finish = completed(state, runtime.context, text, "answer")
+    written = [{"text": text, "finish_reason": finish}]
+    return _reply(state, runtime.context, "answer", text, confidence=share, written=written)
 
 
 def hedge(state: State, runtime: Runtime[Context]) -> State:
     text, share = _top(state)
     if share > MAJORITY and text:
-        body = render("hedge", guess=text, confidence=f"{share:.0%}")
+        guess, finish = completed(state, runtime.context, text, "hedge")
+        body = render("hedge", guess=guess, confidence=f"{share:.0%}")
+        written = [{"text": guess, "finish_reason": finish}]
     else:
-        body = render("hedge_unknown")
-    return _reply(state, runtime.context, "hedge", body, confidence=share)
+        body, written = render("hedge_unknown"), []
+    return _reply(state, runtime.context, "hedge", body, confidence=share, written=written)
 
 
 def perspectives(state: State, runtime: Runtime[Context]) -> State:
-    views = perspective_views(state, runtime.context)
+    written_views = perspective_views(state, runtime.context)
+    views = [view for view, _ in written_views]
+    written = [w for _, w in written_views]
     lines = [
         f"**{v.name}** ({v.share:.0%} of samples): {v.position}"
         + (f" {v.reasoning}" if v.reasoning else "")
         for v in views
     ]
     text = "\n\n".join([render("perspectives_intro"), *lines])
-    return _reply(state, runtime.context, "perspectives", text, perspectives=views)
+    return _reply(state, runtime.context, "perspectives", text, perspectives=views, written=written)
 
 
-def perspective_views(state: State, ctx: Context) -> list[PerspectiveView]:
-    """One view per voiced perspective: its modal cluster's answer, split into
-    position (first sentence) and reasoning (the rest)."""
+def perspective_views(state: State, ctx: Context) -> list[tuple[PerspectiveView, dict[str, str]]]:
+    """One view per voiced perspective: its modal cluster's answer (completed), split into
+    position (first sentence) and reasoning (the rest); with the text as written and its
+    finish reason (for Reply.written)."""
     clusters = _report(state).clusters
     registry = ctx.resources.registry
-    views = []
+    views: list[tuple[PerspectiveView, dict[str, str]]] = []
     for pid in state.get("perspectives") or []:
         counts = [c.labels.get("perspective", {}).get(pid, 0) for c in clusters]
         if not counts or max(counts) == 0:
@@ -125,9 +134,11 @@ def perspective_views(state: State, ctx: Context) -> list[PerspectiveView]:
         own = [a.text for a in state["answers"] if a.perspective == pid]
         members = set(cluster.members)
         text = next((t for t in own if t in members), cluster.representative)
+        text, finish = completed(state, ctx, text, "perspectives")
         position, reasoning = _split(text)
         name = registry[pid].name if pid in registry else pid
-        views.append(PerspectiveView(pid, name, position, reasoning, float(cluster.probability)))
+        view = PerspectiveView(pid, name, position, reasoning, float(cluster.probability))
+        views.append((view, {"text": text, "finish_reason": finish}))
     return views
 
 

@@ -18,9 +18,8 @@ from agent.context import Context
 from agent.llm.base import Messages
 from agent.llm.stopping import SAMPLE_STOPS
 from agent.nodes.history import earlier_turns
-from agent.state import State
+from agent.state import SampledAnswer, State
 from agent.templates import render
-from uncertainty import LabeledAnswer
 
 DEFAULT_MEMBER = "default"
 
@@ -41,8 +40,19 @@ def sample(state: State, runtime: Runtime[Context]) -> State:
         [c.messages for c in conversations], ctx.params(n, stop)
     )
     answers = [
-        LabeledAnswer(s.text, float(s.mean_logprob), c.member, c.reading, c.perspective)
-        for c, samples in zip(conversations, results, strict=True)
+        SampledAnswer(
+            s.text,
+            float(s.mean_logprob),
+            c.member,
+            c.reading,
+            c.perspective,
+            # to finish it if it is shown (agent.nodes.complete): a stop string cut it
+            # on purpose for sampling, so it is not complete either
+            conversation=i,
+            tokens=tuple(s.token_ids),
+            complete=s.finish_reason == "stop" and not stop,
+        )
+        for i, (c, samples) in enumerate(zip(conversations, results, strict=True))
         for s in samples
     ]
     return {"answers": answers}
