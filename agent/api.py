@@ -21,18 +21,27 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
-from pathlib import Path
-
-from langgraph.types import Command
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from agent.config import AgentConfig
+from agent.context import Context, Resources
 from agent.db import Database
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
+from agent.llm.base import check_text
 from agent.reply import AnswerText, PerspectiveView, Reply, TurnEvent
-from agent.runtime import Runtime
 from agent.sanitize import TEMPLATE_MARKERS
-from agent.store import new_thread_id, open_checkpointer
+from agent.store import close_checkpointer, new_thread_id, open_checkpointer
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.types import StateSnapshot, StreamMode
+
+    from agent.llm.base import LLMBackend
+    from agent.profiles import ContextProfile
+    from uncertainty import TextEmbedder
 
 __all__ = ["Agent", "AnswerText", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
 log = logging.getLogger(__name__)
@@ -50,15 +59,7 @@ _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 
 def validate_message(message: object) -> str:
     """The message, stripped; InvalidInputError with a plain reason if unusable."""
-    if not isinstance(message, str):
-        raise InvalidInputError("The message must be text.")
-    try:
-        message.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInputError(
-            "The message contains broken characters (invalid Unicode); please retype it."
-        ) from None
-    text = message.strip()
+    text = check_text(message).strip()
     if not text:
         raise InvalidInputError("The message is empty: type a question or a request.")
     if len(text) > MAX_MESSAGE_CHARS:
@@ -95,11 +96,16 @@ class Agent:
     """Clarion: answer, hedge, clarify or present perspectives, per message."""
 
     def __init__(
-        self, config: AgentConfig | None = None, *, backend=None, embedder=None, checkpointer=None
+        self,
+        config: AgentConfig | None = None,
+        *,
+        backend: LLMBackend | None = None,
+        embedder: TextEmbedder | None = None,
+        checkpointer: BaseCheckpointSaver | None = None,
     ):
         self.config = config or AgentConfig()
-        self._runtime = Runtime(self.config, backend=backend, embedder=embedder)
-        self._runtime.profile  # noqa: B018 -- a bad context profile fails here, not mid-turn
+        self._resources = Resources(self.config, backend=backend, embedder=embedder)
+        self._resources.profile  # noqa: B018 -- a bad context profile fails here, not mid-turn
         self._owns_checkpointer = checkpointer is None
         self.database = Database(self.config.database)
         """Conversations' and participation's database (SQLite file or PostgreSQL)."""
@@ -107,22 +113,20 @@ class Agent:
         self._build()
         self._turn_lock = threading.Lock()
 
-    @classmethod
-    def from_config(cls, config: AgentConfig | dict | str | Path, **kw) -> Agent:
-        if isinstance(config, AgentConfig):
-            return cls(config, **kw)
-        if isinstance(config, dict):
-            return cls(AgentConfig.parse(config), **kw)
-        return cls(AgentConfig.load(config), **kw)
-
     def _build(self) -> None:
         from agent.graph import build_graph
 
-        self._graph = build_graph(self._runtime, self._checkpointer)
+        self._graph = build_graph(self._checkpointer)
 
     @property
-    def profile(self):
-        return self._runtime.profile
+    def profile(self) -> ContextProfile:
+        return self._resources.profile
+
+    def warm(self) -> None:
+        """Load what a turn needs now (model, embedder, data files) instead of during the
+        first turn; ModelLoadError or ConfigError if one cannot be loaded."""
+        with self._turn_lock:
+            self._resources.warm()
 
     # -- turns ----------------------------------------------------------------
 
@@ -147,7 +151,8 @@ class Agent:
     ) -> Iterator[TurnEvent]:
         """One TurnEvent per node that ran; the last one carries the Reply. While a move
         writes its text, AnswerText events carry the text so far. `settings` changes this
-        turn only (one person's context, samples, readings)."""
+        turn only (one person's context, samples, readings). The turn runs to its end in
+        a worker thread even if the caller stops reading."""
         text = validate_message(message)
         if thread_id is None:
             if resume:
@@ -181,8 +186,12 @@ class Agent:
                 raise item
             yield item
 
-    def _turn(self, text: str, thread_id: str, resume: bool, config: AgentConfig, emit) -> None:
+    def _turn(
+        self, text: str, thread_id: str, resume: bool, config: AgentConfig, emit: Callable
+    ) -> None:
         """The whole turn, to its end whatever the consumer does; events go to `emit`."""
+        from langgraph.types import Command
+
         try:
             with self._turn_lock:
                 state = self._rest_state(thread_id)
@@ -197,13 +206,13 @@ class Agent:
                 graph_input = Command(resume=text) if waiting else {"message": text}
                 self._restore(state, only_if_moved=True)
                 saved = self.config
-                if config is not saved:
-                    self._runtime.update(config)
+                if config is not saved:  # one person's settings, for this turn only
+                    self._resources.update(config)
                 try:
                     self._run(graph_input, thread_id, state, emit)
                 finally:
                     if config is not saved:
-                        self._runtime.update(saved)
+                        self._resources.update(saved)
         except ClarionError as exc:
             emit(exc)
         except Exception:  # noqa: BLE001 -- a turn must always end with an answer
@@ -211,17 +220,18 @@ class Agent:
             emit(GenerationError(TURN_FAILED))
         emit(_DONE)
 
-    def _run(self, graph_input, thread_id: str, before, emit) -> None:
+    def _run(self, graph_input: Any, thread_id: str, before: StateSnapshot, emit: Callable) -> None:
         from agent.events import describe
-        from agent.graph import MOVES
 
-        config = {"configurable": {"thread_id": thread_id}}
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
         replied = False
         started = time.perf_counter()
-        self._runtime.start_turn()
+        context = Context.for_turn(self._resources)
         try:
-            modes = ["updates", "custom"]
-            for mode, update in self._graph.stream(graph_input, config, stream_mode=modes):
+            modes: list[StreamMode] = ["updates", "custom"]
+            for mode, update in self._graph.stream(
+                graph_input, config, context=context, stream_mode=modes
+            ):
                 if mode == "custom":  # agent.nodes.complete: the text written so far
                     emit(AnswerText(update["node"], "Writing the answer", text=update["text"]))
                     continue
@@ -229,14 +239,10 @@ class Agent:
                     if node.startswith("__"):  # the interrupt itself: clarify came first
                         continue
                     event = TurnEvent(node, describe(node, values or {}))
-                    if node in MOVES and (values or {}).get("reply"):
-                        event.reply = Reply.from_dict(
-                            {
-                                **values["reply"],
-                                "thread_id": thread_id,
-                                "seconds": time.perf_counter() - started,
-                            }
-                        )
+                    reply = (values or {}).get("reply")
+                    if reply is not None:
+                        seconds = time.perf_counter() - started
+                        event.reply = replace(reply, thread_id=thread_id, seconds=seconds)
                         replied = True
                     emit(event)
         except ClarionError:
@@ -246,12 +252,10 @@ class Agent:
             log.exception("turn failed")
             self._restore(before)
             raise GenerationError(TURN_FAILED) from exc
-        finally:
-            self._runtime.deadline = None
         if not replied:
             raise GenerationError("The turn ended without a reply; try again.")
 
-    def _restore(self, before, only_if_moved: bool = False) -> None:
+    def _restore(self, before: StateSnapshot, only_if_moved: bool = False) -> None:
         """Make the checkpoint from before a failed turn the thread's head again (a
         copy), so e.g. a clarify that was being answered is still pending."""
         if not before.values:
@@ -273,29 +277,28 @@ class Agent:
 
     # -- threads --------------------------------------------------------------
 
-    def _state(self, thread_id: str):
+    def _state(self, thread_id: str) -> StateSnapshot:
         return self._graph.get_state({"configurable": {"thread_id": thread_id}})
 
-    def _state_at(self, config: dict) -> dict:
+    def _state_at(self, config: RunnableConfig) -> RunnableConfig:
         """The head checkpoint's config of the thread `config` names."""
-        head = {"configurable": {"thread_id": config["configurable"]["thread_id"]}}
-        return self._graph.get_state(head).config
+        return self._state(config["configurable"]["thread_id"]).config
 
     @staticmethod
-    def _waiting(state) -> bool:
+    def _waiting(state: StateSnapshot) -> bool:
         return "await_reply" in (state.next or ())
 
     @classmethod
-    def _at_rest(cls, state) -> bool:
+    def _at_rest(cls, state: StateSnapshot) -> bool:
         return not state.next or cls._waiting(state)
 
-    def _rest_state(self, thread_id: str):
+    def _rest_state(self, thread_id: str) -> StateSnapshot:
         """The thread's newest checkpoint at rest: the head, unless a process died
         mid-turn, then the last one before that turn began (its reply or its question)."""
         head = self._state(thread_id)
         if self._at_rest(head):
             return head
-        config = {"configurable": {"thread_id": thread_id}}
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
         for state in self._graph.get_state_history(config, limit=200):
             if self._at_rest(state) and state.values:
                 return state
@@ -311,18 +314,18 @@ class Agent:
         log_ = [m for m in head.values.get("turn_log") or [] if m.get("role") == "user"]
         return (log_[-1].get("content") if log_ else None) or head.values.get("message") or ""
 
-    def _reply(self, thread_id: str, seconds: float = 0.0) -> Reply | None:
-        data = self._rest_state(thread_id).values.get("reply")
-        if not data:
-            return None
-        return Reply.from_dict({**data, "thread_id": thread_id, "seconds": seconds})
+    def _reply(self, thread_id: str) -> Reply | None:
+        from agent.state import as_reply
+
+        reply = as_reply(self._rest_state(thread_id).values.get("reply"))
+        return None if reply is None else replace(reply, thread_id=thread_id)
 
     def pending(self, thread_id: str) -> Reply | None:
         """The clarifying question a thread is waiting on, if any."""
         _check_thread_id(thread_id)
         return self._reply(thread_id) if self._waiting(self._rest_state(thread_id)) else None
 
-    def history(self, thread_id: str) -> list[dict]:
+    def history(self, thread_id: str) -> list[dict[str, str]]:
         """The thread's messages ([] for an unknown thread)."""
         _check_thread_id(thread_id)
         return [dict(m) for m in self._rest_state(thread_id).values.get("history") or []]
@@ -332,17 +335,17 @@ class Agent:
 
     # -- configuration --------------------------------------------------------
 
-    def update_config(self, **changes) -> AgentConfig:
+    def update_config(self, **changes: Any) -> AgentConfig:
         """Validate and apply settings for the next turn; a model/quantize change reloads
         the backend, a db_path/db_url change reopens the store."""
         config = self.config.updated(**changes)
         old = self.config
         with self._turn_lock:
-            self._runtime.update(config)
+            self._resources.update(config)
             try:
-                self._runtime.profile  # noqa: B018 -- validate the context now
+                self._resources.profile  # noqa: B018 -- validate the context now
             except ClarionError:
-                self._runtime.update(old)
+                self._resources.update(old)
                 raise
             self.config = config
             if config.database != old.database:
@@ -356,5 +359,5 @@ class Agent:
     def close(self) -> None:
         """Close the conversation store if this Agent opened it."""
         if self._owns_checkpointer and not self.database.postgres:
-            self._checkpointer.conn.close()
+            close_checkpointer(self._checkpointer)
         self.database.close()  # PostgreSQL: the pool the checkpointer used

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import yaml
@@ -23,16 +23,11 @@ from agent.config import PROMPTS_DIR, Slug, parse_entry, read_data_file, validat
 from agent.errors import ConfigError, InvalidInputError
 from agent.files import atomic_write_text, locked
 from agent.sanitize import check_tags, check_text
+from uncertainty.embeddings import TextEmbedder
 
 REGISTRY_PATH = PROMPTS_DIR / "perspectives.yaml"
 USER_FILENAME = "perspectives.yaml"
 MAX_TAGS = 5
-
-
-class TextEmbedder(Protocol):
-    """Anything with `embed(texts) -> (n, d)` L2-normalised rows (e.g. uncertainty.Embedder)."""
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def _plain(text: str, max_chars: int, multiline: bool = False) -> str:

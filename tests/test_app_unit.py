@@ -13,7 +13,8 @@ from agent import sessions
 from agent.db import Database
 from agent.errors import ClarionError
 from agent.participation import ParticipationStore
-from tests.ui_fakes import FakeAgent, FakeReply, cluster, view
+from tests.builders import cluster
+from tests.ui_fakes import FakeAgent, reply, view
 
 
 @pytest.fixture
@@ -51,13 +52,13 @@ def run_turn(ui, message, history=None, thread=None, session=None):
 
 
 def test_badge_and_reason_are_in_the_bubble():
-    reply = FakeReply(
+    hedged = reply(
         "hedge",
         "Maybe *Paris*.",
         confidence=0.4,
         route_reason="epistemic 0.90 >= 0.80 (profile general)",
     )
-    bubble = app.reply_html(reply)
+    bubble = app.reply_html(hedged)
     assert 'class="move-badge move-hedge"' in bubble and "HEDGE" in bubble
     assert "epistemic 0.90 >= 0.80" in shown(bubble) and "confidence 40%" in bubble
     assert "Maybe *Paris*." in shown(bubble) and "*" not in bubble  # shown as typed, inert
@@ -65,14 +66,14 @@ def test_badge_and_reason_are_in_the_bubble():
 
 def test_model_and_user_text_cannot_load_images_links_or_html():
     evil = "![x](http://127.0.0.1:9/p.png) [a](javascript:alert(1)) <img src=x> http://e.x"
-    reply = FakeReply("answer", evil, route_reason=evil, perspectives=[view("p", evil, 0.5)])
+    answer = reply("answer", evil, route_reason=evil, perspectives=[view("p", evil, 0.5)])
     for rendered in (
-        app.reply_html(reply),
+        app.reply_html(answer),
         app.history_html("answer", evil),
         app.error_html(evil),
-        app.panel_header_md(reply),
-        app.perspective_cards_html(reply.perspectives),
-        app.clusters_markdown([cluster(1.0, [evil])]),
+        app.panel_header_md(answer),
+        app.perspective_cards_html(answer.perspectives),
+        app.clusters_markdown([cluster(0, 1.0, [evil])]),
     ):
         assert "<img" not in rendered and "](" not in rendered and "http:" not in rendered
         assert evil in shown(rendered) or evil.split(" ")[0] in shown(rendered)

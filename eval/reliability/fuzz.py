@@ -150,13 +150,18 @@ def fuzz_agent(tally: Tally, agent, n: int) -> None:
     drive(tally, "agent.resume", texts(), max(1, n // 4), resume)
 
 
-def fuzz_studio(tally: Tally, make_graph: Callable, n: int) -> None:
-    """The LangGraph Studio entry (agent.graph), as `langgraph dev` would call it."""
+def fuzz_studio(tally: Tally, resources, n: int) -> None:
+    """The LangGraph Studio entry (agent.graph), as `langgraph dev` calls it: no Agent,
+    no run-time context (so the graph's own guards apply), any JSON as input or resume
+    value. `resources` (the scripted model) stands in for the default ones."""
+    from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.types import Command
 
+    import agent.graph
+    from agent.store import serializer
     from eval.reliability.world import AMBIGUOUS
 
-    graph = make_graph()
+    graph = agent.graph.build_graph(InMemorySaver(serde=serializer()))  # Studio brings its own
     counter = iter(range(10**9))
 
     def config():
@@ -169,8 +174,7 @@ def fuzz_studio(tally: Tally, make_graph: Callable, n: int) -> None:
             values(),
             max_size=3,
         ),
-        values(),
-    )
+    )  # (a value that is not a mapping never reaches the graph: Studio's server refuses it)
 
     def invoke(graph_input):
         cfg = config()
@@ -178,9 +182,14 @@ def fuzz_studio(tally: Tally, make_graph: Callable, n: int) -> None:
             graph.invoke(graph_input, cfg)
         except ClarionError as exc:
             tally.shown("studio.invoke", graph_input, exc, error=True)
-            values_after = graph.get_state(cfg).values
-            if values_after.get("history"):
-                tally.note("history_changed", "studio.invoke", graph_input, values_after)
+            history = graph.get_state(cfg).values.get("history")
+            if history:
+                tally.note("history_changed", "studio.invoke", graph_input, history)
+            return
+        extra = isinstance(graph_input, dict) and set(graph_input) - {"message"}
+        history = graph.get_state(cfg).values.get("history") or []
+        if extra and len(history) > 2:  # one turn adds two entries; more were injected
+            tally.note("history_changed", "studio.invoke", graph_input, history)
 
     def resume(reply):
         cfg = config()
@@ -194,8 +203,13 @@ def fuzz_studio(tally: Tally, make_graph: Callable, n: int) -> None:
             if after.values.get("history") != before.values.get("history") or not after.next:
                 tally.note("history_changed", "studio.resume", reply, "the clarify was lost")
 
-    drive(tally, "studio.invoke", inputs, n, invoke)
-    drive(tally, "studio.resume", values(), max(1, n // 3), resume)
+    saved = agent.graph.default_resources
+    agent.graph.default_resources = lambda: resources
+    try:
+        drive(tally, "studio.invoke", inputs, n, invoke)
+        drive(tally, "studio.resume", values(), max(1, n // 3), resume)
+    finally:
+        agent.graph.default_resources = saved
 
 
 def _bubble_text(update: dict) -> str:

@@ -141,9 +141,8 @@ def load(server, model: str, sessions: int, turns: int, limit_s: float) -> dict:
 def run_fuzz(folder: Path, per_target: int, server) -> dict:
     """Every entry point in process, then the API over HTTP."""
     from agent import Agent, AgentConfig
-    from agent.graph import studio
+    from agent.context import Resources
     from agent.participation import ParticipationStore
-    from agent.runtime import Runtime
     from agent.sessions import ThreadTokens, signing_key
     from app import ClarionUI, build_app
     from eval.reliability import fuzz
@@ -157,9 +156,7 @@ def run_fuzz(folder: Path, per_target: int, server) -> dict:
     agent = Agent(config, backend=backend, embedder=embedder)
     tally = fuzz.Tally()
     fuzz.fuzz_agent(tally, agent, per_target)
-    fuzz.fuzz_studio(
-        tally, lambda: studio(Runtime(config, backend=backend, embedder=embedder)), per_target
-    )
+    fuzz.fuzz_studio(tally, Resources(config, backend=backend, embedder=embedder), per_target)
     ui = ClarionUI(
         agent,
         ParticipationStore(agent.database),
