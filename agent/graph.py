@@ -20,6 +20,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from agent.context import Context, default_resources
 from agent.nodes.estimate import estimate
@@ -118,7 +119,28 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
         g.add_edge(move, END)
     g.add_edge("clarify", "await_reply")
     g.add_edge("await_reply", "interpret")
-    return g.compile(checkpointer=checkpointer)
+    return _refusing_empty_resume(g.compile(checkpointer=checkpointer))
+
+
+def _refusing_empty_resume(graph: Graph) -> Graph:
+    """`Command(resume=None)` (Studio's "continue" with no reply) crashes inside
+    LangGraph 1.2 (UnboundLocalError in pregel/_loop.py): refuse it with a plain error."""
+    from agent.errors import InvalidInputError
+
+    def guard(method: Callable) -> Callable:
+        def run(graph_input: object, *args: object, **kwargs: object):
+            empty = isinstance(graph_input, Command) and graph_input.resume is None
+            if empty and graph_input.update is None and not graph_input.goto:
+                raise InvalidInputError(
+                    "Resuming needs the reply to the clarifying question; none was given."
+                )
+            return method(graph_input, *args, **kwargs)
+
+        return run
+
+    graph.stream = guard(graph.stream)  # type: ignore[method-assign] -- invoke calls it
+    graph.astream = guard(graph.astream)  # type: ignore[method-assign] -- the API server's
+    return graph
 
 
 def graph(config: dict | None = None) -> Graph:

@@ -158,6 +158,7 @@ def fuzz_studio(tally: Tally, resources, n: int) -> None:
     from langgraph.types import Command
 
     import agent.graph
+    from agent.api import validate_message
     from agent.store import serializer
     from eval.reliability.world import AMBIGUOUS
 
@@ -196,12 +197,23 @@ def fuzz_studio(tally: Tally, resources, n: int) -> None:
         graph.invoke({"message": AMBIGUOUS + "?"}, cfg)
         before = graph.get_state(cfg)
         try:
+            validate_message(reply)
+            usable = True
+        except ClarionError:
+            usable = False
+        try:
             graph.invoke(Command(resume=reply), cfg)
+            refusal = None
         except ClarionError as exc:
-            tally.shown("studio.resume", reply, exc, error=True)
-            after = graph.get_state(cfg)
-            if after.values.get("history") != before.values.get("history") or not after.next:
-                tally.note("history_changed", "studio.resume", reply, "the clarify was lost")
+            refusal = str(exc)
+        after = graph.get_state(cfg)
+        if usable:
+            return
+        if refusal is None:  # the question is asked again, with why the reply was refused
+            refusal = after.interrupts[0].value.get("error") if after.interrupts else ""
+        tally.shown("studio.resume", reply, refusal, error=True)
+        if after.values.get("history") != before.values.get("history") or not after.next:
+            tally.note("history_changed", "studio.resume", reply, "answered by unusable text")
 
     saved = agent.graph.default_resources
     agent.graph.default_resources = lambda: resources
