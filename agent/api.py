@@ -139,7 +139,7 @@ class Agent:
 
     def _run(self, graph_input, thread_id: str) -> Iterator[TurnEvent]:
         from agent.events import describe
-        from agent.graph import MOVES
+        from agent.graph import REPLYING
 
         config = {"configurable": {"thread_id": thread_id}}
         replied = False
@@ -157,7 +157,7 @@ class Agent:
                         if node.startswith("__"):  # the interrupt itself: clarify came first
                             continue
                         event = TurnEvent(node, describe(node, values or {}))
-                        if node in MOVES and (values or {}).get("reply"):
+                        if node in REPLYING and (values or {}).get("reply"):
                             event.reply = Reply.from_dict(
                                 {
                                     **values["reply"],

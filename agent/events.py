@@ -16,6 +16,11 @@ def describe(node: str, update: dict) -> str:
             )
         n = len(update.get("readings") or [])
         return f"Found {n} reading{'s' if n != 1 else ''} of the request"
+    if node == "probe":
+        found = update.get("probe") or {}
+        if found.get("sample"):
+            return f"Sampling needed: {found.get('reason', '')}"
+        return "Greedy answer is confident: no sampling"
     if node == "sample":
         return f"Sampled {len(update.get('answers') or [])} answers"
     if node == "estimate":

@@ -1,6 +1,7 @@
 """The LangGraph state machine of one turn.
 
-    begin -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
+    begin -> [probe -> direct]                      (adaptive: a confident greedy answer)
+          -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
                 ^                                     \\-> clarify -> await_reply --'
 
 `await_reply` calls `interrupt`, so a thread waiting on a clarifying question is a
@@ -16,6 +17,7 @@ from langgraph.graph import END, START, StateGraph
 
 from agent.nodes.estimate import estimate
 from agent.nodes.interpret import interpret
+from agent.nodes.probe import after_begin, after_probe, direct, probe
 from agent.nodes.respond import (
     answer,
     await_reply,
@@ -30,6 +32,7 @@ from agent.runtime import Runtime
 from agent.state import TurnState
 
 MOVES = ("answer", "hedge", "perspectives", "clarify")
+REPLYING = (*MOVES, "direct")  # nodes whose update carries the turn's Reply
 
 
 def begin(state: dict) -> dict:
@@ -48,6 +51,7 @@ def begin(state: dict) -> dict:
         "report": {},
         "route": {},
         "reply": {},
+        "probe": {},
     }
 
 
@@ -65,6 +69,8 @@ def build_graph(runtime: Runtime, checkpointer=None):
     g = StateGraph(TurnState)
     g.add_node("begin", begin)
     steps = {
+        "probe": probe,
+        "direct": direct,
         "interpret": interpret,
         "sample": sample,
         "estimate": estimate,
@@ -78,7 +84,11 @@ def build_graph(runtime: Runtime, checkpointer=None):
     for name, fn in steps.items():
         g.add_node(name, _bind(fn, runtime, name))
     g.add_edge(START, "begin")
-    g.add_edge("begin", "interpret")
+    g.add_conditional_edges(
+        "begin", lambda state: after_begin(state, runtime), ["probe", "interpret"]
+    )
+    g.add_conditional_edges("probe", after_probe, ["direct", "interpret"])
+    g.add_edge("direct", END)
     g.add_edge("interpret", "sample")
     g.add_edge("sample", "estimate")
     g.add_edge("estimate", "route")

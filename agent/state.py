@@ -53,4 +53,5 @@ class TurnState(TypedDict, total=False):
     report: dict[str, Any]  # UncertaintyReport.to_dict()
     route: RouteRecord
     clarify_rounds: int
+    probe: dict[str, Any]  # agent.nodes.probe: the greedy answer and whether to sample
     reply: dict[str, Any]  # Reply.to_dict() of the turn's last reply

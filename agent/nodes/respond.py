@@ -48,7 +48,7 @@ def next_move(state: dict) -> str:
     return state["route"]["move"]
 
 
-def _reply(state: dict, rt: Runtime, kind: str, text: str, **extra) -> dict:
+def reply_update(state: dict, rt: Runtime, kind: str, text: str, **extra) -> dict:
     reply = {
         "kind": kind,
         "text": text,
@@ -75,10 +75,10 @@ def _top(state: dict) -> tuple[str, float]:
 def answer(state: dict, rt: Runtime) -> dict:
     text, share = _top(state)
     if not text:
-        return _reply(state, rt, "answer", render("hedge_unknown"), confidence=0.0)
+        return reply_update(state, rt, "answer", render("hedge_unknown"), confidence=0.0)
     text, finish = completed(state, rt, text, "answer")
     written = [{"text": text, "finish_reason": finish}]
-    return _reply(state, rt, "answer", text, confidence=share, written=written)
+    return reply_update(state, rt, "answer", text, confidence=share, written=written)
 
 
 def hedge(state: dict, rt: Runtime) -> dict:
@@ -89,7 +89,7 @@ def hedge(state: dict, rt: Runtime) -> dict:
         written = [{"text": guess, "finish_reason": finish}]
     else:
         body, written = render("hedge_unknown"), []
-    return _reply(state, rt, "hedge", body, confidence=share, written=written)
+    return reply_update(state, rt, "hedge", body, confidence=share, written=written)
 
 
 def perspectives(state: dict, rt: Runtime) -> dict:
@@ -101,7 +101,7 @@ def perspectives(state: dict, rt: Runtime) -> dict:
     ]
     text = "\n\n".join([render("perspectives_intro"), *lines])
     written = [{"text": v.pop("text"), "finish_reason": v.pop("finish_reason")} for v in views]
-    return _reply(state, rt, "perspectives", text, perspectives=views, written=written)
+    return reply_update(state, rt, "perspectives", text, perspectives=views, written=written)
 
 
 def perspective_views(state: dict, rt: Runtime) -> list[dict]:
@@ -144,7 +144,7 @@ def clarify(state: dict, rt: Runtime) -> dict:
     options = list(state["report"].get("differing_readings") or [])[: rt.config.readings]
     listed = "\n".join(f"{i}. {option}" for i, option in enumerate(options, 1))
     text = render("clarify", options=listed)
-    return _reply(state, rt, "clarify", text, options=options)
+    return reply_update(state, rt, "clarify", text, options=options)
 
 
 def await_reply(state: dict, rt: Runtime) -> dict:
