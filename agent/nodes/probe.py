@@ -23,79 +23,89 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+from langgraph.runtime import Runtime
+
+from agent.context import Context
 from agent.facets import match
-from agent.llm.base import Sample
+from agent.llm.base import Messages, Sample
 from agent.nodes.complete import streamer
 from agent.normativity import is_value_laden
-from agent.runtime import Runtime
+from agent.reply import Reply
+from agent.state import HistoryEntry, Probe, State
 
 
-def probe(state: dict, rt: Runtime) -> dict:
+def probe(state: State, runtime: Runtime[Context]) -> State:
     from agent.nodes.sample import build_conversations
 
+    ctx = runtime.context
     request = state["request"]
-    first = build_conversations({**state, "readings": [request], "perspectives": []}, rt)[0][0]
-    greedy = write(rt, first.messages, rt.config.answer_tokens, "probe")
-    reasons = sampling_reasons(state, rt, greedy)
-    return {
-        "probe": {
-            "text": greedy.text,
-            "mean_logprob": float(greedy.mean_logprob),
-            "finish_reason": greedy.finish_reason,
-            "sample": bool(reasons),
-            "reason": "; ".join(reasons) or confident_reason(greedy, rt),
-        }
-    }
+    first = build_conversations({**state, "readings": [request], "perspectives": []}, ctx)[0][0]
+    greedy = write(ctx, first.messages, ctx.config.answer_tokens, "probe")
+    reasons = sampling_reasons(state, ctx, greedy)
+    found = Probe(
+        text=greedy.text,
+        mean_logprob=float(greedy.mean_logprob),
+        finish_reason=greedy.finish_reason,
+        sample=bool(reasons),
+        reason="; ".join(reasons) or confident_reason(greedy, ctx),
+    )
+    return {"probe": found}
 
 
-def write(rt: Runtime, messages, cap: int, node: str) -> Sample:
-    """A complete greedy answer, streamed when the backend can stream."""
-    extend = getattr(rt.backend, "extend", None)
-    if extend is None:
-        return rt.backend.greedy(messages, cap)
-    return extend(messages, Sample("", (), (), "length"), cap, streamer(node))
+def write(ctx: Context, messages: Messages, cap: int, node: str) -> Sample:
+    """A complete greedy answer, streamed as it is written."""
+    start = Sample("", (), (), "length")
+    return ctx.resources.backend.extend(messages, start, cap, streamer(node), deadline=ctx.deadline)
 
 
-def sampling_reasons(state: dict, rt: Runtime, greedy: Sample) -> list[str]:
+def sampling_reasons(state: State, ctx: Context, greedy: Sample) -> list[str]:
     """Why this request needs samples ([] = the greedy answer stands)."""
-    request = state["request"]
+    request, res, threshold = state["request"], ctx.resources, ctx.config.probe_min_logprob
     reasons = []
-    laden, score = is_value_laden(request, rt.embedder, threshold=rt.profile.normative_threshold)
+    laden, score = is_value_laden(request, res.embedder, threshold=res.profile.normative_threshold)
     if laden:
         reasons.append(f"value-laden (score {score:.2f})")
-    if not state.get("clarify_rounds") and match(request, rt.facets, rt.embedder):
+    if not state.get("clarify_rounds") and match(request, res.facets, res.embedder):
         reasons.append("a facet of the library matches (known readings)")
     if not greedy.text:
         reasons.append("the greedy answer is empty")
-    elif greedy.mean_logprob < rt.config.probe_min_logprob:
+    elif greedy.mean_logprob < threshold:
         reasons.append(
             f"greedy answer not confident (mean token log-prob {greedy.mean_logprob:.2f} "
-            f"< {rt.config.probe_min_logprob:g})"
+            f"< {threshold:g})"
         )
     return reasons
 
 
-def confident_reason(greedy: Sample, rt: Runtime) -> str:
+def confident_reason(greedy: Sample, ctx: Context) -> str:
     return (
         f"probe: confident greedy answer (mean token log-prob {greedy.mean_logprob:.2f} "
-        f">= {rt.config.probe_min_logprob:g}), not value-laden, no known readings; not sampled"
+        f">= {ctx.config.probe_min_logprob:g}), not value-laden, no known readings; not sampled"
     )
 
 
-def after_begin(state: dict, rt: Runtime) -> Literal["probe", "interpret"]:
-    return "probe" if rt.config.adaptive else "interpret"
+def after_begin(state: State, runtime: Runtime[Context]) -> Literal["probe", "interpret"]:
+    context = runtime.context or Context()
+    return "probe" if context.config.adaptive else "interpret"
 
 
-def after_probe(state: dict) -> Literal["direct", "interpret"]:
-    return "interpret" if state["probe"]["sample"] else "direct"
+def after_probe(state: State) -> Literal["direct", "interpret"]:
+    found = state.get("probe")
+    return "interpret" if found is None or found.sample else "direct"
 
 
-def direct(state: dict, rt: Runtime) -> dict:
+def direct(state: State, runtime: Runtime[Context]) -> State:
     """Answer with the probe's greedy text (no samples were drawn)."""
-    from agent.nodes.respond import reply_update
-
-    found = state["probe"]
-    state = {**state, "route": {"move": "answer", "reason": found["reason"], "triggers": {}}}
-    written = [{"text": found["text"], "finish_reason": found["finish_reason"]}]
-    confidence = math.exp(min(0.0, found["mean_logprob"]))  # geometric-mean token probability
-    return reply_update(state, rt, "answer", found["text"], confidence=confidence, written=written)
+    found = state.get("probe")
+    assert found is not None, "probe runs before direct"
+    reply = Reply(
+        kind="answer",
+        text=found.text,
+        thread_id="",
+        route_reason=found.reason,
+        confidence=math.exp(min(0.0, found.mean_logprob)),  # geometric-mean token probability
+        context=runtime.context.resources.profile.name,
+        written=[{"text": found.text, "finish_reason": found.finish_reason}],
+    )
+    entry: HistoryEntry = {"role": "assistant", "content": found.text, "kind": "answer"}
+    return {"reply": reply, "history": [*state.get("turn_log", []), entry], "turn_log": []}
