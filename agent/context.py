@@ -174,6 +174,12 @@ def default_resources() -> Resources:
     return Resources(AgentConfig())
 
 
+def studio_context() -> Context:
+    """What a run without a context (`langgraph dev`) gets: the default resources and a
+    deadline of timeout_s from now."""
+    return Context.for_turn(default_resources())
+
+
 @dataclass
 class Context:
     """The run-time context of one turn: the resources and the turn's deadline."""

@@ -23,7 +23,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from agent.context import Context, default_resources
+from agent.context import Context, studio_context
 from agent.nodes.estimate import estimate
 from agent.nodes.interpret import interpret
 from agent.nodes.probe import after_begin, after_probe, direct, probe
@@ -88,7 +88,7 @@ def _timed(name: str, node: Node) -> Node:
             runtime.context.check_deadline(name)
             return node(state, runtime)
         with _STUDIO_LOCK:
-            runtime = runtime.override(context=Context.for_turn(default_resources()))
+            runtime = runtime.override(context=studio_context())
             return node(state, runtime)
 
     run.__name__ = run.__qualname__ = node.__name__

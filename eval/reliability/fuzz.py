@@ -157,6 +157,7 @@ def fuzz_studio(tally: Tally, resources, n: int) -> None:
     from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.types import Command
 
+    import agent.context
     import agent.graph
     from agent.api import validate_message
     from agent.store import serializer
@@ -215,13 +216,13 @@ def fuzz_studio(tally: Tally, resources, n: int) -> None:
         if after.values.get("history") != before.values.get("history") or not after.next:
             tally.note("history_changed", "studio.resume", reply, "answered by unusable text")
 
-    saved = agent.graph.default_resources
-    agent.graph.default_resources = lambda: resources
+    saved = agent.context.default_resources
+    agent.context.default_resources = lambda: resources
     try:
         drive(tally, "studio.invoke", inputs, n, invoke)
         drive(tally, "studio.resume", values(), max(1, n // 3), resume)
     finally:
-        agent.graph.default_resources = saved
+        agent.context.default_resources = saved
 
 
 def _bubble_text(update: dict) -> str:

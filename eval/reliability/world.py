@@ -59,7 +59,8 @@ class ScriptedBackend(FakeBackend):
     name = "scripted"
 
     def __init__(self, delay_s: float = 0.0):
-        super().__init__(script)
+        # a mean log-prob below the probe's bar: every turn samples (the moves are tested)
+        super().__init__(script, logprob=-1.0)
         self.delay_s = delay_s
 
     def _wait(self, conversations) -> None:

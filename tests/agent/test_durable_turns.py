@@ -132,14 +132,17 @@ def test_the_studio_graph_has_the_agents_guards(embedder, tmp_path):
     from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.types import Command
 
+    import agent.context
     import agent.graph
     from agent.context import Resources
     from agent.store import serializer
 
     resources = Resources(
-        AgentConfig(data_dir=tmp_path), backend=FakeBackend(script), embedder=embedder
+        AgentConfig(data_dir=tmp_path, adaptive=False),  # the sampled moves, as in fakes
+        backend=FakeBackend(script),
+        embedder=embedder,
     )
-    saved, agent.graph.default_resources = agent.graph.default_resources, lambda: resources
+    saved, agent.context.default_resources = agent.context.default_resources, lambda: resources
     try:
         graph = agent.graph.build_graph(InMemorySaver(serde=serializer()))
         cfg = {"configurable": {"thread_id": "s"}}
@@ -162,4 +165,4 @@ def test_the_studio_graph_has_the_agents_guards(embedder, tmp_path):
         graph.invoke(Command(resume=EGG), cfg)
         assert graph.get_state(cfg).values["reply"].kind == "answer"
     finally:
-        agent.graph.default_resources = saved
+        agent.context.default_resources = saved
