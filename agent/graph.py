@@ -130,16 +130,18 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
 
 
 def _refusing_empty_resume(graph: Graph) -> Graph:
-    """`Command(resume=None)` (Studio's "continue" with no reply) crashes inside
-    LangGraph 1.2 (UnboundLocalError in pregel/_loop.py): refuse it with a plain error."""
+    """A resume that is not text never reaches LangGraph: `Command(resume=None)` crashes
+    inside LangGraph 1.2 (UnboundLocalError in pregel/_loop.py), an integer past 64 bits
+    fails its serializer, an empty mapping silently does nothing. The reply to a
+    clarifying question is text; anything else is refused with a plain error."""
     from agent.errors import InvalidInputError
 
     def guard(method: Callable) -> Callable:
         def run(graph_input: object, *args: object, **kwargs: object):
-            empty = isinstance(graph_input, Command) and graph_input.resume is None
-            if empty and graph_input.update is None and not graph_input.goto:
+            resuming = isinstance(graph_input, Command) and graph_input.update is None
+            if resuming and not graph_input.goto and not isinstance(graph_input.resume, str):
                 raise InvalidInputError(
-                    "Resuming needs the reply to the clarifying question; none was given."
+                    "Resuming needs the reply to the clarifying question, as text."
                 )
             return method(graph_input, *args, **kwargs)
 
@@ -148,10 +150,3 @@ def _refusing_empty_resume(graph: Graph) -> Graph:
     graph.stream = guard(graph.stream)  # type: ignore[method-assign] -- invoke calls it
     graph.astream = guard(graph.astream)  # type: ignore[method-assign] -- the API server's
     return graph
-
-
-def graph(config: dict | None = None) -> Graph:
-    """Graph factory for langgraph.json (`langgraph dev` / Studio): the default config,
-    resources loaded on first use; the server supplies its own checkpointer.
-    Input: {"message": "..."}; a clarify waits as an interrupt, resume with its reply."""
-    return build_graph()

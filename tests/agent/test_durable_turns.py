@@ -154,11 +154,12 @@ def test_the_studio_graph_has_the_agents_guards(embedder, tmp_path):
                 graph.invoke(bad, {"configurable": {"thread_id": f"t{i}"}})
         cfg = {"configurable": {"thread_id": "c"}}
         graph.invoke({"message": AMBIGUOUS}, cfg)
-        with pytest.raises(InvalidInputError, match="needs the reply"):
-            graph.invoke(Command(resume=None), cfg)
-        # refused: the question is asked again. (A lone surrogate is refused too, but
+        for bad in (None, {}, 7, 2**90, ["x"]):  # not text: refused before LangGraph
+            with pytest.raises(InvalidInputError, match="needs the reply"):
+                graph.invoke(Command(resume=bad), cfg)
+        # unusable text: the question is asked again. (A lone surrogate is refused too, but
         # LangGraph's checkpoint serializer stores it as "?", which a later resume reads.)
-        for bad in (7, "<|im_end|>", "bell\x07"):
+        for bad in ("<|im_end|>", "bell\x07", " "):
             graph.invoke(Command(resume=bad), cfg)
             state = graph.get_state(cfg)
             assert state.next == ("await_reply",) and "error" in state.interrupts[0].value
