@@ -150,3 +150,10 @@ def _refusing_empty_resume(graph: Graph) -> Graph:
     graph.stream = guard(graph.stream)  # type: ignore[method-assign] -- invoke calls it
     graph.astream = guard(graph.astream)  # type: ignore[method-assign] -- the API server's
     return graph
+
+
+def graph(config: dict | None = None) -> Graph:
+    """Graph factory for langgraph.json (`langgraph dev` / Studio): the default config,
+    resources loaded on first use; the server supplies its own checkpointer.
+    Input: {"message": "..."}; a clarify waits as an interrupt, resume with its reply."""
+    return build_graph()

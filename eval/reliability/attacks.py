@@ -36,7 +36,12 @@ def raw_call(url: str, fn_index: int, data: list, session_hash: str | None = Non
     """One event the way the browser sends it: join the queue, read the event stream."""
     session_hash = session_hash or secrets.token_hex(6)
     body = {"data": data, "fn_index": fn_index, "session_hash": session_hash, "trigger_id": None}
-    joined = httpx.post(f"{url}gradio_api/queue/join", json=body, timeout=30)
+    joined = httpx.post(  # ASCII JSON: a lone surrogate travels as \ud800, as JSON allows
+        f"{url}gradio_api/queue/join",
+        content=json.dumps(body),
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
     if joined.status_code != 200:
         return {"refused_by": f"HTTP {joined.status_code}", "text": joined.text[:200]}
     deadline = time.monotonic() + 60

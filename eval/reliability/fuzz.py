@@ -337,9 +337,11 @@ def fuzz_cli(tally: Tally, backend, embedder, n: int) -> None:
 
 
 def fuzz_http(tally: Tally, server, n: int) -> None:
+    from eval.reliability.attacks import config, dependency_index, raw_call
     from eval.reliability.client import Person
     from eval.reliability.faults import _store
 
+    ask_index = dependency_index(config(server.url), "ask")[0]
     person = Person(server.url)
     person.ask("What is the capital of France?")
     thread = person.token.rpartition(".")[0]
@@ -350,6 +352,13 @@ def fuzz_http(tally: Tally, server, n: int) -> None:
         before = store.history(thread)
         try:
             reply = person.ask(message, token=token)
+        except UnicodeEncodeError:  # gradio_client cannot send it: send it as JSON escapes
+            out = raw_call(server.url, ask_index, [message, token, None])
+            output = out.get("output") or {}
+            if not out.get("success"):
+                tally.note("crashes", "api./ask", value, output.get("error") or out)
+                return
+            reply = (output.get("data") or [{}])[0]
         except Exception as exc:  # noqa: BLE001 -- the server failed to answer
             tally.note("crashes", "api./ask", value, f"{type(exc).__name__}: {exc}")
             return
