@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.bench import ModelRun, parse_args
-from eval.bench_measures import Counting, pairwise_clusters
+from eval.bench.cli import parse_args
+from eval.bench.figures import ModelRun
+from eval.bench.measures import Counting, pairwise_clusters
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,6 +75,9 @@ def test_short_benchmark_run_produces_every_figure(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
+    assert result["suite"] == "bench" and result["n"] == 1 and result["components"] == {}
+    (system,) = result["systems"].values()
+    assert system["sampling_batched_s"] > 0 and system["batched_over_sequential"] > 0
     assert (result["N"], result["T"], result["cpu_count"]) == (2, 4, os.cpu_count())
     for name in (
         "plain_turn",

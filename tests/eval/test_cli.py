@@ -75,3 +75,19 @@ def test_report_rescores_stored_results(tmp_path):
     out = run_cli("report", str(tmp_path / "results.json"))
     assert out.returncode == 0, out.stderr
     assert "Selective answering" in (tmp_path / "report.md").read_text()
+
+
+def test_json_puts_one_object_on_stdout_and_the_rest_on_stderr(tmp_path):
+    import json
+
+    args = ("run", "--suite", "selective", "--data", str(tmp_path / "none"), "--json")
+    out = run_cli(*args)
+    assert out.returncode == 0
+    assert json.loads(out.stdout) == {
+        "suite": "selective",
+        "n": 0,
+        "systems": {},
+        "components": {},
+        "skipped": True,
+    }
+    assert "skipped: suite 'selective'" in out.stderr

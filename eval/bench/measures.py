@@ -2,7 +2,7 @@
 
 Each function does the work once and returns its wall time in seconds (plus what the
 report needs to know about the work). The orchestration, repeats and formatting live
-in eval/bench.py.
+in eval/bench/run.py and eval/bench/cli.py.
 """
 
 from __future__ import annotations
@@ -40,10 +40,8 @@ def make_agent(
 ):
     """The real Agent on an already loaded backend and embedder, or the reason it is
     unavailable (never a stand-in)."""
-    try:
-        from agent import Agent, AgentConfig
-    except ImportError as exc:
-        return None, f"the Agent is not in this checkout yet ({exc})"
+    from agent import Agent, AgentConfig
+
     config = AgentConfig(
         model=model, quantize=quantize, max_new_tokens=tokens, seed=0, db_path=db_path, **overrides
     )
