@@ -80,13 +80,13 @@ def format_run(run: ModelRun, tokens_total: int) -> list[str]:
         lines.append(f"{name:40} {lo:9.3f} {mid:9.3f} {hi:9.3f}  s")
     for name, why in run.unavailable.items():
         lines.append(f"{name:40} unavailable: {why}")
-    for name, value in run.tokens_per_second(tokens_total).items():
-        lines.append(f"tokens/s {name:31} {value:9.1f}")
+    for name, speed in run.tokens_per_second(tokens_total).items():
+        lines.append(f"tokens/s {name:31} {speed:9.1f}")
     lines.append("ratios (medians):")
-    for name, value in run.ratios().items():
-        lines.append(f"  {name:38} {'n/a' if value is None else f'{value:.3f}'}")
+    for name, ratio in run.ratios().items():
+        lines.append(f"  {name:38} {'n/a' if ratio is None else f'{ratio:.3f}'}")
     notes = {k: v for k, v in run.notes.items() if k != "profile"}
     lines.append("notes: " + json.dumps(notes, default=str))
     if "profile" in run.notes:
-        lines += ["profile of one Clarion turn (cumulative s):", run.notes["profile"]]
+        lines += ["profile of one Clarion turn (cumulative s):", str(run.notes["profile"])]
     return lines

@@ -12,11 +12,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from agent.llm.base import SamplingParams
+from uncertainty import EquivalenceJudge
 
 
-def timed(fn: Callable, *args, **kwargs) -> tuple[float, object]:
+def timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
     started = time.perf_counter()
     result = fn(*args, **kwargs)
     return time.perf_counter() - started, result
@@ -117,7 +119,7 @@ def encode_prompt(backend, message: str, cached: bool) -> float:
 class Counting:
     """Wraps a judge and counts the comparisons it is asked to make."""
 
-    judge: object
+    judge: EquivalenceJudge
     calls: int = 0
 
     def bind(self, question: str, texts: Sequence[str]):
@@ -149,7 +151,10 @@ def pairwise_clusters(texts: Sequence[str], judge, question: str) -> list[int]:
 
 
 def clustering(
-    texts: Sequence[str], judge_factory: Callable[[], object], question: str, representative: bool
+    texts: Sequence[str],
+    judge_factory: Callable[[], EquivalenceJudge],
+    question: str,
+    representative: bool,
 ) -> tuple[float, int, int]:
     """(seconds, comparisons, clusters) with a fresh judge (cold embedding cache)."""
     from uncertainty import cluster_answers
@@ -203,5 +208,5 @@ class LlamaCpp:
                 seed=seed + i,
                 logit_bias={self.eos: -1e9},
             )
-            made += int(out["usage"]["completion_tokens"])
+            made += int(out["usage"]["completion_tokens"])  # type: ignore[index]
         return time.perf_counter() - started, made

@@ -6,6 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from agent.llm.loading import Quantize
 from agent.llm.stopping import SENTENCE_STOPS
 from eval.bench import measures as m
 from eval.bench.figures import ModelRun
@@ -15,16 +16,16 @@ AGENT_SPEEDUPS_OFF = {"straggler_factor": 0.0, "sample_stop": "none"}
 STRAGGLER = 1.5
 
 
-def measure_model(spec: str | None, quantize: str, args, embedder, show_progress: bool):
+def measure_model(spec: str | None, quantize: Quantize, args, embedder, show_progress: bool):
     """All figures for one model, R repeats each, after one untimed warm-up."""
     from tqdm import tqdm
 
-    from agent.llm import load_backend
     from agent.llm.loading import resolve
+    from agent.llm.transformers_backend import TransformersBackend
 
     source = resolve(spec)
     run = ModelRun(source.display_name)
-    backend = load_backend(spec, quantize=quantize, backend="transformers")  # its speed-ups
+    backend = TransformersBackend.load(spec, quantize=quantize)  # its speed-ups are measured
     msg, n, t, seed = args.message, args.samples, args.tokens, args.seed
     run.notes["forced_length"] = (
         "min_new_tokens=T: EOS suppressed until T new tokens, "
