@@ -1,6 +1,6 @@
 """`python -m eval bench`: what a Clarion turn costs next to a plain answer.
 
-By default (eval/bench_default.py): 32 prompts from the dialogue files in four
+By default (eval/bench/default.py): 32 prompts from the dialogue files in four
 categories, each as a plain turn and as a Clarion turn in adaptive and full mode (ratios
 per prompt, per category and overall, and the share of prompts where both modes make the
 same move), tokens/s of the default backend, transformers and llama.cpp on the same GGUF,
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     if not args.micro:
-        from eval.bench_default import run_default
+        from eval.bench.default import run_default
 
         try:
             return run_default(args, load_embedder())

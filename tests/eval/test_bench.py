@@ -50,7 +50,7 @@ def test_nonsense_arguments_are_refused(argv):
 
 
 def test_the_turn_bench_draws_32_prompts_in_four_categories():
-    from eval.bench_turns import CATEGORIES, bench_prompts
+    from eval.bench.turns import CATEGORIES, bench_prompts
 
     prompts = bench_prompts()
     assert len(prompts) == 32 and len(set(prompts)) == 32
@@ -58,7 +58,7 @@ def test_the_turn_bench_draws_32_prompts_in_four_categories():
 
 
 def test_turn_ratios_are_per_prompt_medians_and_same_move_is_a_share():
-    from eval.bench_turns import PromptRun, TurnBench
+    from eval.bench.turns import PromptRun, TurnBench
 
     bench = TurnBench(
         [
