@@ -164,7 +164,7 @@ class Agent:
                             written["node"], "Writing the answer", text=written["text"]
                         )
                         continue
-                    update = cast(dict[str, State | None], chunk)  # node -> its update
+                    update = cast("dict[str, State | None]", chunk)  # node -> its update
                     for node, values in update.items():
                         if node.startswith("__"):  # the interrupt itself: clarify came first
                             continue
