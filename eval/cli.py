@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -107,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="output folder (default: runs/<suite>-<UTC timestamp>)",
     )
+    run.add_argument(
+        "--json", action="store_true", help="print the scores as JSON (stdout) after the run"
+    )
     run.set_defaults(handler=cmd_run)
     cal = sub.add_parser("calibrate", help="fit a context profile's thresholds on a dev split")
     _common(cal)
@@ -150,6 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write (default: the results file's folder)",
     )
     rep.set_defaults(handler=cmd_report)
+    kinds = sub.add_parser(
+        "fit-question-kinds",
+        help="fit the clarifying-question kind model on CLAMBER's train split "
+        "(writes agent/question_kinds/weights.json and card.md)",
+    )
+    kinds.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
+    kinds.add_argument("--json", action="store_true", help="print the card as JSON")
+    kinds.set_defaults(handler=cmd_fit_question_kinds)
     sub.add_parser(
         "bench",
         help="performance benchmarks (eval/bench.py); arguments are forwarded",
@@ -214,6 +226,12 @@ def cmd_run(args) -> int:
 
     out = args.out or default_out_dir(args.suite)
     results = run_suite(_options(args, out))
+    if args.json:  # the scored tables for machines; the records stay in results.json
+        from eval.runner import json_safe
+
+        keep = ("suite", "command", "code", "created_utc", "model", "n_items", "seconds", "scores")
+        print(json.dumps(json_safe({k: results[k] for k in keep}), indent=1, allow_nan=False))
+        return 0
     print(
         f"{results['n_items']} items in {results['seconds']['total']} s; "
         f"report: {out / 'report.md'}"
@@ -239,8 +257,6 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_report(args) -> int:
-    import json
-
     from eval.report import write_report
     from eval.runner import write_json
     from eval.suites import SUITES
@@ -267,6 +283,27 @@ def cmd_bench(argv: list[str]) -> int:
         )
         return 2
     return int(bench.main(argv) or 0)
+
+
+def cmd_fit_question_kinds(args) -> int:
+    from eval.data import DATASETS
+    from eval.question_kinds import fit, write
+    from uncertainty import Embedder
+
+    if not DATASETS["clamber"].present(args.data):
+        print(f"skipped: CLAMBER is absent under {args.data}; pass --data DIR.")
+        return 0
+    model, card = fit(args.data, Embedder())
+    path = write(model, card)
+    if args.json:
+        print(json.dumps(card, indent=1))
+    else:
+        acc = card["metrics"]["test"]["accuracy"]
+        print(
+            f"wrote {path} and card.md; test accuracy {acc['value']:.3f} "
+            f"[{acc['lo']:.3f}, {acc['hi']:.3f}]"
+        )
+    return 0
 
 
 def _interrupt(signum, frame):
