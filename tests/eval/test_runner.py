@@ -92,7 +92,13 @@ def test_report_can_be_regenerated_from_results_json(tmp_path, fake_harness):
 
 
 def test_every_suite_declares_its_data():
-    assert set(SUITES) == {"dialogues", "clarification", "selective", "pluralism"}
+    assert set(SUITES) == {
+        "dialogues",
+        "clarification",
+        "clarifying-questions",
+        "selective",
+        "pluralism",
+    }
     assert all(s.needs() for s in SUITES.values())
 
 
