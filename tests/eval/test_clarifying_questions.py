@@ -1,29 +1,17 @@
 """The clarifying-questions suite on real CLAMBER rows with a fake embedder (no model)."""
 
-import hashlib
 import json
-
-import numpy as np
 
 from eval.harness import Harness
 from eval.runner import RunOptions, run_suite
 from eval.splits import split_of_text
 from eval.suites.clarifying_questions import CLARION, GENERIC, RETRIEVAL
-
-
-class Embedder384:
-    """Bag-of-words hashing into the shipped kind model's 384 dims."""
-
-    def embed(self, texts):
-        out = np.zeros((len(texts), 384))
-        for i, t in enumerate(texts):
-            for w in t.lower().split():
-                out[i, int(hashlib.md5(w.encode()).hexdigest()[:6], 16) % 384] += 1
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+from tests.agent.fake_embedder import FakeEmbedder
 
 
 def test_suite_scores_test_rows_against_gold_questions(tmp_path, fake_harness, data_dir):
-    harness = Harness(agent=fake_harness.agent, backend=None, embedder=Embedder384())
+    embedder = FakeEmbedder(dim=384)  # the shipped kind model reads 384 dims
+    harness = Harness(agent=fake_harness.agent, backend=None, embedder=embedder)
     harness.show_progress = False
     opts = RunOptions(
         "clarifying-questions", data_dir, tmp_path / "cq", limit=8, seed=0, progress=False
