@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from agent.config import AgentConfig
+from agent.db import Database
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
-from agent.reply import PerspectiveView, Reply, TurnEvent
+from agent.reply import AnswerText, PerspectiveView, Reply, TurnEvent
 from agent.runtime import Runtime
 from agent.store import new_thread_id, open_checkpointer
 
-__all__ = ["Agent", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
+__all__ = ["Agent", "AnswerText", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 8000
@@ -76,7 +77,9 @@ class Agent:
         self._runtime = Runtime(self.config, backend=backend, embedder=embedder)
         self._runtime.profile  # noqa: B018 -- a bad context profile fails here, not mid-turn
         self._owns_checkpointer = checkpointer is None
-        self._checkpointer = checkpointer or open_checkpointer(self.config.db_path)
+        self.database = Database(self.config.database)
+        """Conversations' and participation's database (SQLite file or PostgreSQL)."""
+        self._checkpointer = checkpointer or open_checkpointer(self.database)
         self._build()
         self._turn_lock = threading.Lock()
 
@@ -111,7 +114,8 @@ class Agent:
     def stream(
         self, message: str, thread_id: str | None = None, *, resume: bool = False
     ) -> Iterator[TurnEvent]:
-        """One TurnEvent per node that ran; the last one carries the Reply."""
+        """One TurnEvent per node that ran; the last one carries the Reply. While a move
+        writes its text, AnswerText events carry the text so far."""
         from langgraph.types import Command
 
         text = validate_message(message)
@@ -144,7 +148,11 @@ class Agent:
             started = time.perf_counter()
             self._runtime.start_turn()
             try:
-                for update in self._graph.stream(graph_input, config, stream_mode="updates"):
+                modes = ["updates", "custom"]
+                for mode, update in self._graph.stream(graph_input, config, stream_mode=modes):
+                    if mode == "custom":  # agent.nodes.complete: the text written so far
+                        yield AnswerText(update["node"], "Writing the answer", text=update["text"])
+                        continue
                     for node, values in update.items():
                         if node.startswith("__"):  # the interrupt itself: clarify came first
                             continue
@@ -224,7 +232,7 @@ class Agent:
 
     def update_config(self, **changes) -> AgentConfig:
         """Validate and apply settings for the next turn; a model/quantize change reloads
-        the backend, a db_path change reopens the store."""
+        the backend, a db_path/db_url change reopens the store."""
         config = self.config.updated(**changes)
         old = self.config
         with self._turn_lock:
@@ -235,14 +243,16 @@ class Agent:
                 self._runtime.update(old)
                 raise
             self.config = config
-            if config.db_path != old.db_path:
+            if config.database != old.database:
                 self.close()
-                self._checkpointer = open_checkpointer(config.db_path)
+                self.database = Database(config.database)
+                self._checkpointer = open_checkpointer(self.database)
                 self._owns_checkpointer = True
                 self._build()
         return config
 
     def close(self) -> None:
         """Close the conversation store if this Agent opened it."""
-        if self._owns_checkpointer:
+        if self._owns_checkpointer and not self.database.postgres:
             self._checkpointer.conn.close()
+        self.database.close()  # PostgreSQL: the pool the checkpointer used

@@ -20,9 +20,11 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
+from agent.db import is_postgres_url
 from agent.errors import ConfigError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -136,11 +138,25 @@ class AgentConfig(BaseModel):
 
     model: str | None = None
     quantize: Literal["none", "4bit", "8bit"] = "none"
+    backend: Literal["auto", "transformers", "llamacpp"] = Field(
+        "auto",
+        description="auto: llama.cpp for a GGUF file on a CPU (faster there), else transformers",
+    )
+    threads: int | None = Field(
+        None, ge=1, le=256, description="CPU threads for the model (None: the backend's choice)"
+    )
     context: str = Field("general", min_length=1)
     samples: int = Field(4, ge=1, le=32, description="answers per cell")
     readings: int = Field(3, ge=1, le=8, description="max readings K of the request")
     perspectives: int = Field(4, ge=2, le=8, description="max perspectives voiced")
-    max_new_tokens: int = Field(48, ge=1, le=4096)
+    max_new_tokens: int = Field(48, ge=1, le=4096, description="token budget of each sample")
+    answer_tokens: int = Field(
+        256,
+        ge=1,
+        le=4096,
+        description="cap on a shown answer, hedge or perspective: the sample shown is "
+        "continued past max_new_tokens to where the model ends it, up to this many tokens",
+    )
     temperature: float = Field(0.7, gt=0.0, le=5.0)
     top_p: float = Field(0.9, gt=0.0, le=1.0)
     seed: int | None = 0
@@ -152,7 +168,19 @@ class AgentConfig(BaseModel):
     straggler_factor: float = Field(1.5, ge=0.0, le=10.0)
     sample_stop: Literal["none", "line", "sentence"] = "none"
     db_path: Path | None = None
+    db_url: str | None = Field(
+        None,
+        description="postgresql://user@host:port/dbname: conversations and participation "
+        "in PostgreSQL instead of the SQLite file db_path (several processes can share it)",
+    )
     data_dir: Path | None = None
+
+    @field_validator("db_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None and not is_postgres_url(value):
+            raise ValueError("must start with postgresql:// (a SQLite file goes in db_path)")
+        return value
 
     @model_validator(mode="after")
     def _straggler_off_or_at_least_one(self) -> AgentConfig:
@@ -169,6 +197,11 @@ class AgentConfig(BaseModel):
         db = self.db_path.expanduser() if self.db_path else data_dir / DB_FILENAME
         object.__setattr__(self, "db_path", db)
         return self
+
+    @property
+    def database(self) -> str | Path:
+        """Where conversations and participation live: db_url if set, else db_path."""
+        return self.db_url or self.db_path
 
     @classmethod
     def parse(cls, data: Any, source: str = "configuration") -> AgentConfig:

@@ -16,9 +16,62 @@ def default_backend():
     return load_backend()
 
 
+@pytest.fixture(scope="session")
+def transformers_backend(default_backend):
+    """The embedded model through transformers (the default backend is llama.cpp when
+    llama-cpp-python is installed; then this is a second copy)."""
+    from agent.llm import load_backend
+    from agent.llm.transformers_backend import TransformersBackend
+
+    if isinstance(default_backend, TransformersBackend):
+        return default_backend
+    return load_backend(backend="transformers")
+
+
+@pytest.fixture(scope="session")
+def llamacpp_backend(default_backend):
+    """The embedded model through llama.cpp (skipped without llama-cpp-python)."""
+    pytest.importorskip("llama_cpp")
+    from agent.llm import load_backend
+    from agent.llm.llamacpp_backend import LlamaCppBackend
+
+    if isinstance(default_backend, LlamaCppBackend):
+        return default_backend
+    return load_backend(backend="llamacpp")
+
+
+@pytest.fixture(params=["llamacpp", "transformers"])
+def any_backend(request):
+    """Each backend of the embedded model in turn: the contract holds for both."""
+    return request.getfixturevalue(f"{request.param}_backend")
+
+
 FRANCE = [{"role": "user", "content": "What is the capital of France?"}]
 
 
 @pytest.fixture
 def france():
     return [dict(m) for m in FRANCE]
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A real PostgreSQL server on a free loopback port for the whole session (tests/
+    pg_server.py). Skipped where the server is not installed, but never under CI, where
+    `make test` installs it: there a missing server is a failure."""
+    from tests.pg_server import PostgresCluster, server_bin_dir
+
+    bin_dir = server_bin_dir()
+    if bin_dir is None:
+        message = "PostgreSQL server binaries not found (make postgres installs them)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with PostgresCluster(bin_dir) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_url(postgres_cluster):
+    """A fresh empty database on the session's PostgreSQL server: its postgresql:// URL."""
+    return postgres_cluster.new_database()
