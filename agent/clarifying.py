@@ -23,19 +23,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agent.config import PROMPTS_DIR, read_data_file
 from agent.errors import ConfigError
 
+if TYPE_CHECKING:
+    from uncertainty.embeddings import TextEmbedder
+
 TEMPLATES_PATH = PROMPTS_DIR / "clarifying_questions.yaml"
 WEIGHTS_PATH = Path(__file__).with_name("question_kinds") / "weights.json"
-
-
-class TextEmbedder(Protocol):
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)

@@ -113,9 +113,56 @@ def test_real_embedder_asks_about_what_is_missing(embedder):
     assert q.kind == "NK" and '"Hime capitonis"' in q.text
     q = writer.question("When did the last world cup final take place?")
     assert q.category == "MC" and q.text.endswith("?")
+    from agent.nodes.respond import clarify
+    from tests.agent.fakes import node_runtime
+
+    request = "Matthew taught Joshua cooking before he graduated. Who graduated?"
+    reply = clarify(clarify_state(request, []), node_runtime(embedder=embedder))["reply"]
+    assert reply.text == "What does he refer to? Matthew or Joshua?" and reply.options == []
 
 
 def test_bad_input_still_gets_a_question(writer):
     for request in ("", "   ", "of Abc " * 20000 + "x", "caf\udcc3 \u0000 <|im_start|>?"):
         q = writer.question(request)
         assert q.text.strip().endswith("?")
+
+
+def clarify_state(request: str, differing: list[str]) -> dict:
+    from agent.policy import Route
+    from tests.builders import report
+
+    return {
+        "request": request,
+        "report": report({"ambiguity": 0.9}, differing),
+        "route": Route("clarify", "test"),
+    }
+
+
+def test_clarify_node_asks_an_open_question_without_readings():
+    from agent.nodes.respond import clarify, fold_reply
+    from tests.agent.fakes import node_runtime
+
+    rt = node_runtime(embedder=FakeEmbedder(dim=384))  # the shipped kind model: 384 dims
+    request = "Matthew told Joshua that he horrified the client. Who horrified the client?"
+    reply = clarify(clarify_state(request, []), rt)["reply"]
+    assert reply.kind == "clarify" and reply.options == []
+    writer = rt.context.resources.question_writer
+    assert reply.text == writer.question(request).text  # the open question, nothing around it
+    assert reply.text in {writer.for_kind(request, k).text for k in writer.model.kinds}
+    # the user's typed answer resumes the thread with the request completed
+    folded = fold_reply(request, "Joshua", reply.options)
+    assert request in folded and "Joshua" in folded and folded != request
+
+
+def test_clarify_node_names_the_readings_it_has():
+    from agent.nodes.respond import clarify
+    from tests.agent.fakes import node_runtime
+
+    rt = node_runtime(embedder=FakeEmbedder(dim=384))
+    readings = ["How hot is it in Celsius?", "How hot is it in Fahrenheit?"]
+    reply = clarify(clarify_state("How hot is it?", readings), rt)["reply"]
+    assert reply.options == readings
+    assert reply.text.startswith(
+        "Which one do you mean: How hot is it in Celsius, or How hot is it in Fahrenheit?"
+    )
+    assert "1. How hot is it in Celsius?" in reply.text and reply.text.endswith("own words.")
