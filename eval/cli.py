@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import sys
@@ -107,9 +106,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIR",
         help="output folder (default: runs/<suite>-<UTC timestamp>)",
-    )
-    run.add_argument(
-        "--json", action="store_true", help="print the scores as JSON (stdout) after the run"
     )
     run.set_defaults(handler=cmd_run)
     cal = sub.add_parser("calibrate", help="fit a context profile's thresholds on a dev split")
@@ -226,12 +222,6 @@ def cmd_run(args) -> int:
 
     out = args.out or default_out_dir(args.suite)
     results = run_suite(_options(args, out))
-    if args.json:  # the scored tables for machines; the records stay in results.json
-        from eval.runner import json_safe
-
-        keep = ("suite", "command", "code", "created_utc", "model", "n_items", "seconds", "scores")
-        print(json.dumps(json_safe({k: results[k] for k in keep}), indent=1, allow_nan=False))
-        return 0
     print(
         f"{results['n_items']} items in {results['seconds']['total']} s; "
         f"report: {out / 'report.md'}"
@@ -257,6 +247,8 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_report(args) -> int:
+    import json
+
     from eval.report import write_report
     from eval.runner import write_json
     from eval.suites import SUITES
@@ -279,6 +271,8 @@ def cmd_bench(argv: list[str]) -> int:
 
 
 def cmd_fit_question_kinds(args) -> int:
+    import json
+
     from eval.data import DATASETS
     from eval.question_kinds import fit, write
     from uncertainty import Embedder

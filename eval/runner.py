@@ -56,12 +56,12 @@ def code_revision() -> str:
     return head + ("+dirty" if dirty else "")
 
 
-def json_safe(obj):
+def _clean(obj):
     """JSON-safe: NaN/inf become null (strict JSON), numpy scalars become floats."""
     if isinstance(obj, dict):
-        return {str(k): json_safe(v) for k, v in obj.items()}
+        return {str(k): _clean(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [json_safe(v) for v in obj]
+        return [_clean(v) for v in obj]
     if hasattr(obj, "item") and not isinstance(obj, str | bytes):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
@@ -71,7 +71,7 @@ def json_safe(obj):
 
 def write_json(path: Path, data: dict) -> None:
     path.write_text(
-        json.dumps(json_safe(data), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8"
+        json.dumps(_clean(data), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8"
     )
 
 

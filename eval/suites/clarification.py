@@ -196,7 +196,6 @@ class ClarificationSuite(Suite):
                     for c in COMPONENTS
                 ]
             )
-        tables += breakdowns(records, seed)
         tables.append(
             {
                 "title": "AUROC of each Clarion uncertainty component (label: ambiguous)",
@@ -206,7 +205,7 @@ class ClarificationSuite(Suite):
         )
         failures = sum(1 for r in records if r["baseline"] and r["baseline"]["verbalized"] is None)
         return {
-            "tables": tables,
+            "tables": tables + breakdowns(records, seed),
             "roc": roc,
             "notes": dropped
             + [
