@@ -20,13 +20,14 @@ from agent.clarifying import WEIGHTS_PATH, KindModel
 from eval import metrics
 from eval.data import DATASETS
 from eval.data.base import Item
-from eval.splits import SPLITS, split_of
 
 C = 1.0  # inverse L2 strength; dev accuracy 0.674 at 1.0 vs 0.667 / 0.652 / 0.641 at 0.3 / 3 / 10
 
 
 def ambiguous_rows(data_dir: Path) -> dict[str, list[Item]]:
     """CLAMBER's ambiguous rows (those with a gold clarifying question), by fixed split."""
+    from eval.splits import SPLITS, split_of
+
     rows = [it for it in DATASETS["clamber"].load(data_dir) if it.label == "ambiguous"]
     return {s: [it for it in rows if split_of(it) == s] for s in SPLITS}
 

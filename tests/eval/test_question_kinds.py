@@ -3,8 +3,12 @@
 import json
 from collections import Counter
 
+import pytest
+
 from agent.clarifying import WEIGHTS_PATH
 from eval.question_kinds import ambiguous_rows, card_markdown
+
+pytest.importorskip("eval.splits")  # the fixed splits land with the judges branch
 
 
 def test_shipped_weights_were_fitted_on_the_current_train_split(data_dir):
