@@ -118,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help='print one JSON object on stdout: {"suite", "n", "systems": {name: {metric: '
-        'value}}, "components": {name: {metric: value}}, "out"} (progress and logs on stderr)',
+        'value}}, "components": {name: {metric: value}}, "scores" (every table), "out"} '
+        "(progress and logs on stderr)",
     )
     run.set_defaults(handler=cmd_run)
     cal = sub.add_parser("calibrate", help="fit a context profile's thresholds on a dev split")
@@ -163,6 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write (default: the results file's folder)",
     )
     rep.set_defaults(handler=cmd_report)
+    kinds = sub.add_parser(
+        "fit-question-kinds",
+        help="fit the clarifying-question kind model on CLAMBER's train split "
+        "(writes agent/question_kinds/weights.json and card.md)",
+    )
+    kinds.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
+    kinds.add_argument("--json", action="store_true", help="print the card as JSON")
+    kinds.set_defaults(handler=cmd_fit_question_kinds)
     sub.add_parser(
         "bench",
         help="performance benchmarks (eval/bench/); arguments are forwarded",
@@ -229,7 +238,7 @@ def cmd_run(args) -> int:
             skipped = {"suite": args.suite, "n": 0, "systems": {}, "components": {}}
             print(json.dumps({**skipped, "skipped": True}))
         return 0
-    from eval.runner import run_suite
+    from eval.runner import json_safe, run_suite
     from eval.summary import summarize
 
     out = args.out or default_out_dir(args.suite)
@@ -240,7 +249,8 @@ def cmd_run(args) -> int:
         file=sys.stderr if as_json else sys.stdout,
     )
     if as_json:
-        print(json.dumps({**summarize(results), "out": str(out)}, allow_nan=False))
+        summary = {**summarize(results), "scores": results["scores"], "out": str(out)}
+        print(json.dumps(json_safe(summary), allow_nan=False))
     return 0
 
 
@@ -281,6 +291,29 @@ def cmd_bench(argv: list[str]) -> int:
     from eval.bench.cli import main as bench_main
 
     return bench_main(argv)
+
+
+def cmd_fit_question_kinds(args) -> int:
+    import json
+
+    from eval.data import DATASETS
+    from eval.question_kinds import fit, write
+    from uncertainty import Embedder
+
+    if not DATASETS["clamber"].present(args.data):
+        print(f"skipped: CLAMBER is absent under {args.data}; pass --data DIR.")
+        return 0
+    model, card = fit(args.data, Embedder())
+    path = write(model, card)
+    if args.json:
+        print(json.dumps(card, indent=1))
+    else:
+        acc = card["metrics"]["test"]["accuracy"]
+        print(
+            f"wrote {path} and card.md; test accuracy {acc['value']:.3f} "
+            f"[{acc['lo']:.3f}, {acc['hi']:.3f}]"
+        )
+    return 0
 
 
 def _interrupt(signum, frame):
