@@ -71,6 +71,7 @@ class Harness:
     show_progress: bool = True
     errors: list[dict] = field(default_factory=list)
     kept: list[dict] = field(default_factory=list)
+    data_dir: object = None  # the run's data folder (a suite may read a train bank from it)
 
     def keep(self, record: dict) -> dict:
         """Keep a finished record, so an interrupted run still scores what it has."""

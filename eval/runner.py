@@ -100,6 +100,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
         )
     loaded = time.time()
     harness.kept = []
+    harness.data_dir = opts.data_dir
     interrupted = False
     try:
         records = suite.run(harness, selected)
