@@ -61,6 +61,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="answers per cell (default: the agent's default)",
     )
     p.add_argument(
+        "--no-adaptive",
+        dest="adaptive",
+        action="store_false",
+        help="full mode: every turn samples (default: adaptive, probe first)",
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         default=None,
@@ -212,6 +218,7 @@ def _options(args, out: Path):
         timeout=args.timeout,
         baselines=not args.no_baselines,
         progress=not args.quiet,
+        adaptive=args.adaptive,
     )
 
 

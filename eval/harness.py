@@ -145,6 +145,7 @@ def build_harness(
     timeout: float | None = None,
     baselines: bool = True,
     show_progress: bool = True,
+    adaptive: bool = True,
 ) -> Harness:
     """The real Agent on a shared backend and embedder (both loaded once)."""
     from agent import Agent, AgentConfig
@@ -159,6 +160,7 @@ def build_harness(
         "context": context,
         "seed": seed,
         "db_path": db_path,
+        "adaptive": adaptive,
     }
     if samples is not None:
         fields["samples"] = samples

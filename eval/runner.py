@@ -28,6 +28,7 @@ class RunOptions:
     timeout: float | None = None
     baselines: bool = True
     progress: bool = True
+    adaptive: bool = True
 
 
 def code_revision() -> str:
@@ -95,6 +96,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
             db_path=opts.out_dir / "threads.sqlite",
             baselines=opts.baselines,
             show_progress=opts.progress,
+            adaptive=opts.adaptive,
         )
     loaded = time.time()
     harness.kept = []
