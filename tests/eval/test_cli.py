@@ -100,6 +100,8 @@ def test_clarifying_questions_beat_the_generic_question_json(tmp_path, data_dir)
     """The real embedder on 16 CLAMBER test rows (two per kind); scores come back as JSON."""
     import json
 
+    pytest.importorskip("eval.splits")  # the splits and `run --json` land with the judges branch
+
     out = run_cli(
         "run",
         "--suite",
