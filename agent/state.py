@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
 
 from agent.errors import ThreadError
+from agent.llm.base import FinishReason
 from agent.policy import Route
 from agent.reply import Reply
 from uncertainty import LabeledAnswer, UncertaintyReport
@@ -49,7 +50,7 @@ class Probe:
 
     text: str
     mean_logprob: float
-    finish_reason: str
+    finish_reason: FinishReason
     sample: bool  # True: the turn goes on to sample
     reason: str
 
