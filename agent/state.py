@@ -21,12 +21,12 @@ from typing import Annotated, Any, Literal, TypedDict
 
 from agent.errors import ThreadError
 from agent.llm.base import FinishReason
-from agent.policy import Route
+from agent.policy import Move, Route
 from agent.reply import Reply
 from uncertainty import LabeledAnswer, UncertaintyReport
 
 Role = Literal["user", "assistant"]
-EntryKind = Literal["user", "clarify_reply", "answer", "hedge", "clarify", "perspectives"]
+EntryKind = Literal["user", "clarify_reply"] | Move  # who wrote it: the user, or a move
 
 
 class HistoryEntry(TypedDict):
