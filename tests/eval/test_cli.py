@@ -96,6 +96,7 @@ def test_json_puts_one_object_on_stdout_and_the_rest_on_stderr(tmp_path):
 
 
 @pytest.mark.model
+@pytest.mark.timeout(1800)  # runs the model in subprocesses (each bounded)
 def test_clarifying_questions_beat_the_generic_question_json(tmp_path, data_dir):
     """The real embedder on 16 CLAMBER test rows (two per kind); scores come back as JSON."""
     import json

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.timeout(2400)]  # a whole suite per test
 
 
 def run_eval(*args, timeout=1200):
