@@ -261,6 +261,7 @@ class ClarionUI:
         self.proposals = ProposalStore(participation.db, perspectives_file)
         self.bounds = bounds or Bounds([agent.config.context])
         self.admins = admins
+        self.widgets = SimpleNamespace()  # filled by build_app: every component by name
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -657,10 +658,12 @@ def build_app(ui: ClarionUI) -> gr.Blocks:
     """The Blocks app; `ui.widgets` afterwards names every component the handlers update."""
     agent, bounds = ui.agent, ui.bounds
     defaults = ui.new_session()["settings"]
-    model_calls = {"concurrency_id": "model", "concurrency_limit": 1}
-    hidden = {"api_visibility": "private"}  # the page's own events: no API, caller checked
+    model_calls: dict[str, Any] = {"concurrency_id": "model", "concurrency_limit": 1}
+    hidden: dict[str, Any] = {
+        "api_visibility": "private"
+    }  # the page's own events: no API, caller checked
     with gr.Blocks(title="Clarion") as demo:
-        w = ui.widgets = SimpleNamespace()
+        w = ui.widgets
         w.thread = gr.State(None)  # this session's thread id: server-side, never editable
         w.session = gr.State(None)  # this page's session (person, settings): set by load
         w.browser = gr.BrowserState(
@@ -1057,7 +1060,7 @@ def main(argv: list[str] | None = None) -> None:
         agent,
         participation,
         tokens,
-        user_registry_path(config.data_dir),
+        user_registry_path(config.data_folder),
         Bounds(profiles, args.max_samples, args.max_readings),
         admins,
     )

@@ -26,6 +26,7 @@ from agent.errors import GenerationError, ModelLoadError
 from agent.llm.base import SamplingParams
 
 if TYPE_CHECKING:
+    from agent.clarifying import QuestionWriter
     from agent.facets import FacetLibrary
     from agent.llm.base import LLMBackend
     from agent.perspectives import Perspective
@@ -77,6 +78,7 @@ class Resources:
         self._profile: ContextProfile | None = None
         self._members: list[Member] | None = None
         self._facets: FacetLibrary | None = None
+        self._question_writer: QuestionWriter | None = None
         self._lock = threading.RLock()
 
     @property
@@ -116,7 +118,7 @@ class Resources:
         """Shipped + the operator's perspectives; reread when the operator's file changes
         (an accepted proposal, possibly from another process)."""
         with self._lock:
-            extra = self.config.data_dir / "perspectives.yaml"
+            extra = self.config.data_folder / "perspectives.yaml"
             try:
                 stamp = (extra.stat().st_mtime_ns, extra.stat().st_size)
             except FileNotFoundError:
@@ -150,9 +152,20 @@ class Resources:
                 self._members = load_members(path) if path.is_file() else []
             return self._members
 
+    @property
+    def question_writer(self) -> QuestionWriter:
+        """Writes the clarifying question (agent/clarifying.py: kind model + templates)."""
+        with self._lock:
+            if self._question_writer is None:
+                from agent.clarifying import QuestionWriter
+
+                self._question_writer = QuestionWriter(self.embedder)
+            return self._question_writer
+
     def warm(self) -> None:
         """Load everything a turn needs now (the model, the embedder, the data files)."""
-        for name in ("profile", "backend", "judge", "registry", "facets", "members"):
+        names = ("profile", "backend", "judge", "registry", "facets", "members", "question_writer")
+        for name in names:
             getattr(self, name)
 
     def update(self, config: AgentConfig) -> None:

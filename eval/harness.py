@@ -10,11 +10,18 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
 from agent.errors import ClarionError
 from eval.baselines import run_baselines
+
+if TYPE_CHECKING:
+    from agent import Agent
+    from agent.llm.base import LLMBackend
+    from agent.llm.loading import Quantize
+    from uncertainty import TextEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +69,16 @@ def top_answer(rec: dict) -> str:
 class Harness:
     """Runs the agent and the baselines on one input, catching user-facing errors per item."""
 
-    agent: object
-    backend: object
-    embedder: object = None
+    agent: Agent
+    backend: LLMBackend
+    embedder: TextEmbedder | None = None
     seed: int = 0
     baselines: bool = True
     max_new_tokens: int = 48
     show_progress: bool = True
     errors: list[dict] = field(default_factory=list)
     kept: list[dict] = field(default_factory=list)
+    data_dir: object = None  # the run's data folder (a suite may read a train bank from it)
 
     def keep(self, record: dict) -> dict:
         """Keep a finished record, so an interrupted run still scores what it has."""
@@ -90,7 +98,7 @@ class Harness:
     def ask(self, text: str, thread_id: str | None = None, *, resume: bool = False) -> dict:
         """One agent turn as a record; {"kind": "error", ...} if the agent refused or failed."""
         try:
-            if resume:
+            if resume and thread_id is not None:
                 reply = self.agent.resume(thread_id, text)
             else:
                 reply = self.agent.chat(text, thread_id)
@@ -118,7 +126,7 @@ class Harness:
         return reply_record(reply)
 
     def pending(self, thread_id: str | None) -> bool:
-        return bool(thread_id) and self.agent.pending(thread_id) is not None
+        return thread_id is not None and self.agent.pending(thread_id) is not None
 
     def baseline(self, history: list[dict], question: str, *, verbalized: bool = True) -> dict:
         if not self.baselines:
@@ -136,7 +144,7 @@ class Harness:
 def build_harness(
     *,
     model: str | None,
-    quantize: str,
+    quantize: Quantize,
     context: str,
     samples: int | None,
     seed: int,
@@ -144,6 +152,7 @@ def build_harness(
     timeout: float | None = None,
     baselines: bool = True,
     show_progress: bool = True,
+    adaptive: bool = True,
 ) -> Harness:
     """The real Agent on a shared backend and embedder (both loaded once)."""
     from agent import Agent, AgentConfig
@@ -152,12 +161,13 @@ def build_harness(
 
     backend = load_backend(model, quantize=quantize)
     embedder = load_embedder()
-    fields = {
+    fields: dict[str, Any] = {
         "model": model,
         "quantize": quantize,
         "context": context,
         "seed": seed,
         "db_path": db_path,
+        "adaptive": adaptive,
     }
     if samples is not None:
         fields["samples"] = samples

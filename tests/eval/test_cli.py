@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def run_cli(*args, timeout=120):
     return subprocess.run(
@@ -75,3 +77,49 @@ def test_report_rescores_stored_results(tmp_path):
     out = run_cli("report", str(tmp_path / "results.json"))
     assert out.returncode == 0, out.stderr
     assert "Selective answering" in (tmp_path / "report.md").read_text()
+
+
+def test_json_puts_one_object_on_stdout_and_the_rest_on_stderr(tmp_path):
+    import json
+
+    args = ("run", "--suite", "selective", "--data", str(tmp_path / "none"), "--json")
+    out = run_cli(*args)
+    assert out.returncode == 0
+    assert json.loads(out.stdout) == {
+        "suite": "selective",
+        "n": 0,
+        "systems": {},
+        "components": {},
+        "skipped": True,
+    }
+    assert "skipped: suite 'selective'" in out.stderr
+
+
+@pytest.mark.model
+@pytest.mark.timeout(1800)  # runs the model in subprocesses (each bounded)
+def test_clarifying_questions_beat_the_generic_question_json(tmp_path, data_dir):
+    """The real embedder on 16 CLAMBER test rows (two per kind); scores come back as JSON."""
+    import json
+
+    pytest.importorskip("eval.splits")  # the splits and `run --json` land with the judges branch
+
+    out = run_cli(
+        "run",
+        "--suite",
+        "clarifying-questions",
+        "--limit",
+        "16",
+        "--data",
+        str(data_dir),
+        "--out",
+        str(tmp_path / "cq"),
+        "--quiet",
+        "--json",
+        timeout=900,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    scores = json.loads(out.stdout)["scores"]
+    gain = next(t for t in scores["tables"] if t["title"].startswith("Clarion minus generic"))
+    overall = gain["rows"][0]
+    assert overall[0] == "all" and overall[1] == 16
+    assert overall[2]["lo"] > 0  # cosine gain over "Could you tell me more?", CI above 0

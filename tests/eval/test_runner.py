@@ -3,8 +3,6 @@
 import json
 import subprocess
 
-import pytest
-
 from eval.report import write_report
 from eval.runner import RunOptions, run_suite
 from eval.suites import SUITES
@@ -55,6 +53,15 @@ def test_clarification_suite_on_three_rows_per_set(tmp_path, fake_harness, data_
     full = clamber["rows"][-1]
     assert full[0].endswith("(full file)") and round(full[2], 3) == 0.538
     assert "over-asking" in report and list((tmp_path / "clarification").glob("roc-*.png"))
+    tables = {t["title"]: t for t in saved["scores"]["tables"]}
+    per_set = tables["Clarion (clarify) per data set"]
+    assert [row[0] for row in per_set["rows"]] == ["ambient", "ambignq", "clamber"]
+    assert per_set["rows"][2][1:] == clamber["rows"][0][1:]  # the same figures as clamber's table
+    groups = tables["Clarion (clarify) on CLAMBER per category and subclass"]["rows"]
+    clamber_recs = [r for r in saved["records"] if r["dataset"] == "clamber"]
+    cats = {r["meta"]["category"] for r in clamber_recs}
+    assert {row[0] for row in groups if " " not in row[0]} == cats
+    assert sum(row[1] for row in groups if row[0] in cats) == len(clamber_recs)
 
 
 def test_selective_suite_reports_aurac_and_prr(tmp_path, fake_harness, data_dir):
@@ -83,13 +90,17 @@ def test_report_can_be_regenerated_from_results_json(tmp_path, fake_harness):
 
 
 def test_every_suite_declares_its_data():
-    assert set(SUITES) == {"dialogues", "clarification", "selective", "pluralism"}
+    assert set(SUITES) == {
+        "dialogues",
+        "clarification",
+        "clarifying-questions",
+        "selective",
+        "pluralism",
+    }
     assert all(s.needs() for s in SUITES.values())
 
 
 def test_calibrate_fits_on_dev_and_writes_a_new_profile(tmp_path, fake_harness):
-    pytest.importorskip("agent.policy")
-    pytest.importorskip("agent.profiles")
     from eval.calibrate import calibrate
 
     opts = RunOptions(
@@ -112,7 +123,6 @@ def test_calibrate_fits_on_dev_and_writes_a_new_profile(tmp_path, fake_harness):
 
 
 def test_calibrate_can_refit_stored_results_without_a_model(tmp_path, fake_harness):
-    pytest.importorskip("agent.policy")
     from eval.calibrate import calibrate
 
     run("dialogues", tmp_path, fake_harness, tmp_path, limit=10)
@@ -151,3 +161,19 @@ def test_a_text_ends_a_sentence_only_at_sentence_punctuation():
     assert ends_a_sentence("It is Paris.") and ends_a_sentence('He said "yes!"')
     assert ends_a_sentence("Use `len()`:") and ends_a_sentence("(see above.)")
     assert not ends_a_sentence("It can also refer to avoiding or not allowing something")
+
+
+def test_the_json_summary_names_systems_and_components(tmp_path, fake_harness, data_dir):
+    from eval.summary import summarize
+
+    _, saved, _ = run("dialogues", tmp_path, fake_harness, tmp_path, limit=None)
+    summary = summarize(saved)
+    assert summary["suite"] == "dialogues" and summary["n"] == saved["n_items"]
+    clarion = summary["systems"]["Clarion"]
+    assert 0 < clarion["accuracy"] <= 1 and len(clarion["accuracy_ci"]) == 2
+    assert "always-answer" in summary["systems"]
+    _, saved, _ = run("clarification", tmp_path, fake_harness, data_dir)
+    components = summarize(saved)["components"]
+    assert set(components) == {"semantic_entropy", "epistemic", "ambiguity", "value_conflict"}
+    assert all(k.startswith("auroc_") for k in components["ambiguity"])
+    json.dumps(summarize(saved), allow_nan=False)  # JSON-safe
