@@ -6,8 +6,10 @@ import argparse
 import json
 import logging
 import sys
+from typing import get_args
 
 from agent.errors import ClarionError
+from agent.llm import BackendName
 from agent.llm.loading import QUANTIZE_CHOICES
 
 DESCRIPTION = """Clarion: a chat agent that measures its own uncertainty and then answers,
@@ -17,6 +19,8 @@ examples:
   python -m agent ask "What is the capital of France?"
   python -m agent ask "Is it better to rent or buy?" --json
   python -m agent ask "1" --thread THREAD_ID        # answer a clarifying question
+  python -m agent ask "Hi" --base-url http://127.0.0.1:8000/v1   # a vLLM / llama.cpp server
+  python -m agent ask "Hi" --db postgresql://clarion@127.0.0.1:5432/clarion
   python -m agent ask "Should euthanasia be legal?" --context health
   python -m agent chat
   python -m agent sample "Hi" --samples 8           # raw samples, no agent (debugging)
@@ -85,6 +89,17 @@ def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
         "--quantize", choices=QUANTIZE_CHOICES, help="bitsandbytes quantization (default: none)"
     )
     parser.add_argument(
+        "--backend",
+        choices=get_args(BackendName),
+        help="auto (default): openai if --base-url is given, else in-process transformers",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="an OpenAI-compatible model server, e.g. http://127.0.0.1:8000/v1 (vLLM, "
+        "llama.cpp); --model names the served model. API key: $CLARION_API_KEY",
+    )
+    parser.add_argument(
         "--context",
         metavar="NAME|FILE",
         help="context profile: general, health, education or a YAML path",
@@ -114,6 +129,8 @@ def load_config(args: argparse.Namespace):
     flags = {
         "model": args.model,
         "quantize": args.quantize,
+        "backend": args.backend,
+        "base_url": args.base_url,
         "context": args.context,
         "samples": args.samples,
         "readings": args.readings,
@@ -223,7 +240,9 @@ def run_sample(args: argparse.Namespace) -> int:
     from agent.llm.base import SamplingParams
 
     config = load_config(args)
-    backend = load_backend(config.model, quantize=config.quantize)
+    backend = load_backend(
+        config.model, quantize=config.quantize, backend=config.backend, base_url=config.base_url
+    )
     messages = [{"role": "user", "content": args.message}]
     params = SamplingParams(
         n=config.samples,

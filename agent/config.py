@@ -26,6 +26,7 @@ from pydantic import (
 
 from agent.db import is_postgres_url
 from agent.errors import ConfigError
+from agent.llm import BackendName
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 """The shipped prompt templates, perspective registry and context profiles."""
@@ -138,6 +139,15 @@ class AgentConfig(BaseModel):
 
     model: str | None = None
     quantize: Literal["none", "4bit", "8bit"] = "none"
+    backend: BackendName = Field(
+        "auto", description="auto: openai when base_url is set, else in-process transformers"
+    )
+    base_url: str | None = Field(
+        None,
+        description="an OpenAI-compatible server (http://host:port/v1); `model` is then the "
+        "served model's name (None: the one it serves). Its API key comes from "
+        "$CLARION_API_KEY or $OPENAI_API_KEY",
+    )
     context: str = Field("general", min_length=1)
     samples: int = Field(4, ge=1, le=32, description="answers per cell")
     readings: int = Field(3, ge=1, le=8, description="max readings K of the request")
@@ -182,6 +192,12 @@ class AgentConfig(BaseModel):
         object.__setattr__(self, "data_dir", data_dir)
         db = self.db_path.expanduser() if self.db_path else data_dir / DB_FILENAME
         object.__setattr__(self, "db_path", db)
+        return self
+
+    @model_validator(mode="after")
+    def _openai_needs_a_url(self) -> AgentConfig:
+        if self.backend == "openai" and not self.base_url:
+            raise ValueError("backend 'openai' needs base_url (http://host:port/v1)")
         return self
 
     @property

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from agent.profiles import ContextProfile
 
 
+def backend_settings(config: AgentConfig) -> tuple:
+    """What a loaded backend depends on: a change reloads it."""
+    return config.model, config.quantize, config.backend, config.base_url
+
+
 class Runtime:
     def __init__(self, config: AgentConfig, *, backend: LLMBackend | None = None, embedder=None):
         self.config = config
@@ -43,7 +48,10 @@ class Runtime:
             if self._backend is None:
                 from agent.llm import load_backend
 
-                self._backend = load_backend(self.config.model, quantize=self.config.quantize)
+                c = self.config
+                self._backend = load_backend(
+                    c.model, quantize=c.quantize, backend=c.backend, base_url=c.base_url
+                )
             return self._backend
 
     @property
@@ -109,7 +117,7 @@ class Runtime:
         """Swap the config; drop only what it invalidates (model reload is expensive)."""
         with self._lock:
             old, self.config = self.config, config
-            if (old.model, old.quantize) != (config.model, config.quantize):
+            if backend_settings(old) != backend_settings(config):
                 self._backend = None
             if (old.context, old.data_dir) != (config.context, config.data_dir):
                 self._profile = None
