@@ -32,6 +32,7 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 """The shipped prompt templates, perspective registry and context profiles."""
 
 DATA_DIR_ENV = "CLARION_DATA_DIR"
+CONFIG_ENV = "CLARION_CONFIG"
 DB_FILENAME = "clarion.sqlite"
 
 
@@ -224,6 +225,13 @@ class AgentConfig(BaseModel):
         """Read settings from a .yaml/.yml or .json file."""
         path = Path(path)
         return cls.parse(read_data_file(path), source=str(path))
+
+    @classmethod
+    def from_env(cls) -> AgentConfig:
+        """The settings file named by $CLARION_CONFIG, else the defaults (for servers that
+        build the graph themselves: `langgraph dev`)."""
+        path = os.environ.get(CONFIG_ENV)
+        return cls.load(path) if path else cls()
 
     def updated(self, **changes: Any) -> AgentConfig:
         """A validated copy with `changes` applied (ConfigError naming the field if bad).

@@ -94,11 +94,12 @@ def build_graph(runtime: Runtime, checkpointer=None):
 def _default_runtime() -> Runtime:
     from agent.config import AgentConfig
 
-    return Runtime(AgentConfig())
+    return Runtime(AgentConfig.from_env())
 
 
 def graph(config: dict | None = None):
-    """Graph factory for langgraph.json (`langgraph dev` / Studio): the default config,
-    resources loaded on first use; the server supplies its own checkpointer.
+    """Graph factory for langgraph.json (`langgraph dev` / Studio): the settings of
+    $CLARION_CONFIG (else the defaults), resources loaded on first use; the server
+    supplies its own checkpointer.
     Input: {"message": "..."}; a clarify waits as an interrupt, resume with its reply."""
     return build_graph(_default_runtime())

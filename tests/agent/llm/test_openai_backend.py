@@ -64,9 +64,9 @@ def test_a_server_that_keeps_failing_is_a_plain_error(monkeypatch):
 
 
 def test_no_logprobs_is_a_plain_error():
-    with StubServer(lambda body: (200, completion(1, logprobs=False))) as stub:
-        with pytest.raises(GenerationError, match="returned no log-probabilities"):
-            backend_for(stub).sample(HELLO, SamplingParams(n=1))
+    no_logprobs = StubServer(lambda body: (200, completion(1, logprobs=False)))
+    with no_logprobs as stub, pytest.raises(GenerationError, match="no log-probabilities"):
+        backend_for(stub).sample(HELLO, SamplingParams(n=1))
 
 
 def test_a_too_long_prompt_and_an_unknown_model():
