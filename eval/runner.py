@@ -23,6 +23,8 @@ class RunOptions:
     seed: int = 0
     model: str | None = None
     quantize: str = "none"
+    backend: str = "auto"
+    base_url: str | None = None
     context: str = "general"
     samples: int | None = None
     timeout: float | None = None
@@ -88,6 +90,8 @@ def collect(opts: RunOptions, harness=None) -> dict:
         harness = build_harness(
             model=opts.model,
             quantize=opts.quantize,
+            backend=opts.backend,
+            base_url=opts.base_url,
             context=opts.context,
             samples=opts.samples,
             seed=opts.seed,
