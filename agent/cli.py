@@ -6,11 +6,11 @@ import argparse
 import json
 import logging
 import sys
-from typing import get_args
 
 from agent.errors import ClarionError
-from agent.llm import BackendName
+from agent.llm import BACKEND_CHOICES
 from agent.llm.loading import QUANTIZE_CHOICES
+from agent.policy import Move
 
 DESCRIPTION = """Clarion: a chat agent that measures its own uncertainty and then answers,
 hedges, asks a clarifying question, or shows perspectives.
@@ -26,8 +26,7 @@ examples:
   python -m agent sample "Hi" --samples 8           # raw samples, no agent (debugging)
 """
 
-COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
-BADGES = {
+BADGES: dict[Move, str] = {
     "answer": "ANSWER",
     "hedge": "HEDGE (unsure)",
     "clarify": "CLARIFY",
@@ -90,8 +89,9 @@ def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--backend",
-        choices=get_args(BackendName),
-        help="auto (default): openai if --base-url is given, else in-process transformers",
+        choices=BACKEND_CHOICES,
+        help="auto (default): openai if --base-url is given, else llama.cpp for a GGUF "
+        "file on a CPU, else transformers",
     )
     parser.add_argument(
         "--base-url",
@@ -99,6 +99,7 @@ def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
         help="an OpenAI-compatible model server, e.g. http://127.0.0.1:8000/v1 (vLLM, "
         "llama.cpp); --model names the served model. API key: $CLARION_API_KEY",
     )
+    parser.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model")
     parser.add_argument(
         "--context",
         metavar="NAME|FILE",
@@ -131,6 +132,7 @@ def load_config(args: argparse.Namespace):
         "quantize": args.quantize,
         "backend": args.backend,
         "base_url": args.base_url,
+        "threads": args.threads,
         "context": args.context,
         "samples": args.samples,
         "readings": args.readings,
@@ -194,9 +196,7 @@ def format_reply(reply) -> str:
     lines.append(f"why: {reply.route_reason}")
     if reply.uncertainty is not None:
         vector = reply.uncertainty.vector()
-        lines.append(
-            "uncertainty (nats): " + " | ".join(f"{c} {vector[c]:.2f}" for c in COMPONENTS)
-        )
+        lines.append("uncertainty (nats): " + " | ".join(f"{c} {v:.2f}" for c, v in vector.items()))
     lines.append(f"thread: {reply.thread_id}  ({reply.seconds:.1f} s, context {reply.context})")
     return "\n".join(lines)
 
@@ -236,13 +236,11 @@ def run_chat(args: argparse.Namespace) -> int:
 
 def run_sample(args: argparse.Namespace) -> int:
     """The foundation's raw view: greedy answer and N samples with log-probs."""
-    from agent.llm import load_backend
+    from agent.context import load_backend_for
     from agent.llm.base import SamplingParams
 
     config = load_config(args)
-    backend = load_backend(
-        config.model, quantize=config.quantize, backend=config.backend, base_url=config.base_url
-    )
+    backend = load_backend_for(config)
     messages = [{"role": "user", "content": args.message}]
     params = SamplingParams(
         n=config.samples,

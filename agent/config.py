@@ -11,7 +11,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
 from pydantic import (
@@ -27,6 +27,8 @@ from pydantic import (
 from agent.db import is_postgres_url
 from agent.errors import ConfigError
 from agent.llm import BackendName
+from agent.llm.loading import Quantize
+from agent.llm.stopping import SampleStop
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 """The shipped prompt templates, perspective registry and context profiles."""
@@ -139,9 +141,11 @@ class AgentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     model: str | None = None
-    quantize: Literal["none", "4bit", "8bit"] = "none"
+    quantize: Quantize = "none"
     backend: BackendName = Field(
-        "auto", description="auto: openai when base_url is set, else in-process transformers"
+        "auto",
+        description="auto: openai when base_url is set; else llama.cpp for a GGUF file on a "
+        "CPU (faster there), else transformers",
     )
     base_url: str | None = Field(
         None,
@@ -149,11 +153,21 @@ class AgentConfig(BaseModel):
         "served model's name (None: the one it serves). Its API key comes from "
         "$CLARION_API_KEY or $OPENAI_API_KEY",
     )
+    threads: int | None = Field(
+        None, ge=1, le=256, description="CPU threads for the model (None: the backend's choice)"
+    )
     context: str = Field("general", min_length=1)
     samples: int = Field(4, ge=1, le=32, description="answers per cell")
     readings: int = Field(3, ge=1, le=8, description="max readings K of the request")
     perspectives: int = Field(4, ge=2, le=8, description="max perspectives voiced")
-    max_new_tokens: int = Field(48, ge=1, le=4096)
+    max_new_tokens: int = Field(48, ge=1, le=4096, description="token budget of each sample")
+    answer_tokens: int = Field(
+        256,
+        ge=1,
+        le=4096,
+        description="cap on a shown answer, hedge or perspective: the sample shown is "
+        "continued past max_new_tokens to where the model ends it, up to this many tokens",
+    )
     temperature: float = Field(0.7, gt=0.0, le=5.0)
     top_p: float = Field(0.9, gt=0.0, le=1.0)
     seed: int | None = 0
@@ -163,7 +177,7 @@ class AgentConfig(BaseModel):
     # tokens, cut the rest at factor * s (0 = off). sample_stop: end each sample at its
     # first line or sentence ("none" = at EOS only).
     straggler_factor: float = Field(1.5, ge=0.0, le=10.0)
-    sample_stop: Literal["none", "line", "sentence"] = "none"
+    sample_stop: SampleStop = "none"
     db_path: Path | None = None
     db_url: str | None = Field(
         None,

@@ -15,19 +15,29 @@ A move the profile does not allow is skipped, and the reason says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple, get_args
 
-from agent.profiles import ContextProfile
+from uncertainty.report import COMPONENT_NAMES, ComponentName
+
+if TYPE_CHECKING:
+    from agent.profiles import ContextProfile
 
 Move = Literal["answer", "hedge", "clarify", "perspectives"]
-COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
+"""The four moves: the one definition (the graph's move nodes, Reply.kind, profiles,
+the UI, the CLI and eval derive from it)."""
+MOVES: tuple[Move, ...] = get_args(Move)
+
+
+class Trigger(NamedTuple):
+    value: float
+    threshold: float
 
 
 @dataclass
 class Route:
     move: Move
     reason: str
-    triggers: dict[str, tuple[float, float]] = field(default_factory=dict)
+    triggers: dict[ComponentName, Trigger] = field(default_factory=dict)
     """component -> (value, threshold) for each component that crossed its threshold."""
 
 
@@ -36,7 +46,7 @@ def _fmt(name: str, value: float, threshold: float, crossed: bool) -> str:
 
 
 def route(
-    vector: dict[str, float],
+    vector: dict[ComponentName, float],
     profile: ContextProfile,
     *,
     clarify_rounds: int,
@@ -44,13 +54,13 @@ def route(
     has_options: bool,
 ) -> Route:
     """Pick the move for an uncertainty vector under a context profile."""
-    missing = [c for c in COMPONENTS if c not in vector]
+    missing = [c for c in COMPONENT_NAMES if c not in vector]
     if missing:
         raise ValueError(f"uncertainty vector lacks {', '.join(missing)}")
-    thr = profile.thresholds.model_dump()
+    thr = profile.thresholds
     crossed = {
-        c: (float(vector[c]), float(thr[c]))
-        for c in COMPONENTS
+        c: Trigger(float(vector[c]), float(thr[c]))
+        for c in COMPONENT_NAMES
         if float(vector[c]) >= float(thr[c])
     }
     allowed = profile.allowed_moves
@@ -93,7 +103,7 @@ def route(
                 f"(round {clarify_rounds + 1} of {cap})",
             )
 
-    unsure = [c for c in ("epistemic", "semantic_entropy") if c in crossed]
+    unsure: list[ComponentName] = [c for c in ("epistemic", "semantic_entropy") if c in crossed]
     if unsure:
         parts = " and ".join(_fmt(c, *crossed[c], True) for c in unsure)
         if "hedge" in allowed:
@@ -102,5 +112,5 @@ def route(
 
     if notes:
         return done("answer", f"answer {tag}")
-    calm = ", ".join(_fmt(c, float(vector[c]), float(thr[c]), False) for c in COMPONENTS)
+    calm = ", ".join(_fmt(c, float(vector[c]), float(thr[c]), False) for c in COMPONENT_NAMES)
     return done("answer", f"all components below threshold {tag}: {calm}")

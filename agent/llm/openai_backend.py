@@ -22,6 +22,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NoReturn
 
@@ -140,6 +141,35 @@ class OpenAIBackend:
         samples = self._request(messages, params, n=1, seed=None, temperature=0.0)
         return samples[0] if samples else _timed_out()
 
+    def extend(
+        self,
+        messages: Messages,
+        start: Sample,
+        max_new_tokens: int,
+        on_text: Callable[[str], None] | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> Sample:
+        """`start` continued greedily through vLLM's `continue_final_message` extension.
+        Other servers would open a new reply instead, so this backend's samples carry
+        no token ids and the agent asks it for one greedy final answer instead
+        (agent/nodes/complete.py); only a caller that insists lands here."""
+        validate_messages(messages)
+        if start.finish_reason != "length":
+            return start
+        prefix = [*messages, {"role": "assistant", "content": start.text}]
+        params = SamplingParams(n=1, max_new_tokens=max_new_tokens, deadline=deadline)
+        extra = {"continue_final_message": True, "add_generation_prompt": False}
+        more = self._request(prefix, params, n=1, seed=None, temperature=0.0, extra=extra)
+        if not more:
+            return Sample(start.text, (), start.token_logprobs, "time")
+        piece = more[0].text
+        joined = start.text + (" " if piece and not piece[0].isspace() else "") + piece
+        if on_text is not None and piece:
+            on_text(joined[len(start.text) :])
+        logprobs = tuple(start.token_logprobs) + more[0].token_logprobs
+        return Sample(joined.strip(), (), logprobs, more[0].finish_reason)
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._client.close()
@@ -178,6 +208,7 @@ class OpenAIBackend:
         n: int,
         seed: int | None,
         temperature: float | None = None,
+        extra: dict | None = None,
     ) -> list[Sample]:
         """One chat completion; [] when the turn's deadline ran out first."""
         import openai
@@ -200,6 +231,8 @@ class OpenAIBackend:
             kwargs["seed"] = seed
         if params.stop:
             kwargs["stop"] = list(params.stop)
+        if extra:
+            kwargs["extra_body"] = extra
         try:
             response = self._call(lambda client: client.chat.completions.create(**kwargs), seconds)
         except openai.APITimeoutError:

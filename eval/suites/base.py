@@ -13,8 +13,6 @@ import numpy as np
 from eval import metrics
 from eval.data import DATASETS, stratified_sample
 
-MOVES = ("answer", "hedge", "clarify", "perspectives")
-
 
 class Suite:
     name: str = ""

@@ -22,8 +22,10 @@ from eval.suites.base import (
     decision,
     interleave,
 )
+from uncertainty.report import COMPONENT_NAMES
 
-COMPONENTS = ("ambiguity", "semantic_entropy", "epistemic", "value_conflict")
+# ambiguity first: the component this suite is about
+COMPONENTS = ("ambiguity", *(c for c in COMPONENT_NAMES if c != "ambiguity"))
 
 
 def message_for(item: dict) -> str:
@@ -63,7 +65,6 @@ class ClarificationSuite(Suite):
         for item in harness.progress(selected, "clarification"):
             text = message_for(item)
             rec = harness.ask(text)
-            rec["value_laden"] = harness.value_laden(text)
             base = harness.baseline([{"role": "user", "content": text}], text)
             harness.keep(
                 {

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from agent.policy import MOVES
 from eval import metrics
 from eval.data.sampling import stratified_sample
 from eval.dialogue_loader import load_dialogues
-from eval.suites.base import MOVES, Suite, answered, cell, decision
+from eval.suites.base import Suite, answered, cell, decision
+
+
+def ends_a_sentence(text: str) -> bool:
+    """The text ends with sentence punctuation (closing quotes, brackets, markup after)."""
+    return text.rstrip().rstrip("\"'”’)]*_`").endswith((".", "!", "?", ":", "…"))
 
 
 class DialoguesSuite(Suite):
@@ -37,7 +43,6 @@ class DialoguesSuite(Suite):
                 resume = t["reply"] is not None and harness.pending(thread)
                 rec = harness.ask(text, thread, resume=resume)
                 thread = rec.get("thread_id") or thread
-                rec["value_laden"] = harness.value_laden(text)
                 history.append({"role": "user", "content": text})
                 base = harness.baseline(history, text)
                 if base:
@@ -89,6 +94,9 @@ class DialoguesSuite(Suite):
         labels = list(MOVES) + (["error"] if "error" in got else [])
         matrix = metrics.moves_confusion(truth, got, labels)
         success = [all(t["clarion"]["kind"] in t["expect"] for t in r["turns"]) for r in records]
+        written = [w for t in turns for w in t["clarion"].get("written") or []]
+        cut = [w for w in written if w["finish_reason"] == "length"]
+        mid = [w for w in cut if not ends_a_sentence(w["text"])]
         return {
             "tables": [
                 {
@@ -107,6 +115,20 @@ class DialoguesSuite(Suite):
                     "title": "Whole dialogues",
                     "columns": ["system", "dialogues", "all turns right"],
                     "rows": [["Clarion", len(records), metrics.rate(success)]],
+                },
+                {
+                    "title": (
+                        "Complete answers: texts shown (answer, hedge guess, perspective) "
+                        "cut at the answer cap (finish_reason length)"
+                    ),
+                    "columns": ["texts", "cut at the cap", "of which mid-sentence"],
+                    "rows": [
+                        [
+                            len(written),
+                            metrics.rate([w in cut for w in written]) if written else None,
+                            metrics.rate([w in mid for w in written]) if written else None,
+                        ]
+                    ],
                 },
                 {
                     "title": "Every turn",

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from agent.errors import GenerationError, ModelLoadError, PromptTooLongError
-from agent.llm.base import SamplingParams
+from agent.llm.base import Sample, SamplingParams
 from agent.llm.openai_backend import OpenAIBackend
 from tests.agent.llm.openai_stub import StubServer, completion
 from tests.pg_server import free_port
@@ -106,3 +106,17 @@ def test_the_api_key_comes_from_the_environment(monkeypatch):
     with StubServer(lambda body: (200, completion(1))) as stub:
         OpenAIBackend(stub.base_url, "stub").greedy(HELLO)
     assert stub.api_keys == ["Bearer sk-test"]
+
+
+def test_extend_continues_the_final_message():
+    with StubServer(lambda body: (200, completion(1, text="and the largest city."))) as stub:
+        backend = backend_for(stub)
+        start = Sample("Paris is the capital", (), (-0.5,), "length")
+        pieces = []
+        whole = backend.extend(HELLO, start, 64, pieces.append)
+    assert whole.text == "Paris is the capital and the largest city."
+    assert pieces == [" and the largest city."] and len(whole.token_logprobs) == 5
+    sent = stub.requests[0]
+    assert sent["messages"][-1] == {"role": "assistant", "content": "Paris is the capital"}
+    assert sent["continue_final_message"] is True and sent["add_generation_prompt"] is False
+    assert backend.extend(HELLO, Sample("Done.", (), (), "stop"), 64).text == "Done."
