@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytestmark = [pytest.mark.postgres, pytest.mark.server]
+pytestmark = [pytest.mark.postgres, pytest.mark.server, pytest.mark.model]
 ROOT = Path(__file__).resolve().parents[1]
 EAGER = ROOT / "tests" / "profiles" / "eager-clarify.yaml"
 
