@@ -1,6 +1,7 @@
 """The LangGraph state machine of one turn.
 
-    begin -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
+    begin -> [probe -> direct]                      (adaptive: a confident greedy answer)
+          -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
                 ^                                     \\-> clarify -> await_reply --'
 
 Nodes are `def node(state: State, runtime: Runtime[Context]) -> State`: the typed state
@@ -22,6 +23,7 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.nodes.estimate import estimate
 from agent.nodes.interpret import interpret
+from agent.nodes.probe import after_begin, after_probe, direct, probe
 from agent.nodes.respond import (
     answer,
     await_reply,
@@ -54,6 +56,7 @@ def begin(state: State) -> State:
         "answers": [],
         "report": None,
         "route": None,
+        "probe": None,
         "reply": None,
     }
 
@@ -77,6 +80,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     g = StateGraph(State, context_schema=Context)
     g.add_node("begin", begin)
     steps: dict[str, Node] = {
+        "probe": probe,
+        "direct": direct,
         "interpret": interpret,
         "sample": sample,
         "estimate": estimate,
@@ -90,7 +95,9 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
         g.add_node(name, _timed(name, fn))
     g.add_node("await_reply", await_reply)
     g.add_edge(START, "begin")
-    g.add_edge("begin", "interpret")
+    g.add_conditional_edges("begin", after_begin, ["probe", "interpret"])
+    g.add_conditional_edges("probe", after_probe, ["direct", "interpret"])
+    g.add_edge("direct", END)
     g.add_edge("interpret", "sample")
     g.add_edge("sample", "estimate")
     g.add_edge("estimate", "route")

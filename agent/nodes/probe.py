@@ -1,0 +1,111 @@
+"""probe: one greedy answer first; sample only when something says it is needed.
+
+Most requests are clear, and a clear request answered confidently gains nothing from
+eight more samples: the greedy answer IS the answer a plain chat model gives, at the
+plain model's cost. So an adaptive turn (AgentConfig.adaptive, the default) starts with
+the complete greedy answer (up to answer_tokens, streamed) and samples only when one of
+these says the moves may differ from "answer":
+
+- the request is value-laden (the normativity gate): perspectives are sampled;
+- a facet of the library matches (the request has known readings): readings are sampled;
+- the greedy answer is not confident: its mean token log-prob is below
+  `probe_min_logprob` (-0.5: a geometric-mean token probability of 0.6, set a priori,
+  not fitted to any evaluation data).
+
+Otherwise the turn answers with the greedy text ("direct"). When it samples, the probe's
+conversation is the first sampled conversation, so llama.cpp reuses its prompt KV, and a
+shown answer that means the same as the greedy one is the greedy (complete) text.
+Full mode (adaptive off) never probes: every turn samples, as before.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from langgraph.runtime import Runtime
+
+from agent.context import Context
+from agent.facets import match
+from agent.llm.base import Messages, Sample
+from agent.nodes.complete import streamer
+from agent.normativity import is_value_laden
+from agent.reply import Reply
+from agent.state import HistoryEntry, Probe, State
+
+
+def probe(state: State, runtime: Runtime[Context]) -> State:
+    from agent.nodes.sample import build_conversations
+
+    ctx = runtime.context
+    request = state["request"]
+    first = build_conversations({**state, "readings": [request], "perspectives": []}, ctx)[0][0]
+    greedy = write(ctx, first.messages, ctx.config.answer_tokens, "probe")
+    reasons = sampling_reasons(state, ctx, greedy)
+    found = Probe(
+        text=greedy.text,
+        mean_logprob=float(greedy.mean_logprob),
+        finish_reason=greedy.finish_reason,
+        sample=bool(reasons),
+        reason="; ".join(reasons) or confident_reason(greedy, ctx),
+    )
+    return {"probe": found}
+
+
+def write(ctx: Context, messages: Messages, cap: int, node: str) -> Sample:
+    """A complete greedy answer, streamed as it is written."""
+    start = Sample("", (), (), "length")
+    return ctx.resources.backend.extend(messages, start, cap, streamer(node), deadline=ctx.deadline)
+
+
+def sampling_reasons(state: State, ctx: Context, greedy: Sample) -> list[str]:
+    """Why this request needs samples ([] = the greedy answer stands)."""
+    request, res, threshold = state["request"], ctx.resources, ctx.config.probe_min_logprob
+    reasons = []
+    laden, score = is_value_laden(request, res.embedder, threshold=res.profile.normative_threshold)
+    if laden:
+        reasons.append(f"value-laden (score {score:.2f})")
+    if not state.get("clarify_rounds") and match(request, res.facets, res.embedder):
+        reasons.append("a facet of the library matches (known readings)")
+    if not greedy.text:
+        reasons.append("the greedy answer is empty")
+    elif greedy.mean_logprob < threshold:
+        reasons.append(
+            f"greedy answer not confident (mean token log-prob {greedy.mean_logprob:.2f} "
+            f"< {threshold:g})"
+        )
+    return reasons
+
+
+def confident_reason(greedy: Sample, ctx: Context) -> str:
+    return (
+        f"probe: confident greedy answer (mean token log-prob {greedy.mean_logprob:.2f} "
+        f">= {ctx.config.probe_min_logprob:g}), not value-laden, no known readings; not sampled"
+    )
+
+
+def after_begin(state: State, runtime: Runtime[Context]) -> Literal["probe", "interpret"]:
+    context = runtime.context or Context()
+    return "probe" if context.config.adaptive else "interpret"
+
+
+def after_probe(state: State) -> Literal["direct", "interpret"]:
+    found = state.get("probe")
+    return "interpret" if found is None or found.sample else "direct"
+
+
+def direct(state: State, runtime: Runtime[Context]) -> State:
+    """Answer with the probe's greedy text (no samples were drawn)."""
+    found = state.get("probe")
+    assert found is not None, "probe runs before direct"
+    reply = Reply(
+        kind="answer",
+        text=found.text,
+        thread_id="",
+        route_reason=found.reason,
+        confidence=math.exp(min(0.0, found.mean_logprob)),  # geometric-mean token probability
+        context=runtime.context.resources.profile.name,
+        written=[{"text": found.text, "finish_reason": found.finish_reason}],
+    )
+    entry: HistoryEntry = {"role": "assistant", "content": found.text, "kind": "answer"}
+    return {"reply": reply, "history": [*state.get("turn_log", []), entry], "turn_log": []}
