@@ -63,6 +63,9 @@ def workers(pg_url, llama_server, tmp_path):
         "samples": 2,
         "readings": 2,
         "max_new_tokens": 24,
+        "answer_tokens": 48,
+        "adaptive": False,
+        "timeout_s": 900,
         "data_dir": str(tmp_path),
     }
     config.write_text(yaml.safe_dump(settings))

@@ -150,21 +150,26 @@ class OpenAIBackend:
         *,
         deadline: float | None = None,
     ) -> Sample:
-        """`start` continued greedily through vLLM's `continue_final_message` extension.
-        Other servers would open a new reply instead, so this backend's samples carry
-        no token ids and the agent asks it for one greedy final answer instead
-        (agent/nodes/complete.py); only a caller that insists lands here."""
+        """`start` continued greedily; from an empty start that is the greedy answer
+        (the adaptive probe asks so). A non-empty start goes through vLLM's
+        `continue_final_message` extension; other servers would open a new reply
+        instead, which is why this backend's samples carry no token ids: the agent then
+        asks for one greedy final answer (agent/nodes/complete.py) rather than this."""
         validate_messages(messages)
         if start.finish_reason != "length":
             return start
-        prefix = [*messages, {"role": "assistant", "content": start.text}]
         params = SamplingParams(n=1, max_new_tokens=max_new_tokens, deadline=deadline)
-        extra = {"continue_final_message": True, "add_generation_prompt": False}
+        if start.text:
+            prefix = [*messages, {"role": "assistant", "content": start.text}]
+            extra = {"continue_final_message": True, "add_generation_prompt": False}
+        else:
+            prefix, extra = messages, None
         more = self._request(prefix, params, n=1, seed=None, temperature=0.0, extra=extra)
         if not more:
             return Sample(start.text, (), start.token_logprobs, "time")
         piece = more[0].text
-        joined = start.text + (" " if piece and not piece[0].isspace() else "") + piece
+        gap = " " if start.text and piece and not piece[0].isspace() else ""
+        joined = start.text + gap + piece
         if on_text is not None and piece:
             on_text(joined[len(start.text) :])
         logprobs = tuple(start.token_logprobs) + more[0].token_logprobs

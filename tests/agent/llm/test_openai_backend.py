@@ -120,3 +120,10 @@ def test_extend_continues_the_final_message():
     assert sent["messages"][-1] == {"role": "assistant", "content": "Paris is the capital"}
     assert sent["continue_final_message"] is True and sent["add_generation_prompt"] is False
     assert backend.extend(HELLO, Sample("Done.", (), (), "stop"), 64).text == "Done."
+
+
+def test_extend_from_nothing_is_the_greedy_answer():
+    with StubServer(lambda body: (200, completion(1))) as stub:
+        whole = backend_for(stub).extend(HELLO, Sample("", (), (), "length"), 64)
+    assert whole.text == "Paris is the capital." and stub.requests[0]["messages"] == HELLO
+    assert "continue_final_message" not in stub.requests[0]

@@ -52,6 +52,9 @@ def test_cli_ask_reports_uncertainty_from_n_samples_with_logprobs(llama_server, 
             "4",
             "--max-new-tokens",
             "24",
+            "--no-adaptive",  # always sample (an adaptive turn may answer from its probe)
+            "--timeout",
+            "900",
             "--json",
         ],
         capture_output=True,
@@ -75,6 +78,9 @@ def test_clarify_then_resume_through_the_server(llama_server, tmp_path, embedder
         samples=2,
         readings=2,
         max_new_tokens=24,
+        answer_tokens=48,
+        adaptive=False,
+        timeout_s=900,
         data_dir=tmp_path,
     )
     agent = Agent(config, embedder=embedder)
@@ -91,7 +97,13 @@ def test_clarify_then_resume_through_the_server(llama_server, tmp_path, embedder
 def test_a_server_stopped_mid_turn_is_a_plain_error_and_loses_nothing(tmp_path, embedder):
     with LlamaServer() as server:
         config = AgentConfig(
-            base_url=server.base_url, samples=1, max_new_tokens=8, data_dir=tmp_path
+            base_url=server.base_url,
+            samples=1,
+            max_new_tokens=8,
+            answer_tokens=16,
+            adaptive=False,
+            timeout_s=900,
+            data_dir=tmp_path,
         )
         agent = Agent(config, embedder=embedder)
         first = agent.chat("What is the capital of France?")
