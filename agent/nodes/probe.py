@@ -7,7 +7,8 @@ the complete greedy answer (up to answer_tokens, streamed) and samples only when
 these says the moves may differ from "answer":
 
 - the request is value-laden (the normativity gate): perspectives are sampled;
-- a facet of the library matches (the request has known readings): readings are sampled;
+- a facet of the library matches (the request has known readings): readings are sampled
+  (these two are seen from embeddings alone, so then no greedy answer is generated);
 - the greedy answer is not confident: its mean token log-prob is below
   `probe_min_logprob` (-0.5: a geometric-mean token probability of 0.6, set a priori,
   not fitted to any evaluation data).
@@ -39,9 +40,12 @@ def probe(state: State, runtime: Runtime[Context]) -> State:
 
     ctx = runtime.context
     request = state["request"]
+    reasons = known_reasons(state, ctx)
+    if reasons:  # it samples anyway: no greedy answer to pay for
+        return {"probe": Probe("", 0.0, "stop", sample=True, reason="; ".join(reasons))}
     first = build_conversations({**state, "readings": [request], "perspectives": []}, ctx)[0][0]
     greedy = write(ctx, first.messages, ctx.config.answer_tokens, "probe")
-    reasons = sampling_reasons(state, ctx, greedy)
+    reasons = confidence_reasons(greedy, ctx)
     found = Probe(
         text=greedy.text,
         mean_logprob=float(greedy.mean_logprob),
@@ -58,23 +62,29 @@ def write(ctx: Context, messages: Messages, cap: int, node: str) -> Sample:
     return ctx.resources.backend.extend(messages, start, cap, streamer(node), deadline=ctx.deadline)
 
 
-def sampling_reasons(state: State, ctx: Context, greedy: Sample) -> list[str]:
-    """Why this request needs samples ([] = the greedy answer stands)."""
-    request, res, threshold = state["request"], ctx.resources, ctx.config.probe_min_logprob
+def known_reasons(state: State, ctx: Context) -> list[str]:
+    """Why the request needs samples, seen before any generation (embeddings only)."""
+    request, res = state["request"], ctx.resources
     reasons = []
     laden, score = is_value_laden(request, res.embedder, threshold=res.profile.normative_threshold)
     if laden:
         reasons.append(f"value-laden (score {score:.2f})")
     if not state.get("clarify_rounds") and match(request, res.facets, res.embedder):
         reasons.append("a facet of the library matches (known readings)")
+    return reasons
+
+
+def confidence_reasons(greedy: Sample, ctx: Context) -> list[str]:
+    """Why the greedy answer does not stand on its own ([] = it does)."""
+    threshold = ctx.config.probe_min_logprob
     if not greedy.text:
-        reasons.append("the greedy answer is empty")
-    elif greedy.mean_logprob < threshold:
-        reasons.append(
+        return ["the greedy answer is empty"]
+    if greedy.mean_logprob < threshold:
+        return [
             f"greedy answer not confident (mean token log-prob {greedy.mean_logprob:.2f} "
             f"< {threshold:g})"
-        )
-    return reasons
+        ]
+    return []
 
 
 def confident_reason(greedy: Sample, ctx: Context) -> str:
