@@ -17,7 +17,7 @@ pytestmark = pytest.mark.postgres
 
 
 def pg_agent(url, tmp_path, embedder) -> Agent:
-    config = AgentConfig(db_url=url, data_dir=tmp_path)
+    config = AgentConfig(db_url=url, data_dir=tmp_path, adaptive=False)  # the sampled moves
     return Agent(config, backend=FakeBackend(script), embedder=embedder)
 
 
