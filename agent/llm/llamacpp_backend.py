@@ -38,8 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.errors import GenerationError, ModelLoadError, PromptTooLongError
-from agent.llm.base import Messages, Sample, SamplingParams, validate_messages
+from agent.errors import GenerationError, ModelLoadError
+from agent.llm.base import Messages, Sample, SamplingParams, check_fits, validate_messages
 from agent.llm.stopping import StragglerCut, cut_at_stop
 from agent.llm.token_choice import choose
 
@@ -279,13 +279,7 @@ class LlamaCppBackend:
     # -- generation -----------------------------------------------------------
 
     def _check_fits(self, prompts: list[list[int]], n: int, max_new: int) -> None:
-        longest = max(len(p) for p in prompts)
-        if longest + max_new > self.context_window:
-            raise PromptTooLongError(
-                f"The conversation is too long for this model: {longest} tokens plus "
-                f"{max_new} for the answer exceed its {self.context_window}-token window."
-                " Start a new conversation or shorten the message."
-            )
+        check_fits(max(len(p) for p in prompts), max_new, self.context_window)
 
     def _groups(self, prompts: list[list[int]], n: int, max_new: int) -> list[list[int]]:
         """Conversations split so each group's sequences and KV cells fit one call."""

@@ -21,8 +21,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from agent.errors import GenerationError, PromptTooLongError
-from agent.llm.base import FinishReason, Messages, Sample, SamplingParams, validate_messages
+from agent.errors import GenerationError
+from agent.llm.base import (
+    FinishReason,
+    Messages,
+    Sample,
+    SamplingParams,
+    check_fits,
+    validate_messages,
+)
 from agent.llm.loading import Quantize, load_model
 from agent.llm.stopping import stop_criteria, trim_to_stop
 
@@ -104,12 +111,7 @@ class TransformersBackend:
 
         rows = [self._tokens(self.render(m)) for m in conversations]
         longest = max(len(r) for r in rows)
-        if longest + max_new_tokens > self.context_window:
-            raise PromptTooLongError(
-                f"The conversation is too long for this model: {longest} tokens plus "
-                f"{max_new_tokens} for the answer exceed its {self.context_window}-token window."
-                " Start a new conversation or shorten the message."
-            )
+        check_fits(longest, max_new_tokens, self.context_window)
         pad = self.tokenizer.pad_token_id
         ids = torch.tensor([[pad] * (longest - len(r)) + r for r in rows], dtype=torch.long)
         mask = torch.tensor(
