@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -133,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="output folder (default: runs/<suite>-<UTC timestamp>)",
     )
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object on stdout: {"suite", "n", "systems": {name: {metric: '
+        'value}}, "components": {name: {metric: value}}, "scores" (every table), "out"} '
+        "(progress and logs on stderr)",
+    )
     run.set_defaults(handler=cmd_run)
     cal = sub.add_parser("calibrate", help="fit a context profile's thresholds on a dev split")
     _common(cal)
@@ -186,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     kinds.set_defaults(handler=cmd_fit_question_kinds)
     sub.add_parser(
         "bench",
-        help="performance benchmarks (eval/bench.py); arguments are forwarded",
+        help="performance benchmarks (eval/bench/); arguments are forwarded",
         add_help=False,
     )
     return parser
@@ -205,7 +213,7 @@ def cmd_list(args) -> int:
     return 0
 
 
-def _check(args) -> bool:
+def _check(args, out=sys.stdout) -> bool:
     from eval.suites import SUITES
 
     if args.suite not in SUITES:
@@ -216,7 +224,8 @@ def _check(args) -> bool:
     if missing:
         print(
             f"skipped: suite '{args.suite}' needs the data set(s) {', '.join(missing)} "
-            f"under {args.data}, which are absent. Pass --data DIR to point at them."
+            f"under {args.data}, which are absent. Pass --data DIR to point at them.",
+            file=out,
         )
         return False
     return True
@@ -245,16 +254,25 @@ def _options(args, out: Path):
 
 
 def cmd_run(args) -> int:
-    if not _check(args):
+    as_json = getattr(args, "json", False)
+    if not _check(args, out=sys.stderr if as_json else sys.stdout):
+        if as_json:
+            skipped = {"suite": args.suite, "n": 0, "systems": {}, "components": {}}
+            print(json.dumps({**skipped, "skipped": True}))
         return 0
-    from eval.runner import run_suite
+    from eval.runner import json_safe, run_suite
+    from eval.summary import summarize
 
     out = args.out or default_out_dir(args.suite)
     results = run_suite(_options(args, out))
     print(
         f"{results['n_items']} items in {results['seconds']['total']} s; "
-        f"report: {out / 'report.md'}"
+        f"report: {out / 'report.md'}",
+        file=sys.stderr if as_json else sys.stdout,
     )
+    if as_json:
+        summary = {**summarize(results), "scores": results["scores"], "out": str(out)}
+        print(json.dumps(json_safe(summary), allow_nan=False))
     return 0
 
 
@@ -276,8 +294,6 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_report(args) -> int:
-    import json
-
     from eval.report import write_report
     from eval.runner import write_json
     from eval.suites import SUITES
@@ -294,9 +310,9 @@ def cmd_report(args) -> int:
 
 
 def cmd_bench(argv: list[str]) -> int:
-    from eval import bench
+    from eval.bench.cli import main as bench_main
 
-    return int(bench.main(argv) or 0)
+    return bench_main(argv)
 
 
 def cmd_fit_question_kinds(args) -> int:

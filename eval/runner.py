@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.llm.loading import Quantize
 from eval.suites import SUITES
 
 
@@ -22,7 +23,7 @@ class RunOptions:
     limit: int | None = None
     seed: int = 0
     model: str | None = None
-    quantize: str = "none"
+    quantize: Quantize = "none"
     backend: str = "auto"
     base_url: str | None = None
     context: str = "general"
@@ -59,12 +60,12 @@ def code_revision() -> str:
     return head + ("+dirty" if dirty else "")
 
 
-def _clean(obj):
+def json_safe(obj):
     """JSON-safe: NaN/inf become null (strict JSON), numpy scalars become floats."""
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
+        return [json_safe(v) for v in obj]
     if hasattr(obj, "item") and not isinstance(obj, str | bytes):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
@@ -74,7 +75,7 @@ def _clean(obj):
 
 def write_json(path: Path, data: dict) -> None:
     path.write_text(
-        json.dumps(_clean(data), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8"
+        json.dumps(json_safe(data), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8"
     )
 
 
@@ -120,7 +121,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
         "model": getattr(harness.backend, "name", str(opts.model)),
         "quantize": opts.quantize,
         "context": opts.context,
-        "agent_config": config.model_dump(mode="json") if hasattr(config, "model_dump") else {},
+        "agent_config": config.model_dump(mode="json") if config is not None else {},
         "seed": opts.seed,
         "bootstrap": {"resamples": 1000, "seed": opts.seed, "interval": "95% percentile"},
         "limit": opts.limit,

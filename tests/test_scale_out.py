@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytestmark = [pytest.mark.postgres, pytest.mark.server, pytest.mark.model]
+pytestmark = [pytest.mark.postgres, pytest.mark.server, pytest.mark.model, pytest.mark.timeout(900)]
 ROOT = Path(__file__).resolve().parents[1]
 EAGER = ROOT / "tests" / "profiles" / "eager-clarify.yaml"
 

@@ -36,6 +36,7 @@ def test_bad_setting_names_the_field(tmp_path):
 
 
 @pytest.mark.model
+@pytest.mark.timeout(1800)  # runs the model in subprocesses (each bounded)
 def test_sample_json_prints_samples_with_logprobs():
     out = run_cli(
         "sample",

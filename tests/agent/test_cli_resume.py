@@ -87,6 +87,7 @@ def test_interactive_chat_numbers_pick_clarify_options(tmp_path):
 
 
 @pytest.mark.model
+@pytest.mark.timeout(1800)  # runs the model in subprocesses (each bounded)
 def test_real_model_clarifies_then_answers_across_two_processes(tmp_path):
     """The real default model (seed 0) reads 'skip' two ways; the reply resumes the thread."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CLARION_DATA_DIR": str(tmp_path)}

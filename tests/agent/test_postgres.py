@@ -13,7 +13,7 @@ from agent.participation import ParticipationStore
 from tests.agent.fakes import AMBIGUOUS, EGG, script
 from tests.agent.test_cli_resume import run_cli
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
 
 
 def pg_agent(url, tmp_path, embedder) -> Agent:

@@ -17,7 +17,7 @@ import yaml
 
 from tests.pg_server import free_port
 
-pytestmark = [pytest.mark.server, pytest.mark.model]
+pytestmark = [pytest.mark.server, pytest.mark.model, pytest.mark.timeout(900)]
 ROOT = Path(__file__).resolve().parents[2]
 EAGER = ROOT / "tests" / "profiles" / "eager-clarify.yaml"
 OFFLINE = {

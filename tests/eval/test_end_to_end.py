@@ -6,11 +6,10 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.timeout(2400)]  # a whole suite per test
 
 
 def run_eval(*args, timeout=1200):
-    pytest.importorskip("agent.api", reason="the Agent (issue 5) is not merged yet")
     return subprocess.run(
         [sys.executable, "-m", "eval", "run", "--quiet", *args],
         capture_output=True,

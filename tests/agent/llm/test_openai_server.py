@@ -16,7 +16,7 @@ from agent.llm.base import SamplingParams
 from agent.llm.openai_backend import OpenAIBackend
 from tests.llama_server import MODEL_ALIAS, LlamaServer
 
-pytestmark = [pytest.mark.server, pytest.mark.model]
+pytestmark = [pytest.mark.server, pytest.mark.model, pytest.mark.timeout(900)]
 ROOT = Path(__file__).resolve().parents[3]
 EAGER = ROOT / "tests" / "profiles" / "eager-clarify.yaml"
 FRANCE = [{"role": "user", "content": "What is the capital of France?"}]
