@@ -30,6 +30,7 @@ import gradio as gr
 from matplotlib.figure import Figure
 
 from agent.errors import ClarionError, ThreadError
+from agent.llm import BACKEND_CHOICES
 from agent.llm.loading import QUANTIZE_CHOICES
 from uncertainty.report import COMPONENT_NAMES
 
@@ -747,6 +748,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="bitsandbytes quantization (default: none)",
     )
     parser.add_argument(
+        "--backend",
+        choices=BACKEND_CHOICES,
+        default=None,
+        help="auto (default): openai if --base-url is given, else llama.cpp for a GGUF file "
+        "on a CPU, else transformers",
+    )
+    parser.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="an OpenAI-compatible model server (vLLM, llama.cpp), e.g. "
+        "http://127.0.0.1:8000/v1; --model names the served model. API key: $CLARION_API_KEY",
+    )
+    parser.add_argument(
         "--context",
         default="general",
         metavar="NAME|YAML",
@@ -807,6 +822,8 @@ def main(argv: list[str] | None = None) -> None:
         settings = {
             "model": args.model,
             "quantize": args.quantize,
+            "backend": args.backend,
+            "base_url": args.base_url,
             "context": args.context,
             **db_setting(args.db),
             "data_dir": args.data_dir,

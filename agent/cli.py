@@ -8,6 +8,7 @@ import logging
 import sys
 
 from agent.errors import ClarionError
+from agent.llm import BACKEND_CHOICES
 from agent.llm.loading import QUANTIZE_CHOICES
 from agent.policy import Move
 
@@ -18,6 +19,8 @@ examples:
   python -m agent ask "What is the capital of France?"
   python -m agent ask "Is it better to rent or buy?" --json
   python -m agent ask "1" --thread THREAD_ID        # answer a clarifying question
+  python -m agent ask "Hi" --base-url http://127.0.0.1:8000/v1   # a vLLM / llama.cpp server
+  python -m agent ask "Hi" --db postgresql://clarion@127.0.0.1:5432/clarion
   python -m agent ask "Should euthanasia be legal?" --context health
   python -m agent chat
   python -m agent sample "Hi" --samples 8           # raw samples, no agent (debugging)
@@ -86,8 +89,15 @@ def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--backend",
-        choices=("auto", "transformers", "llamacpp"),
-        help="auto (default): llama.cpp for a GGUF file on a CPU, else transformers",
+        choices=BACKEND_CHOICES,
+        help="auto (default): openai if --base-url is given, else llama.cpp for a GGUF "
+        "file on a CPU, else transformers",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="an OpenAI-compatible model server, e.g. http://127.0.0.1:8000/v1 (vLLM, "
+        "llama.cpp); --model names the served model. API key: $CLARION_API_KEY",
     )
     parser.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model")
     parser.add_argument(
@@ -128,6 +138,7 @@ def load_config(args: argparse.Namespace):
         "model": args.model,
         "quantize": args.quantize,
         "backend": args.backend,
+        "base_url": args.base_url,
         "threads": args.threads,
         "adaptive": args.adaptive,
         "context": args.context,

@@ -38,15 +38,17 @@ if TYPE_CHECKING:
 
 def backend_key(config: AgentConfig) -> tuple[object, ...]:
     """The settings whose change means loading another backend."""
-    return (config.model, config.quantize, config.backend, config.threads)
+    return (config.model, config.quantize, config.backend, config.base_url, config.threads)
 
 
 def load_backend_for(config: AgentConfig) -> LLMBackend:
-    """The backend the settings ask for (model, quantization, backend, threads)."""
+    """The backend the settings ask for (model, quantization, backend, server, threads)."""
     from agent.llm import load_backend
 
     kwargs = {"threads": config.threads} if config.threads else {}
-    return load_backend(config.model, config.quantize, config.backend, **kwargs)
+    return load_backend(
+        config.model, config.quantize, config.backend, base_url=config.base_url, **kwargs
+    )
 
 
 def load_embedder() -> TextEmbedder:
@@ -175,8 +177,9 @@ class Resources:
 
 @functools.lru_cache(maxsize=1)
 def default_resources() -> Resources:
-    """The default config's resources, shared (`langgraph dev` runs without a context)."""
-    return Resources(AgentConfig())
+    """The resources of $CLARION_CONFIG's settings (else the defaults), shared:
+    `langgraph dev` runs the graph without a context."""
+    return Resources(AgentConfig.from_env())
 
 
 @dataclass

@@ -110,7 +110,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
 
 
 def graph(config: dict | None = None) -> Graph:
-    """Graph factory for langgraph.json (`langgraph dev` / Studio): the default config,
-    resources loaded on first use; the server supplies its own checkpointer.
+    """Graph factory for langgraph.json (`langgraph dev` / Studio): the settings of
+    $CLARION_CONFIG (else the defaults), resources loaded on first use; the server
+    supplies its own checkpointer.
     Input: {"message": "..."}; a clarify waits as an interrupt, resume with its reply."""
     return build_graph()

@@ -53,6 +53,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         default="none",
         help="bitsandbytes quantization (default: none)",
     )
+    add_backend_arguments(p)
     p.add_argument("--context", default="general", help="context profile (default: general)")
     p.add_argument(
         "--samples",
@@ -92,6 +93,25 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--no-baselines", action="store_true", help="skip the greedy-answer baselines (faster)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_backend_arguments(p: argparse.ArgumentParser) -> None:
+    """--backend and --base-url, as `python -m agent` has them (shared with the bench)."""
+    from agent.llm import BACKEND_CHOICES
+
+    p.add_argument(
+        "--backend",
+        choices=BACKEND_CHOICES,
+        default="auto",
+        help="auto (default): openai if --base-url is given, else in-process",
+    )
+    p.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="an OpenAI-compatible model server (http://host:port/v1); --model names the "
+        "served model. API key: $CLARION_API_KEY",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -222,6 +242,8 @@ def _options(args, out: Path):
         seed=args.seed,
         model=args.model,
         quantize=args.quantize,
+        backend=args.backend,
+        base_url=args.base_url,
         context=args.context,
         samples=args.samples,
         timeout=args.timeout,

@@ -147,6 +147,8 @@ def build_harness(
     quantize: Quantize,
     context: str,
     samples: int | None,
+    backend: str = "auto",
+    base_url: str | None = None,
     seed: int,
     db_path: Path,
     timeout: float | None = None,
@@ -159,11 +161,13 @@ def build_harness(
     from agent.context import load_embedder
     from agent.llm import load_backend
 
-    backend = load_backend(model, quantize=quantize)
+    llm = load_backend(model, quantize=quantize, backend=backend, base_url=base_url)
     embedder = load_embedder()
     fields: dict[str, Any] = {
         "model": model,
         "quantize": quantize,
+        "backend": backend,
+        "base_url": base_url,
         "context": context,
         "seed": seed,
         "db_path": db_path,
@@ -174,10 +178,10 @@ def build_harness(
     if timeout is not None:
         fields["timeout_s"] = timeout
     config = AgentConfig(**fields)
-    agent = Agent(config, backend=backend, embedder=embedder)
+    agent = Agent(config, backend=llm, embedder=embedder)
     return Harness(
         agent=agent,
-        backend=backend,
+        backend=llm,
         embedder=embedder,
         seed=seed,
         baselines=baselines,

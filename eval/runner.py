@@ -24,6 +24,8 @@ class RunOptions:
     seed: int = 0
     model: str | None = None
     quantize: Quantize = "none"
+    backend: str = "auto"
+    base_url: str | None = None
     context: str = "general"
     samples: int | None = None
     timeout: float | None = None
@@ -90,6 +92,8 @@ def collect(opts: RunOptions, harness=None) -> dict:
         harness = build_harness(
             model=opts.model,
             quantize=opts.quantize,
+            backend=opts.backend,
+            base_url=opts.base_url,
             context=opts.context,
             samples=opts.samples,
             seed=opts.seed,

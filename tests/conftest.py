@@ -75,3 +75,13 @@ def postgres_cluster():
 def pg_url(postgres_cluster):
     """A fresh empty database on the session's PostgreSQL server: its postgresql:// URL."""
     return postgres_cluster.new_database()
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory):
+    """llama-cpp-python's OpenAI-compatible server on the embedded GGUF, on loopback."""
+    from tests.llama_server import LlamaServer
+
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with LlamaServer(log_file=log) as server:
+        yield server

@@ -13,11 +13,11 @@ from agent.participation import ParticipationStore
 from tests.agent.fakes import AMBIGUOUS, EGG, script
 from tests.agent.test_cli_resume import run_cli
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
 
 
 def pg_agent(url, tmp_path, embedder) -> Agent:
-    config = AgentConfig(db_url=url, data_dir=tmp_path)
+    config = AgentConfig(db_url=url, data_dir=tmp_path, adaptive=False)  # the sampled moves
     return Agent(config, backend=FakeBackend(script), embedder=embedder)
 
 
