@@ -12,6 +12,7 @@ import numpy as np
 
 from eval import metrics
 from eval.data import DATASETS, stratified_sample
+from eval.splits import Split, split_of
 
 MOVES = ("answer", "hedge", "clarify", "perspectives")
 
@@ -30,13 +31,25 @@ class Suite:
     def data_files(self, data_dir: Path) -> list[dict]:
         return [r for d in self.datasets for r in DATASETS[d].records(data_dir)]
 
-    def sample(self, dataset: str, data_dir: Path, limit: int | None, seed: int, keep=None):
-        items = DATASETS[dataset].load(data_dir)
+    def sample(
+        self,
+        dataset: str,
+        data_dir: Path,
+        limit: int | None,
+        seed: int,
+        keep=None,
+        split: Split = "test",
+    ):
+        """Rows of one data set in the fixed `split` (eval.splits), then `--limit` of them."""
+        items = [it for it in DATASETS[dataset].load(data_dir) if split_of(it) == split]
         if keep is not None:
             items = [it for it in items if keep(it)]
         return stratified_sample(items, limit, seed)
 
-    def select(self, data_dir: Path, limit: int | None, seed: int) -> list[dict]:
+    def select(
+        self, data_dir: Path, limit: int | None, seed: int, split: Split = "test"
+    ) -> list[dict]:
+        """The rows a run asks: `split` rows only (test for every reported figure)."""
         raise NotImplementedError
 
     def run(self, harness, selected: list[dict]) -> list[dict]:

@@ -47,10 +47,10 @@ class ClarificationSuite(Suite):
     description = "needs-clarification detection: CLAMBER, AmbiEnt, AmbigNQ ambiguous vs single"
     datasets = ("clamber", "ambient", "ambignq")
 
-    def select(self, data_dir, limit, seed):
+    def select(self, data_dir, limit, seed, split="test"):
         return interleave(
             [
-                [it.to_dict() for it in self.sample(name, data_dir, limit, seed)]
+                [it.to_dict() for it in self.sample(name, data_dir, limit, seed, split=split)]
                 for name in self.datasets
             ]
         )

@@ -52,17 +52,23 @@ class PluralismSuite(Suite):
     )
     datasets = ("globalopinionqa", "moralchoice", "ambignq")
 
-    def select(self, data_dir, limit, seed):
+    def select(self, data_dir, limit, seed, split="test"):
         goqa = self.sample(
-            "globalopinionqa", data_dir, limit, seed, keep=lambda it: it.label == "contested"
+            "globalopinionqa",
+            data_dir,
+            limit,
+            seed,
+            keep=lambda it: it.label == "contested",
+            split=split,
         )
-        moral = self.sample("moralchoice", data_dir, limit, seed)
+        moral = self.sample("moralchoice", data_dir, limit, seed, split=split)
         facts = self.sample(
             "ambignq",
             data_dir,
             limit,
             seed,
             keep=lambda it: it.label == "single" and it.meta["answers"],
+            split=split,
         )
         return interleave(
             [

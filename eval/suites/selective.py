@@ -49,13 +49,14 @@ class SelectiveSuite(Suite):
     description = "AmbigNQ single-answer questions: semantic entropy vs. correctness"
     datasets = ("ambignq",)
 
-    def select(self, data_dir, limit, seed):
+    def select(self, data_dir, limit, seed, split="test"):
         items = self.sample(
             "ambignq",
             data_dir,
             limit,
             seed,
             keep=lambda it: it.label == "single" and it.meta["answers"],
+            split=split,
         )
         return [it.to_dict() for it in items]
 
