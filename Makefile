@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 7860
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser run test lint bench clean
+.PHONY: install browser postgres run test lint bench clean
 
 install: $(STAMP)
 
@@ -24,10 +24,16 @@ browser:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
 
+# Debian's PostgreSQL server for the tests that need a real one (tests/pg_server.py starts
+# a throwaway cluster on loopback; nothing runs as a service). Idempotent.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql)
+
 run: install
 	$(PY) app.py --host 127.0.0.1 --port $(PORT)
 
-test: install browser
+test: install browser postgres
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import html
 import logging
-import secrets
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -173,17 +173,25 @@ def clusters_markdown(clusters, n_samples: int | None = None) -> str:
 # --------------------------------------------------------------------------- 2. sessions
 
 
+SECRET_KEY_ENV = "CLARION_SECRET_KEY"
+
+
+def signing_key(database) -> bytes:
+    """$CLARION_SECRET_KEY, else a key kept in the database itself: the same for every
+    app process on one database and across restarts, so any process verifies a token
+    another one issued."""
+    key = os.environ.get(SECRET_KEY_ENV, "").strip() or database.secret("ui-signing-key")
+    if len(key) < 32:
+        raise SystemExit(f"error: {SECRET_KEY_ENV} must be at least 32 characters long.")
+    return key.encode()
+
+
 class ThreadTokens:
     """Signed thread tokens: the browser keeps `thread_id.signature`; the server only
-    reattaches ids it issued itself, so no one can pick or guess another person's thread.
-    The key lives next to the database, so tokens survive a restart."""
+    reattaches ids it issued itself, so no one can pick or guess another person's thread."""
 
-    def __init__(self, key_file: Path):
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        if not key_file.exists():
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
-        self._key = key_file.read_text().strip().encode()
+    def __init__(self, key: bytes):
+        self._key = key
 
     def _sign(self, thread_id: str) -> str:
         return hmac.new(self._key, thread_id.encode(), hashlib.sha256).hexdigest()[:32]
@@ -706,7 +714,8 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
 DESCRIPTION = """Start Clarion's chat UI in the browser.
 
 The model loads once at start (a progress bar shows in the terminal); conversations and
-participation feedback are stored in one SQLite file (--db) and survive a restart.
+participation feedback are stored in one database (--db: a SQLite file, or PostgreSQL
+for several app processes behind a load balancer) and survive a restart.
 
 examples:
   python app.py                                  # http://127.0.0.1:7860, embedded model
@@ -769,10 +778,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--db",
-        type=Path,
         default=None,
-        metavar="PATH",
-        help="SQLite file for conversations and feedback (default: the user data folder)",
+        metavar="PATH|URL",
+        help="conversations and feedback: a SQLite file (default: the user data folder) or "
+        "postgresql://user@host:port/dbname, which several app processes can share",
     )
     parser.add_argument(
         "--data-dir",
@@ -792,6 +801,7 @@ def main(argv: list[str] | None = None) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from agent import Agent, AgentConfig
+    from agent.cli import db_setting
     from agent.llm import load_backend
     from agent.participation import ParticipationStore
     from agent.perspectives import user_registry_path
@@ -804,7 +814,7 @@ def main(argv: list[str] | None = None) -> None:
             "model": args.model,
             "quantize": args.quantize,
             "context": args.context,
-            "db_path": args.db,
+            **db_setting(args.db),
             "data_dir": args.data_dir,
             "samples": args.samples,
             "readings": args.readings,
@@ -815,14 +825,13 @@ def main(argv: list[str] | None = None) -> None:
         )
         backend = load_backend(config.model, quantize=config.quantize)  # once, with a bar
         agent = Agent(config, backend=backend, embedder=Embedder())  # first turn not slower
-        participation = ParticipationStore(config.db_path)
+        participation = ParticipationStore(agent.database)
     except (ClarionError, EmbedderError) as exc:
         raise SystemExit(f"error: {exc}") from None
-    db_path = config.db_path
     ui = ClarionUI(
         agent,
         participation,
-        ThreadTokens(db_path.with_name(db_path.name + ".ui-key")),
+        ThreadTokens(signing_key(agent.database)),
         user_registry_path(config.data_dir),
     )
     demo = build_app(ui, list_profiles(config.data_dir))

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from agent.config import AgentConfig
+from agent.db import Database
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
 from agent.reply import PerspectiveView, Reply, TurnEvent
 from agent.runtime import Runtime
@@ -76,7 +77,9 @@ class Agent:
         self._runtime = Runtime(self.config, backend=backend, embedder=embedder)
         self._runtime.profile  # noqa: B018 -- a bad context profile fails here, not mid-turn
         self._owns_checkpointer = checkpointer is None
-        self._checkpointer = checkpointer or open_checkpointer(self.config.db_path)
+        self.database = Database(self.config.database)
+        """Conversations' and participation's database (SQLite file or PostgreSQL)."""
+        self._checkpointer = checkpointer or open_checkpointer(self.database)
         self._build()
         self._turn_lock = threading.Lock()
 
@@ -224,7 +227,7 @@ class Agent:
 
     def update_config(self, **changes) -> AgentConfig:
         """Validate and apply settings for the next turn; a model/quantize change reloads
-        the backend, a db_path change reopens the store."""
+        the backend, a db_path/db_url change reopens the store."""
         config = self.config.updated(**changes)
         old = self.config
         with self._turn_lock:
@@ -235,14 +238,16 @@ class Agent:
                 self._runtime.update(old)
                 raise
             self.config = config
-            if config.db_path != old.db_path:
+            if config.database != old.database:
                 self.close()
-                self._checkpointer = open_checkpointer(config.db_path)
+                self.database = Database(config.database)
+                self._checkpointer = open_checkpointer(self.database)
                 self._owns_checkpointer = True
                 self._build()
         return config
 
     def close(self) -> None:
         """Close the conversation store if this Agent opened it."""
-        if self._owns_checkpointer:
+        if self._owns_checkpointer and not self.database.postgres:
             self._checkpointer.conn.close()
+        self.database.close()  # PostgreSQL: the pool the checkpointer used

@@ -99,7 +99,12 @@ def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=float, metavar="S", help="give up on a turn after S seconds (default 120)"
     )
-    parser.add_argument("--db", metavar="PATH", help="conversation database (SQLite file)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="conversation database: a SQLite file, or postgresql://user@host:port/dbname "
+        "(shared by several processes)",
+    )
 
 
 def load_config(args: argparse.Namespace):
@@ -116,7 +121,7 @@ def load_config(args: argparse.Namespace):
         "max_new_tokens": args.max_new_tokens,
         "seed": args.seed,
         "timeout_s": args.timeout,
-        "db_path": args.db,
+        **db_setting(args.db),
     }
     changes = {k: v for k, v in flags.items() if v is not None}
     if not changes:
@@ -124,6 +129,15 @@ def load_config(args: argparse.Namespace):
     return AgentConfig.parse(
         {**base.model_dump(exclude_unset=True), **changes}, source="command line"
     )
+
+
+def db_setting(db: str | None) -> dict:
+    """--db as AgentConfig settings: a PostgreSQL URL is db_url, anything else db_path."""
+    from agent.db import is_postgres_url
+
+    if db is None:
+        return {}
+    return {"db_url": db} if is_postgres_url(db) else {"db_path": db}
 
 
 def run_ask(args: argparse.Namespace) -> int:
@@ -151,9 +165,7 @@ def check_thread(agent, thread_id: str) -> None:
     from agent.errors import ThreadError
 
     if not agent.history(thread_id) and agent.pending(thread_id) is None:
-        raise ThreadError(
-            f"There is no conversation with id {thread_id} in {agent.config.db_path}."
-        )
+        raise ThreadError(f"There is no conversation with id {thread_id} in {agent.database}.")
 
 
 def format_reply(reply) -> str:

@@ -20,9 +20,11 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
+from agent.db import is_postgres_url
 from agent.errors import ConfigError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -152,7 +154,19 @@ class AgentConfig(BaseModel):
     straggler_factor: float = Field(1.5, ge=0.0, le=10.0)
     sample_stop: Literal["none", "line", "sentence"] = "none"
     db_path: Path | None = None
+    db_url: str | None = Field(
+        None,
+        description="postgresql://user@host:port/dbname: conversations and participation "
+        "in PostgreSQL instead of the SQLite file db_path (several processes can share it)",
+    )
     data_dir: Path | None = None
+
+    @field_validator("db_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None and not is_postgres_url(value):
+            raise ValueError("must start with postgresql:// (a SQLite file goes in db_path)")
+        return value
 
     @model_validator(mode="after")
     def _straggler_off_or_at_least_one(self) -> AgentConfig:
@@ -169,6 +183,11 @@ class AgentConfig(BaseModel):
         db = self.db_path.expanduser() if self.db_path else data_dir / DB_FILENAME
         object.__setattr__(self, "db_path", db)
         return self
+
+    @property
+    def database(self) -> str | Path:
+        """Where conversations and participation live: db_url if set, else db_path."""
+        return self.db_url or self.db_path
 
     @classmethod
     def parse(cls, data: Any, source: str = "configuration") -> AgentConfig:

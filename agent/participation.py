@@ -1,19 +1,17 @@
 """Participation: which perspective represented a person, and which views were missing.
 
 Pluralism is only half done when Clarion shows several perspectives; the other half is
-hearing back whether anyone felt represented. The feedback lives in the same SQLite file
-as the conversations (the checkpointer's), in its own table, so one file holds a
-deployment's whole record and a backup copies both.
+hearing back whether anyone felt represented. The feedback lives in the same database as
+the conversations (`agent.db`: the SQLite file or the PostgreSQL database), in its own
+table, so one database holds a deployment's whole record and a backup copies both.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
-from contextlib import closing
 from pathlib import Path
 
+from agent.db import Database
 from agent.errors import InvalidInputError
 
 MISSING = "missing"
@@ -25,7 +23,7 @@ CREATE TABLE IF NOT EXISTS participation (
     thread_id     TEXT NOT NULL,
     perspective   TEXT,
     missing_view  TEXT,
-    created_at    REAL NOT NULL,
+    created_at    DOUBLE PRECISION NOT NULL,
     CHECK (perspective IS NOT NULL OR missing_view IS NOT NULL)
 )
 """
@@ -34,17 +32,11 @@ CREATE TABLE IF NOT EXISTS participation (
 class ParticipationStore:
     """Feedback on perspectives replies, one row per statement a person made."""
 
-    def __init__(self, db_path: str | Path):
-        self.db_path = Path(db_path)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as conn:
-            conn.execute(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        # A short-lived connection per call: safe across Gradio's worker threads, and the
-        # checkpointer's own connection to the same file is never shared with us.
-        return sqlite3.connect(self.db_path, timeout=30)
+    def __init__(self, db: Database | str | Path):
+        # SQLite: a short-lived connection per call, safe across Gradio's worker threads;
+        # PostgreSQL: connections from the database's pool, shared with the checkpointer.
+        self.db = db if isinstance(db, Database) else Database(db)
+        self.db.create_tables(_SCHEMA)
 
     def record(
         self, thread_id: str, perspective_id: str | None, missing_view: str | None = None
@@ -63,7 +55,7 @@ class ParticipationStore:
                 f"The missing view is too long ({len(missing_view)} characters; at most "
                 f"{MAX_VIEW_CHARS})."
             )
-        with self._lock, closing(self._connect()) as conn, conn:
+        with self.db.connect() as conn:
             conn.execute(
                 "INSERT INTO participation (thread_id, perspective, missing_view, created_at) "
                 "VALUES (?, ?, ?, ?)",
@@ -73,7 +65,7 @@ class ParticipationStore:
     def tallies(self) -> dict[str, int]:
         """How often each perspective id represented someone, plus "missing": how often a
         view was reported missing."""
-        with closing(self._connect()) as conn:
+        with self.db.connect() as conn:
             rows = conn.execute(
                 "SELECT perspective, COUNT(*) FROM participation WHERE perspective IS NOT NULL "
                 "GROUP BY perspective ORDER BY COUNT(*) DESC, perspective"
@@ -87,7 +79,7 @@ class ParticipationStore:
 
     def missing_views(self) -> list[str]:
         """The views people said were missing, newest first."""
-        with closing(self._connect()) as conn:
+        with self.db.connect() as conn:
             rows = conn.execute(
                 "SELECT missing_view FROM participation WHERE missing_view IS NOT NULL "
                 "ORDER BY created_at DESC, id DESC"

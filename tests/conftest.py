@@ -22,3 +22,26 @@ FRANCE = [{"role": "user", "content": "What is the capital of France?"}]
 @pytest.fixture
 def france():
     return [dict(m) for m in FRANCE]
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A real PostgreSQL server on a free loopback port for the whole session (tests/
+    pg_server.py). Skipped where the server is not installed, but never under CI, where
+    `make test` installs it: there a missing server is a failure."""
+    from tests.pg_server import PostgresCluster, server_bin_dir
+
+    bin_dir = server_bin_dir()
+    if bin_dir is None:
+        message = "PostgreSQL server binaries not found (make postgres installs them)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with PostgresCluster(bin_dir) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_url(postgres_cluster):
+    """A fresh empty database on the session's PostgreSQL server: its postgresql:// URL."""
+    return postgres_cluster.new_database()

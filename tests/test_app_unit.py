@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import app
+from agent.db import Database
 from agent.participation import ParticipationStore
 from tests.ui_fakes import FakeAgent, FakeReply, view
 
@@ -17,7 +18,7 @@ def ui(tmp_path):
     ui = app.ClarionUI(
         FakeAgent(),
         ParticipationStore(tmp_path / "db.sqlite"),
-        app.ThreadTokens(tmp_path / "key"),
+        app.ThreadTokens(b"k" * 64),
         tmp_path / "perspectives.yaml",
     )
     app.build_app(ui, ["general", "health"])
@@ -75,15 +76,27 @@ def test_clusters_list_members_and_probabilities():
     assert "**1. 90%**" in text and "- Paris." in text and "**2. 10%**" in text
 
 
-def test_thread_tokens_reject_forged_and_foreign_ids(tmp_path):
-    tokens = app.ThreadTokens(tmp_path / "key")
+def test_thread_tokens_reject_forged_and_foreign_ids(tmp_path, monkeypatch):
+    monkeypatch.delenv(app.SECRET_KEY_ENV, raising=False)
+    db = Database(tmp_path / "db.sqlite")
+    tokens = app.ThreadTokens(app.signing_key(db))
     token = tokens.issue("abc")
     assert tokens.verify(token) == "abc"
-    assert app.ThreadTokens(tmp_path / "key").verify(token) == "abc"  # survives a restart
+    again = app.ThreadTokens(app.signing_key(Database(tmp_path / "db.sqlite")))
+    assert again.verify(token) == "abc"  # the key is kept in the database: survives a restart
     assert tokens.verify("someone-else.0000") is None
     assert tokens.verify("abc") is None and tokens.verify(None) is None
-    assert app.ThreadTokens(tmp_path / "other").verify(token) is None
-    assert tokens.storage_secret == app.ThreadTokens(tmp_path / "key").storage_secret
+    other = app.ThreadTokens(app.signing_key(Database(tmp_path / "other.sqlite")))
+    assert other.verify(token) is None
+    assert tokens.storage_secret == again.storage_secret
+
+
+def test_signing_key_from_the_environment_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv(app.SECRET_KEY_ENV, "s" * 40)
+    assert app.signing_key(Database(tmp_path / "db.sqlite")) == b"s" * 40
+    monkeypatch.setenv(app.SECRET_KEY_ENV, "short")
+    with pytest.raises(SystemExit, match="at least 32"):
+        app.signing_key(Database(tmp_path / "db.sqlite"))
 
 
 def test_clarify_then_option_resumes_the_same_thread(ui):

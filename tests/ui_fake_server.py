@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
 import app  # noqa: E402
+from agent.db import Database  # noqa: E402
 from agent.participation import ParticipationStore  # noqa: E402
 from tests.ui_fakes import FakeAgent  # noqa: E402
 
@@ -19,7 +20,7 @@ def main(port: int, folder: Path) -> None:
     ui = app.ClarionUI(
         FakeAgent(),
         ParticipationStore(folder / "clarion.sqlite"),
-        app.ThreadTokens(folder / "ui-key"),
+        app.ThreadTokens(app.signing_key(Database(folder / "clarion.sqlite"))),
         folder / "perspectives.yaml",
     )
     demo = app.build_app(ui, ["general"])

@@ -53,20 +53,28 @@ def likelihood_cluster_probabilities(
     As in Farquhar et al. 2024: normalise the per-sample log-likelihoods over the
     samples, sum probability within a cluster (log-sum-exp), then the clusters' shares
     are already normalised over clusters. Returns an array indexed by cluster id.
+
+    A -inf log-prob is a sample of probability 0; NaN or +inf is no log-prob at all and
+    gets no weight. When no sample has a finite log-prob the likelihoods say nothing,
+    and the discrete frequencies are returned instead (`has_likelihoods` tells which).
     """
     a = np.asarray(assignments, dtype=int)
     lp = np.asarray(logprobs, dtype=float)
     if a.size == 0 or a.shape != lp.shape:
         raise ValueError("need one log-prob per assigned answer")
-    lp = lp - _logsumexp(lp)
     k = int(a.max()) + 1
-    out = np.full(k, -np.inf)
-    for c in range(k):
-        members = lp[a == c]
-        if members.size:
-            out[c] = _logsumexp(members)
-    p = np.exp(out - _logsumexp(out[np.isfinite(out)]))
-    return p / p.sum()
+    if not has_likelihoods(lp):
+        return cluster_counts(a) / a.size
+    lp = np.where(np.isnan(lp) | (lp == np.inf), -np.inf, lp)
+    lp = lp - _logsumexp(lp)
+    out = np.array([np.exp(lp[a == c]).sum() for c in range(k)])
+    return out / out.sum()
+
+
+def has_likelihoods(logprobs: Sequence[float] | np.ndarray) -> bool:
+    """Whether any log-prob is finite, i.e. the likelihoods can weight anything."""
+    lp = np.asarray(logprobs, dtype=float)
+    return bool(np.isfinite(lp).any())
 
 
 def likelihood_semantic_entropy(assignments: Sequence[int], logprobs: Sequence[float]) -> float:

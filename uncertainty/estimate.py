@@ -1,18 +1,28 @@
 """From labelled samples to the uncertainty vector.
 
-Clusters are computed once over all samples and shared by every component:
+Clusters are computed once over all samples and shared by every component but one:
 
 - semantic_entropy: discrete semantic entropy of the pooled clusters. The value is the
-  discrete (frequency) estimate, Miller-Madow corrected unless correction="none": it
-  works for backends without log-probs, keeps vectors comparable across backends, and
+  discrete (frequency) estimate, Miller-Madow corrected unless entropy_correction="none":
+  it works for backends without log-probs, keeps vectors comparable across backends, and
   is not skewed by a small model's miscalibrated likelihoods. The likelihood-weighted
   estimate (Farquhar et al. 2024) is in the evidence when every sample has a log-prob.
 - epistemic: expected entropy within cells (cell = reading x perspective): what is left
-  once the request and the value position are fixed. Entropies are Miller-Madow
-  corrected in both corrected modes (shuffling labels cannot correct an entropy). The
-  ensemble decomposition over `member` (total, expected within-member, MI) is evidence.
-- ambiguity: MI(reading; cluster) (Hou et al. 2023); value_conflict: MI(perspective;
-  cluster). Corrected by the permutation baseline or Miller-Madow; raw kept alongside.
+  once the request and the value position are fixed; Miller-Madow corrected within each
+  cell unless entropy_correction="none". The ensemble decomposition over `member`
+  (total, expected within-member, MI) is evidence.
+- ambiguity: MI(reading; cluster) (Hou et al. 2023).
+- value_conflict: MI(perspective; position cluster). Perspectives are asked for a
+  position and a reason; the reasons differ by design, so the positions (uncertainty.
+  positions) are clustered on their own and compared. Whole-answer MI is evidence.
+
+MIs are corrected by the permutation baseline unless mi_correction="none"; Miller-Madow
+is not offered for MI (see uncertainty.information). Each MI component's evidence has
+its `ceiling`: the corrected value a perfect association reaches with these labels, the
+figure thresholds must be read against (0.875 for 3 readings x 4 samples, not ln 3).
+
+An empty answer is no evidence: it is left out of every component (the count is in the
+semantic_entropy evidence) unless every answer is empty.
 """
 
 from __future__ import annotations
@@ -26,6 +36,8 @@ import numpy as np
 from uncertainty.clustering import cluster_answers
 from uncertainty.entropy import (
     discrete_semantic_entropy,
+    entropy_from_counts,
+    has_likelihoods,
     likelihood_cluster_probabilities,
     likelihood_semantic_entropy,
     miller_madow_entropy,
@@ -34,16 +46,19 @@ from uncertainty.information import (
     conditional_entropy,
     contingency,
     miller_madow_conditional_entropy,
-    miller_madow_mutual_information,
     mutual_information,
+    permutation_ceiling,
     permutation_mutual_information,
 )
 from uncertainty.judges import EquivalenceJudge
+from uncertainty.positions import position
 from uncertainty.report import Cluster, Component, UncertaintyReport
 from uncertainty.samples import LabeledAnswer
 
-Correction = Literal["miller_madow", "permutation", "none"]
-CORRECTIONS = ("miller_madow", "permutation", "none")
+EntropyCorrection = Literal["miller_madow", "none"]
+MICorrection = Literal["permutation", "none"]
+ENTROPY_CORRECTIONS = ("miller_madow", "none")
+MI_CORRECTIONS = ("permutation", "none")
 LABEL_KINDS = ("reading", "perspective", "member")
 
 
@@ -52,7 +67,8 @@ def estimate(
     judge: EquivalenceJudge,
     question: str = "",
     *,
-    correction: Correction = "permutation",
+    entropy_correction: EntropyCorrection = "miller_madow",
+    mi_correction: MICorrection = "permutation",
     permutations: int = 200,
     seed: int = 0,
 ) -> UncertaintyReport:
@@ -60,18 +76,29 @@ def estimate(
     answers = list(answers)
     if not answers:
         raise ValueError("estimate needs at least one answer")
-    if correction not in CORRECTIONS:
-        raise ValueError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
+    if entropy_correction not in ENTROPY_CORRECTIONS:
+        raise ValueError(
+            f"entropy_correction must be one of {ENTROPY_CORRECTIONS}, got {entropy_correction!r}"
+        )
+    if mi_correction not in MI_CORRECTIONS:
+        raise ValueError(f"mi_correction must be one of {MI_CORRECTIONS}, got {mi_correction!r}")
+    nonempty = [a for a in answers if a.text.strip()]
+    empty = len(answers) - len(nonempty)
+    answers = nonempty or answers
     clustering = cluster_answers([a.text for a in answers], judge, question)
     y, reps = _rank(clustering.assignments, clustering.representatives)
-    lik = _likelihoods(answers, y)
-    opts = {"correction": correction, "permutations": permutations, "seed": seed}
+    mi = {"correction": mi_correction, "permutations": permutations, "seed": seed}
+    mm = entropy_correction == "miller_madow"
+    se = _semantic_entropy(y, answers, mm)
+    se.evidence["empty_answers"] = empty
+    if empty and not nonempty:
+        se.evidence["empty_note"] = "every answer was empty: nothing was measured"
     return UncertaintyReport(
-        semantic_entropy=_semantic_entropy(y, lik, correction, answers),
-        epistemic=_epistemic(answers, y, **opts),
-        ambiguity=_mi_component("ambiguity", "reading", answers, y, **opts),
-        value_conflict=_mi_component("value_conflict", "perspective", answers, y, **opts),
-        clusters=_clusters(answers, y, reps, lik),
+        semantic_entropy=se,
+        epistemic=_epistemic(answers, y, mm, **mi),
+        ambiguity=_mi_component("ambiguity", "reading", [a.reading for a in answers], y, **mi),
+        value_conflict=_value_conflict(answers, y, judge, question, **mi),
+        clusters=_clusters(answers, y, reps),
         differing_readings=_differing_readings(answers, y),
         n_samples=len(answers),
     )
@@ -85,10 +112,12 @@ def _rank(assignments: list[int], reps: list[int]) -> tuple[list[int], list[int]
     return [new[c] for c in assignments], [reps[old] for old in order]
 
 
-def _likelihoods(answers: list[LabeledAnswer], y: list[int]) -> np.ndarray | None:
+def _logprobs(answers: list[LabeledAnswer]) -> list[float] | None:
+    """Every answer's log-prob, or None when one is missing or none is finite."""
     if any(a.logprob is None for a in answers):
         return None
-    return likelihood_cluster_probabilities(y, [float(a.logprob) for a in answers])
+    lps = [float(a.logprob) for a in answers]  # type: ignore[arg-type]
+    return lps if has_likelihoods(lps) else None
 
 
 def _dist(labels: Sequence[str], y: list[int]) -> dict[str, dict[str, int]]:
@@ -99,14 +128,11 @@ def _dist(labels: Sequence[str], y: list[int]) -> dict[str, dict[str, int]]:
     return out
 
 
-def _semantic_entropy(
-    y: list[int], lik: np.ndarray | None, correction: str, answers: list[LabeledAnswer]
-) -> Component:
+def _semantic_entropy(y: list[int], answers: list[LabeledAnswer], corrected: bool) -> Component:
     raw = discrete_semantic_entropy(y)
     counts = np.bincount(y)
     mm = miller_madow_entropy(counts)
     k, n = len(counts), len(y)
-    corrected = correction != "none"
     evidence: dict[str, Any] = {
         "discrete": raw,
         "miller_madow": mm,
@@ -115,12 +141,13 @@ def _semantic_entropy(
         "distribution": {str(c): int(v) for c, v in enumerate(counts)},
         "likelihood_weighted": None,
     }
-    if lik is not None:
-        evidence["likelihood_weighted"] = likelihood_semantic_entropy(
-            y, [float(a.logprob) for a in answers]
-        )
-    else:
+    lps = _logprobs(answers)
+    if lps is not None:
+        evidence["likelihood_weighted"] = likelihood_semantic_entropy(y, lps)
+    elif any(a.logprob is None for a in answers):
         evidence["likelihood_note"] = "not computed: some samples have no log-prob"
+    else:
+        evidence["likelihood_note"] = "not computed: no sample has a finite log-prob"
     method = "discrete semantic entropy" + (
         f", Miller-Madow corrected (+(K-1)/(2N) = {(k - 1) / (2 * n):.4f})" if corrected else ""
     )
@@ -131,10 +158,7 @@ def _mi(labels: list[str], y: list[int], correction: str, permutations: int, see
     """(raw, corrected >= 0, evidence) for MI(label; cluster)."""
     raw = mutual_information(labels, y)
     if correction == "none":
-        return raw, raw, {}
-    if correction == "miller_madow":
-        mm = miller_madow_mutual_information(labels, y)
-        return raw, max(0.0, mm), {"miller_madow_unclipped": mm}
+        return raw, raw, {"ceiling": entropy_from_counts(list(Counter(labels).values()))}
     pm = permutation_mutual_information(labels, y, permutations, seed)
     evidence = {
         "permutation_mean": pm.null_mean,
@@ -142,46 +166,69 @@ def _mi(labels: list[str], y: list[int], correction: str, permutations: int, see
         "p_value": pm.p_value,
         "permutations": pm.permutations,
         "seed": seed,
+        "ceiling": permutation_ceiling(labels, permutations, seed).corrected,
     }
     return raw, pm.corrected, evidence
 
 
 _MI_METHOD = {
-    "none": "plug-in MI({kind}; cluster)",
-    "miller_madow": "MI({kind}; cluster), Miller-Madow corrected, clipped at 0",
-    "permutation": "MI({kind}; cluster) minus mean MI of {n} label permutations, clipped at 0",
+    "none": "plug-in MI({kind}; {clusters})",
+    "permutation": "MI({kind}; {clusters}) minus mean MI of {n} label permutations, clipped at 0",
 }
 
 
 def _mi_component(
-    name: str, kind: str, answers: list[LabeledAnswer], y: list[int], **opts: Any
+    name: str, kind: str, labels: list[str], y: list[int], *, clusters: str = "cluster", **opts: Any
 ) -> Component:
-    labels = [getattr(a, kind) for a in answers]
     evidence: dict[str, Any] = {"distribution": _dist(labels, y), "n_samples": len(y)}
     distinct = sorted(set(labels))
     if len(distinct) < 2:
         evidence["reason"] = f"only one {kind} ({distinct[0]!r}): no {name} can be measured"
+        evidence["ceiling"] = 0.0
         return Component(name, 0.0, 0.0, f"not applicable (single {kind})", evidence)
     raw, value, extra = _mi(labels, y, opts["correction"], opts["permutations"], opts["seed"])
     evidence.update(extra)
     evidence["entropy_cluster"] = discrete_semantic_entropy(y)
     evidence["entropy_cluster_given_label"] = conditional_entropy(labels, y)
-    method = _MI_METHOD[opts["correction"]].format(kind=kind, n=opts["permutations"])
+    method = _MI_METHOD[opts["correction"]].format(
+        kind=kind, clusters=clusters, n=opts["permutations"]
+    )
     return Component(name, value, raw, method, evidence)
 
 
-def _epistemic(answers: list[LabeledAnswer], y: list[int], **opts: Any) -> Component:
-    correction = opts["correction"]
+def _value_conflict(
+    answers: list[LabeledAnswer], y: list[int], judge: EquivalenceJudge, question: str, **opts: Any
+) -> Component:
+    """MI(perspective; position cluster): do the perspectives take different positions?"""
+    labels = [a.perspective for a in answers]
+    if len(set(labels)) < 2:
+        return _mi_component("value_conflict", "perspective", labels, y, **opts)
+    positions = [position(a.text) for a in answers]
+    by_position = cluster_answers(positions, judge, question).assignments
+    comp = _mi_component(
+        "value_conflict", "perspective", labels, by_position, clusters="position cluster", **opts
+    )
+    comp.evidence["positions"] = {
+        label: Counter(
+            p for p, lab in zip(positions, labels, strict=True) if lab == label
+        ).most_common(1)[0][0]
+        for label in dict.fromkeys(labels)
+    }
+    comp.evidence["whole_answer_mi_raw"] = mutual_information(labels, y)
+    return comp
+
+
+def _epistemic(answers: list[LabeledAnswer], y: list[int], corrected: bool, **mi: Any) -> Component:
     cells = [f"{a.reading} | {a.perspective}" for a in answers]
     raw = conditional_entropy(cells, y)
-    value = raw if correction == "none" else miller_madow_conditional_entropy(cells, y)
+    value = miller_madow_conditional_entropy(cells, y) if corrected else raw
     evidence: dict[str, Any] = {
         "cells": _dist(cells, y),
         "n_cells": len(set(cells)),
-        "ensemble": _ensemble(answers, y, **opts),
+        "ensemble": _ensemble(answers, y, **mi),
     }
     method = "expected entropy within reading x perspective cells" + (
-        ", Miller-Madow corrected within each cell" if correction != "none" else ""
+        ", Miller-Madow corrected within each cell" if corrected else ""
     )
     return Component("epistemic", value, raw, method, evidence)
 
@@ -206,19 +253,19 @@ def _ensemble(answers: list[LabeledAnswer], y: list[int], **opts: Any) -> dict[s
     return out
 
 
-def _clusters(
-    answers: list[LabeledAnswer], y: list[int], reps: list[int], lik: np.ndarray | None
-) -> list[Cluster]:
+def _clusters(answers: list[LabeledAnswer], y: list[int], reps: list[int]) -> list[Cluster]:
     n = len(answers)
+    lps = _logprobs(answers)
+    lik = None if lps is None else likelihood_cluster_probabilities(y, lps)
     out = []
     for cid, rep in enumerate(reps):
         idx = [i for i, c in enumerate(y) if c == cid]
         labels = {
             kind: dict(Counter(getattr(answers[i], kind) for i in idx)) for kind in LABEL_KINDS
         }
-        scored = [i for i in idx if answers[i].logprob is not None]
+        scored = [i for i in idx if _finite(answers[i].logprob)]
         if scored:  # show the most likely wording of the meaning, not the first sampled one
-            rep = max(scored, key=lambda i: answers[i].logprob)
+            rep = max(scored, key=lambda i: float(answers[i].logprob))  # type: ignore[arg-type]
         out.append(
             Cluster(
                 id=cid,
@@ -230,6 +277,10 @@ def _clusters(
             )
         )
     return out
+
+
+def _finite(logprob: float | None) -> bool:
+    return logprob is not None and bool(np.isfinite(logprob))
 
 
 def _differing_readings(answers: list[LabeledAnswer], y: list[int]) -> list[str]:

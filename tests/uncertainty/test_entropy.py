@@ -55,3 +55,17 @@ def test_likelihood_entropy_bounds(pairs):
     assert math.isclose(p.sum(), 1.0, rel_tol=1e-9)
     h = likelihood_semantic_entropy(ids, lps)
     assert 0.0 <= h <= math.log(k) + 1e-9
+
+
+def test_minus_inf_logprob_is_probability_zero_and_nan_is_no_weight():
+    p = likelihood_cluster_probabilities([0, 1, 2], [-1.0, -np.inf, np.nan])
+    assert np.allclose(p, [1.0, 0.0, 0.0])
+
+
+def test_all_degenerate_logprobs_fall_back_to_discrete_weights():
+    """Defect 6: all -inf log-probs used to give NaN (-inf - -inf)."""
+    for bad in ([-np.inf] * 3, [np.nan] * 3, [np.inf, -np.inf, np.nan]):
+        p = likelihood_cluster_probabilities([0, 0, 1], bad)
+        assert np.allclose(p, [2 / 3, 1 / 3])
+        h = likelihood_semantic_entropy([0, 0, 1], bad)
+        assert math.isfinite(h) and math.isclose(h, discrete_semantic_entropy([0, 0, 1]))

@@ -1,15 +1,18 @@
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from uncertainty.entropy import discrete_semantic_entropy
+import uncertainty.information as information
+from uncertainty.entropy import discrete_semantic_entropy, miller_madow_entropy
 from uncertainty.information import (
     conditional_entropy,
+    contingency,
     miller_madow_conditional_entropy,
-    miller_madow_mutual_information,
     mutual_information,
+    permutation_ceiling,
     permutation_mutual_information,
 )
 
@@ -30,12 +33,39 @@ def test_independent_labels_give_zero():
     assert math.isclose(conditional_entropy(labels, clusters), math.log(2))
 
 
-def test_miller_madow_mi_formula():
+def test_miller_madow_conditional_entropy_formula():
     labels = ["a", "a", "b", "b"]
-    clusters = [0, 1, 0, 1]  # Kx=2, Ky=2, Kxy=4, N=4: plug-in 0, MM (2+2-4-1)/8
-    assert math.isclose(miller_madow_mutual_information(labels, clusters), -1 / 8)
-    # Conditional: H(Y|X) = ln2, + (Kxy-Kx)/(2N) = 2/8.
+    clusters = [0, 1, 0, 1]
+    # H(Y|X) = ln2, + (Kxy-Kx)/(2N) = 2/8.
     assert math.isclose(miller_madow_conditional_entropy(labels, clusters), math.log(2) + 0.25)
+
+
+def test_scattered_answers_carry_no_information_and_mi_has_no_miller_madow():
+    """Defect 3: 12 all-different answers over 3 readings. The answers say nothing about
+    the reading, yet plug-in MI is ln 3 and Miller-Madow pushes it further up, to 1.18."""
+    labels = [f"r{i // 4}" for i in range(12)]
+    clusters = list(range(12))
+    raw = mutual_information(labels, clusters)
+    assert math.isclose(raw, math.log(3))
+    t = contingency(labels, clusters)
+    mm = (  # H_MM(X) + H_MM(Y) - H_MM(X,Y), the formula the estimator used to offer
+        miller_madow_entropy(t.sum(axis=1))
+        + miller_madow_entropy(t.sum(axis=0))
+        - miller_madow_entropy(t.ravel())
+    )
+    assert mm == pytest.approx(1.18, abs=0.005) and mm > raw  # the wrong way
+    pm = permutation_mutual_information(labels, clusters, permutations=200, seed=0)
+    assert pm.corrected == 0.0  # every shuffle gives ln 3 too: no association
+    assert not hasattr(information, "miller_madow_mutual_information")
+
+
+def test_ceiling_with_three_readings_of_four_samples_is_not_ln3():
+    labels = [f"r{i // 4}" for i in range(12)]
+    ceiling = permutation_ceiling(labels, permutations=200, seed=0)
+    assert math.isclose(ceiling.raw, math.log(3))
+    assert ceiling.corrected == pytest.approx(0.875, abs=0.01)
+    perfect = permutation_mutual_information(labels, [i // 4 for i in range(12)], 200, 0)
+    assert perfect == ceiling
 
 
 def test_permutation_baseline_removes_small_sample_bias():
