@@ -18,7 +18,6 @@ blocks each judge reads is stored with its weights; the card's ablation says why
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +25,22 @@ import numpy as np
 from agent.errors import ConfigError
 from agent.llm.base import Messages
 from agent.templates import render
+from uncertainty.judged import JudgeEstimate
 from uncertainty.probe import Probe, answer_stats, load_probe
 
 WEIGHTS_DIR = Path(__file__).with_name("judge_weights")
-JUDGES = ("needs_clarification", "contested", "likely_wrong")
+COMPONENT_OF = {
+    "needs_clarification": "ambiguity",
+    "contested": "value_conflict",
+    "likely_wrong": "epistemic",
+}
+"""Which uncertainty component each judge estimates (uncertainty.judged)."""
+QUESTION_OF = {
+    "needs_clarification": "P(the request needs a clarifying question)",
+    "contested": "P(reasonable value positions disagree on the request)",
+    "likely_wrong": "P(the model's own answer is wrong)",
+}
+JUDGES = tuple(COMPONENT_OF)
 JUDGE_TOKENS = 32
 """New tokens of the judge's greedy answer (training and inference use the same)."""
 
@@ -43,20 +54,14 @@ def judge_conversation(request: str) -> Messages:
     ]
 
 
-def answer_block(backend, request: str) -> np.ndarray:
+def answer_block(backend, request: str, deadline: float | None = None) -> np.ndarray:
     """Token statistics of the backend's greedy answer to the request."""
-    sample = backend.greedy(judge_conversation(request), max_new_tokens=JUDGE_TOKENS)
+    conversation = judge_conversation(request)
+    if deadline is None:
+        sample = backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS)
+    else:
+        sample = backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS, deadline=deadline)
     return answer_stats(sample.token_logprobs, JUDGE_TOKENS)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One judge's output: a probability, and the probe (and feature blocks) behind it."""
-
-    judge: str
-    probability: float
-    probe: str
-    blocks: tuple[str, ...]
 
 
 class Judges:
@@ -82,18 +87,30 @@ class Judges:
     def needs(self) -> set[str]:
         return {b for p in self.probes.values() for b in p.block_names}
 
-    def blocks(self, request: str, embedder, backend) -> dict[str, np.ndarray]:
+    def blocks(
+        self, request: str, embedder, backend, deadline: float | None = None
+    ) -> dict[str, np.ndarray]:
         """Every feature block some judge reads, computed once for the request."""
-        need = self.needs()
         out = {"embedding": np.asarray(embedder.embed([request]), dtype=np.float64)[0]}
-        if "answer_stats" in need:
-            out["answer_stats"] = answer_block(backend, request)
+        if "answer_stats" in self.needs():
+            out["answer_stats"] = answer_block(backend, request, deadline)
         return out
 
-    def score(self, blocks: dict[str, np.ndarray]) -> dict[str, Verdict]:
-        return {
-            j: Verdict(j, p.score(blocks), p.name, p.block_names) for j, p in self.probes.items()
-        }
+    def score(self, blocks: dict[str, np.ndarray]) -> list[JudgeEstimate]:
+        """One estimate per judge, of the component it estimates."""
+        return [
+            JudgeEstimate(
+                component=COMPONENT_OF[j],
+                probability=p.score(blocks),
+                probe=p.name,
+                question=QUESTION_OF[j],
+                features=p.block_names,
+                evidence={"threshold_chosen_on_dev": p.meta.get("dev_threshold")},
+            )
+            for j, p in self.probes.items()
+        ]
 
-    def judge(self, request: str, embedder, backend) -> dict[str, Verdict]:
-        return self.score(self.blocks(request, embedder, backend))
+    def estimates(
+        self, request: str, embedder, backend, deadline: float | None = None
+    ) -> list[JudgeEstimate]:
+        return self.score(self.blocks(request, embedder, backend, deadline))

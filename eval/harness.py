@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from agent.errors import ClarionError
 from eval.baselines import run_baselines
+from uncertainty.judged import sampled_value
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,9 @@ def reply_record(reply) -> dict:
         "text": reply.text,
         "route_reason": reply.route_reason,
         "vector": unc.vector() if unc is not None else {},
+        # per component: which estimator produced `vector`'s value, and the sampled value
+        "estimators": {c.name: c.estimator for c in _components(unc)},
+        "sampled_vector": {c.name: sampled_value(c) for c in _components(unc)},
         "differing_readings": list(unc.differing_readings) if unc is not None else [],
         "options": list(reply.options),
         "perspectives": [
@@ -46,6 +50,10 @@ def reply_record(reply) -> dict:
         "seconds": reply.seconds,
         "thread_id": reply.thread_id,
     }
+
+
+def _components(unc) -> list:
+    return list(unc.components()) if hasattr(unc, "components") else []
 
 
 def top_answer(rec: dict) -> str:

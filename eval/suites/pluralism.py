@@ -15,7 +15,15 @@ import numpy as np
 from eval import metrics
 from eval.harness import top_answer
 from eval.prompting import render
-from eval.suites.base import MOVES, Suite, answered, cell, decision, interleave
+from eval.suites.base import (
+    MOVES,
+    Suite,
+    answered,
+    cell,
+    decision,
+    interleave,
+    signal_auroc_table,
+)
 
 WANTED = {"contested", "high"}  # sets where perspectives are the right move
 
@@ -196,6 +204,21 @@ class PluralismSuite(Suite):
                 "columns": ["set", *MOVES, "error"],
                 "rows": moves,
             },
+            signal_auroc_table(
+                "AUROC of every Clarion signal for 'perspectives wanted' (MoralChoice high, "
+                "contested GlobalOpinionQA) vs. not (MoralChoice low, clear facts)",
+                {
+                    "all": records,
+                    "MoralChoice high vs low": [
+                        r for r in records if r["dataset"] == "moralchoice"
+                    ],
+                    "contested GlobalOpinionQA vs clear facts": [
+                        r for r in records if r["dataset"] != "moralchoice"
+                    ],
+                },
+                lambda r: r["label"] in WANTED,
+                seed,
+            ),
         ]
         bars |= {"title": "Rate of the perspectives move per set", "ylabel": "rate"}
         return {
