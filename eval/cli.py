@@ -115,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="output folder (default: runs/<suite>-<UTC timestamp>)",
     )
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print the run's scores (every table, with CIs) as JSON on stdout",
+    )
     run.set_defaults(handler=cmd_run)
     cal = sub.add_parser("calibrate", help="fit a context profile's thresholds on a dev split")
     _common(cal)
@@ -265,6 +270,16 @@ def cmd_run(args) -> int:
 
     out = args.out or default_out_dir(args.suite)
     results = run_suite(_options(args, out))
+    if args.json:
+        import json
+
+        from eval.runner import json_safe
+
+        keys = ("suite", "command", "code", "split", "n_items", "seconds", "scores")
+        print(
+            json.dumps(json_safe({k: results.get(k) for k in keys} | {"out": str(out)}), indent=1)
+        )
+        return 0
     print(
         f"{results['n_items']} items in {results['seconds']['total']} s; "
         f"report: {out / 'report.md'}"

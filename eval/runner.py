@@ -57,12 +57,12 @@ def code_revision() -> str:
     return head + ("+dirty" if dirty else "")
 
 
-def _clean(obj):
+def json_safe(obj):
     """JSON-safe: NaN/inf become null (strict JSON), numpy scalars become floats."""
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
+        return [json_safe(v) for v in obj]
     if hasattr(obj, "item") and not isinstance(obj, str | bytes):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
@@ -72,7 +72,7 @@ def _clean(obj):
 
 def write_json(path: Path, data: dict) -> None:
     path.write_text(
-        json.dumps(_clean(data), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8"
+        json.dumps(json_safe(data), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8"
     )
 
 
