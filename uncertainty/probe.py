@@ -1,4 +1,4 @@
-"""A learned judge's arithmetic: a standardised logistic-regression probe.
+"""A learned judge's arithmetic: a standardised probe, logistic regression or a small MLP.
 
 Features in, one probability out. The weights are fitted elsewhere (`python -m eval
 train-judges`, scikit-learn) and stored as a small .npz (no pickle: arrays and one JSON
@@ -20,10 +20,12 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Probe:
-    """p = sigmoid(coef . ((x - mean) / scale) + intercept).
+    """p = sigmoid(coef . h + intercept), h = relu(... relu(z W1 + b1) ...), z = (x - mean) / scale.
 
-    `blocks` names the feature blocks in order with their widths (e.g. embedding 384,
-    answer_stats 4), so a caller builds x block by block and a wrong width is caught.
+    With no hidden layers it is logistic regression on the standardised features; with
+    one it is a one-hidden-layer MLP (scikit-learn's MLPClassifier, relu). `blocks` names
+    the feature blocks in order with their widths (e.g. embedding 384, answer_stats 4), so
+    a caller builds x block by block and a wrong width is caught.
     """
 
     name: str
@@ -33,14 +35,25 @@ class Probe:
     coef: np.ndarray
     intercept: float
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    hidden: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+    """(W, b) per hidden relu layer, W of shape (inputs, units)."""
 
     def __post_init__(self) -> None:
         width = sum(w for _, w in self.blocks)
-        for label, arr in (("mean", self.mean), ("scale", self.scale), ("coef", self.coef)):
+        for label, arr in (("mean", self.mean), ("scale", self.scale)):
             if arr.shape != (width,):
                 raise ValueError(
                     f"probe {self.name}: {label} has shape {arr.shape}, not ({width},)"
                 )
+        inputs = width
+        for w, b in self.hidden:
+            if w.shape[0] != inputs or b.shape != (w.shape[1],):
+                raise ValueError(f"probe {self.name}: hidden layer shape {w.shape} mismatch")
+            inputs = w.shape[1]
+        if self.coef.shape != (inputs,):
+            raise ValueError(
+                f"probe {self.name}: coef has shape {self.coef.shape}, not ({inputs},)"
+            )
         if not np.all(self.scale > 0):
             raise ValueError(f"probe {self.name}: scale must be positive")
 
@@ -61,8 +74,10 @@ class Probe:
         return np.concatenate(parts) if parts else np.zeros(0)
 
     def logit(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
-        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        h = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
+        for w, b in self.hidden:
+            h = np.maximum(h @ w + b, 0.0)
+        return h @ self.coef + self.intercept
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """P(positive) for one feature vector (a 0-d array) or a matrix of rows."""
@@ -76,7 +91,16 @@ class Probe:
 def save_probe(probe: Probe, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = {"name": probe.name, "blocks": [list(b) for b in probe.blocks], "meta": probe.meta}
+    header = {
+        "name": probe.name,
+        "blocks": [list(b) for b in probe.blocks],
+        "meta": probe.meta,
+        "hidden_layers": len(probe.hidden),
+    }
+    layers = {}
+    for i, (w, b) in enumerate(probe.hidden):
+        layers[f"hidden{i}_w"] = w.astype(np.float32)
+        layers[f"hidden{i}_b"] = b.astype(np.float32)
     with open(path, "wb") as handle:  # np.savez adds '.npz' to a str path, not to a handle
         np.savez(
             handle,
@@ -85,6 +109,7 @@ def save_probe(probe: Probe, path: Path) -> Path:
             coef=probe.coef.astype(np.float32),
             intercept=np.array([probe.intercept], dtype=np.float64),
             header=np.array(json.dumps(header, sort_keys=True)),
+            **layers,
         )
     return path
 
@@ -92,6 +117,10 @@ def save_probe(probe: Probe, path: Path) -> Path:
 def load_probe(path: Path) -> Probe:
     with np.load(Path(path), allow_pickle=False) as data:
         header = json.loads(str(data["header"]))
+        hidden = tuple(
+            (data[f"hidden{i}_w"].astype(np.float64), data[f"hidden{i}_b"].astype(np.float64))
+            for i in range(int(header.get("hidden_layers", 0)))
+        )
         return Probe(
             name=header["name"],
             blocks=tuple((str(n), int(w)) for n, w in header["blocks"]),
@@ -100,6 +129,7 @@ def load_probe(path: Path) -> Probe:
             coef=data["coef"].astype(np.float64),
             intercept=float(data["intercept"][0]),
             meta=header.get("meta", {}),
+            hidden=hidden,
         )
 
 

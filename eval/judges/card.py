@@ -101,7 +101,7 @@ def markdown(card: dict) -> str:
         out += [
             f"## {judge} (`{j['probe']}`)",
             "",
-            f"Features: {' + '.join(j['features'])}; C = {j['C']}; operating threshold "
+            f"Features: {' + '.join(j['features'])}; model: {j['model']}; operating threshold "
             f"(chosen on dev) P >= {j['dev_threshold']:.3f}.",
             "",
             "| split | " + " | ".join(next(iter(j["rows"].values())).keys()) + " | positives |",
@@ -113,20 +113,22 @@ def markdown(card: dict) -> str:
                 + " | ".join(str(v) for v in j["rows"][s].values())
                 + f" | {j['positives'][s]} |"
             )
-        out += ["", "Selection on dev (fitted on train):", "", "| features | C | dev AUROC |"]
+        out += ["", "Selection on dev (fitted on train):", "", "| features | model | dev AUROC |"]
         out += ["|---|---|---|"]
-        out += [f"| {r['features']} | {r['C']} | {r['dev_auroc']:.3f} |" for r in j["selection"]]
+        out += [
+            f"| {r['features']} | {r['model']} | {r['dev_auroc']:.3f} |" for r in j["selection"]
+        ]
         if j["ablation_hidden_state"]:
             out += [
                 "",
                 "Ablation: SmolLM2 hidden state at the last prompt token (seeded subset: "
                 f"{j['ablation_hidden_state'][0]['rows']} rows; best C per set):",
                 "",
-                "| features | C | dev AUROC |",
+                "| features | model | dev AUROC |",
                 "|---|---|---|",
             ]
             out += [
-                f"| {r['features']} | {r['C']} | {r['dev_auroc']:.3f} |"
+                f"| {r['features']} | {r['model']} | {r['dev_auroc']:.3f} |"
                 for r in j["ablation_hidden_state"]
             ]
         out += ["", "Test:", "", *_binary_table(j["test"])]

@@ -69,7 +69,7 @@ class FeatureCache:
     ) -> np.ndarray:
         """One row per text: cached rows reused, the rest computed in batches, saved."""
         table = self.load(kind)
-        todo = sorted({t for t in texts if _key(t) not in table})
+        todo = sorted({t for t in texts if _key(t) not in table}, key=lambda t: (len(t), t))
         with tqdm(total=len(todo), desc=desc, unit="row", disable=not progress) as bar:
             for start in range(0, len(todo), batch):
                 chunk = todo[start : start + batch]
@@ -134,8 +134,9 @@ def hidden_states(backend) -> Callable[[list[str]], list[np.ndarray]]:
     def run(texts: list[str]) -> list[np.ndarray]:
         prompts = [backend.render(judge_conversation(t)) for t in texts]
         enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        positions = (enc["attention_mask"].cumsum(-1) - 1).clamp(min=0)  # left padding
         with torch.inference_mode():
-            out = model(**enc, output_hidden_states=True)
+            out = model(**enc, position_ids=positions, output_hidden_states=True)
         # left padding (the backend's setting): the last position is every row's last token
         return list(out.hidden_states[layer][:, -1, :].float().numpy())
 

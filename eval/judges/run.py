@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 import random
@@ -28,7 +29,7 @@ CANDIDATES = {
         "answer_stats + embedding": ("answer_stats", "embedding"),
     },
 }
-ABLATION_ROWS = {"train": 600, "dev": 400}  # per judge; likely_wrong uses all its rows
+ABLATION_ROWS = {"train": 400, "dev": 200}  # per judge; likely_wrong uses all its rows
 
 
 @dataclass
@@ -73,7 +74,7 @@ def _ablation(judge, rows, feats, y, backend, cache, progress) -> list[dict]:
     idx = _split_idx(srows)
     _, table = select(judge, sets, sfeats, y[sub], idx["train"], idx["dev"])
     best: dict[str, dict] = {}
-    for row in table:
+    for row in table:  # the best model per feature set
         if row["features"] not in best or row["dev_auroc"] > best[row["features"]]["dev_auroc"]:
             best[row["features"]] = row
     n = {s: int(v.sum()) for s, v in idx.items() if s != "test"}
@@ -129,20 +130,16 @@ def train_judges(opts: Options) -> dict:
             baselines["nearest-exemplar normativity score (agent/normativity.py, k=5)"] = np.array(
                 [normativity_score(r.text, embedder) for r in test_rows]
             )
-        probe = type(probe)(
+        probe = dataclasses.replace(
+            probe,
             name=f"{judge}-v1",
-            blocks=probe.blocks,
-            mean=probe.mean,
-            scale=probe.scale,
-            coef=probe.coef,
-            intercept=probe.intercept,
-            meta={"C": fitted.c, "dev_threshold": t, "judge": judge},
+            meta={"model": fitted.model, "dev_threshold": t, "judge": judge},
         )
         save_probe(probe, Path(opts.out_dir) / f"{judge}.npz")
         card["judges"][judge] = {
             "probe": probe.name,
             "features": list(probe.block_names),
-            "C": fitted.c,
+            "model": fitted.model,
             "dev_threshold": t,
             "rows": {
                 s: {
@@ -187,7 +184,7 @@ def summary(card: dict) -> str:
     for judge, j in card["judges"].items():
         auc = j["test"]["all"].get("auroc", {})
         lines.append(
-            f"{judge:20s} features={'+'.join(j['features'])} C={j['C']} "
+            f"{judge:20s} features={'+'.join(j['features'])} model={j['model']!r} "
             f"threshold={j['dev_threshold']:.3f} test AUROC {auc.get('value', float('nan')):.3f} "
             f"[{auc.get('lo', float('nan')):.3f}, {auc.get('hi', float('nan')):.3f}]"
         )

@@ -1,10 +1,12 @@
 """`python -m eval train-judges`: fit the three judges, pick on dev, score on test, write the card.
 
-For each judge: candidate feature sets are fitted on TRAIN rows (standardised logistic
-regression, class-balanced, C from a small grid), the set and C with the best dev AUROC
-win, the operating threshold is chosen on DEV (rule per judge below), and only then are
-TEST rows scored, once, for the card (bootstrap 95% CIs). Nothing is fitted on dev or
-test rows; the weights are the train-only fit. Deterministic: fixed seed, lbfgs.
+For each judge: candidate feature sets are fitted on TRAIN rows with every candidate
+model (standardised logistic regression, class-balanced, C from a small grid; a
+one-hidden-layer MLP of 64 relu units, L2 alpha from a small grid), the set and model
+with the best dev AUROC win, the operating threshold is chosen on DEV (rule per judge
+below), and only then are TEST rows scored, once, for the card (bootstrap 95% CIs).
+Nothing is fitted on dev or test rows; the weights are the train-only fit.
+Deterministic: fixed seed (lbfgs for LR, adam with random_state for the MLP).
 
 Operating thresholds (the probability a context profile compares; chosen on dev):
   needs_clarification  the highest dev F1 with dev over-asking (clear rows clarified) <= 0.15
@@ -26,6 +28,12 @@ from uncertainty.probe import Probe
 
 SEED = 0
 C_GRID = (0.01, 0.1, 1.0)
+MLP_UNITS = 64
+MLP_ALPHAS = (1.0, 10.0)
+MODELS: tuple[tuple[str, float], ...] = tuple(("lr", c) for c in C_GRID) + tuple(
+    ("mlp", a) for a in MLP_ALPHAS
+)
+"""(kind, regularisation): logistic regression with C, or the MLP with alpha."""
 MAX_OVER_ASKING = 0.15
 MAX_FACT_PLURALISM = 0.02
 MAX_LOW_PLURALISM = 0.15
@@ -34,28 +42,46 @@ MAX_LOW_PLURALISM = 0.15
 @dataclass
 class Fitted:
     probe: Probe
-    c: float
+    model: str
     dev_auroc: float
 
 
-def fit_probe(name: str, blocks: dict[str, np.ndarray], y: np.ndarray, c: float) -> Probe:
-    """Standardised class-balanced logistic regression on the given blocks (train rows)."""
+def model_label(kind: str, reg: float) -> str:
+    return f"logistic regression C={reg:g}" if kind == "lr" else f"MLP {MLP_UNITS} alpha={reg:g}"
+
+
+def fit_probe(
+    name: str, blocks: dict[str, np.ndarray], y: np.ndarray, model: tuple[str, float]
+) -> Probe:
+    """A standardised probe on the given blocks, fitted on train rows (deterministic)."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
 
     x = np.concatenate([blocks[b] for b in blocks], axis=1)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale = np.where(scale > 1e-8, scale, 1.0)
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=SEED)
-    model.fit((x - mean) / scale, y)
+    z = (x - mean) / scale
+    kind, reg = model
+    hidden: tuple = ()
+    if kind == "lr":
+        clf = LogisticRegression(C=reg, class_weight="balanced", max_iter=5000, random_state=SEED)
+        clf.fit(z, y)
+        coef, intercept = clf.coef_[0], float(clf.intercept_[0])
+    else:
+        clf = MLPClassifier((MLP_UNITS,), alpha=reg, max_iter=300, random_state=SEED)
+        clf.fit(z, y)
+        hidden = ((clf.coefs_[0], clf.intercepts_[0]),)
+        coef, intercept = clf.coefs_[1][:, 0], float(clf.intercepts_[1][0])
     return Probe(
         name=name,
         blocks=tuple((b, int(blocks[b].shape[1])) for b in blocks),
         mean=mean,
         scale=scale,
-        coef=model.coef_[0].astype(np.float64),
-        intercept=float(model.intercept_[0]),
-        meta={"C": c},
+        coef=np.asarray(coef, dtype=np.float64),
+        intercept=intercept,
+        meta={"model": model_label(kind, reg)},
+        hidden=tuple((np.asarray(w, np.float64), np.asarray(b, np.float64)) for w, b in hidden),
     )
 
 
@@ -72,15 +98,21 @@ def select(
     train: np.ndarray,
     dev: np.ndarray,
 ) -> tuple[Fitted, list[dict]]:
-    """Every (feature set, C) fitted on train, scored on dev; the best dev AUROC wins."""
+    """Every (feature set, model) fitted on train, scored on dev; the best dev AUROC wins."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
     table, best = [], None
     for label, names in candidates.items():
-        for c in C_GRID:
-            probe = fit_probe(name, {b: feats[b][train] for b in names}, y[train], c)
+        for model in MODELS:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is the budget
+                probe = fit_probe(name, {b: feats[b][train] for b in names}, y[train], model)
             auc = metrics.auroc(y[dev], probabilities(probe, {b: feats[b][dev] for b in names}))
-            table.append({"features": label, "C": c, "dev_auroc": auc})
+            table.append({"features": label, "model": model_label(*model), "dev_auroc": auc})
             if best is None or auc > best.dev_auroc + 1e-9:
-                best = Fitted(probe, c, auc)
+                best = Fitted(probe, model_label(*model), auc)
     assert best is not None
     return best, table
 

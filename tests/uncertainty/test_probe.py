@@ -70,3 +70,34 @@ def test_answer_stats_edge_cases():
     assert answer_stats([-0.1] * 10, 4)[3] == 1.0  # share capped at the budget
     with pytest.raises(ValueError):
         answer_stats([-1.0], 0)
+
+
+def test_mlp_probe_matches_scikit_learn_and_round_trips(tmp_path):
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(300, 4))
+    y = ((x[:, 0] * x[:, 1]) > 0).astype(int)
+    clf = MLPClassifier((8,), max_iter=500, random_state=0).fit(x, y)
+    probe = Probe(
+        "mlp",
+        (("x", 4),),
+        np.zeros(4),
+        np.ones(4),
+        clf.coefs_[1][:, 0],
+        float(clf.intercepts_[1][0]),
+        hidden=((clf.coefs_[0], clf.intercepts_[0]),),
+    )
+    assert np.allclose(probe.probability(x), clf.predict_proba(x)[:, 1])
+    loaded = load_probe(save_probe(probe, tmp_path / "mlp.npz"))
+    assert np.allclose(loaded.probability(x), probe.probability(x), atol=1e-5)
+    with pytest.raises(ValueError, match="hidden"):
+        Probe(
+            "bad",
+            (("x", 4),),
+            np.zeros(4),
+            np.ones(4),
+            np.ones(8),
+            0.0,
+            hidden=((np.ones((3, 8)), np.zeros(8)),),
+        )
