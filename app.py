@@ -349,13 +349,19 @@ class ClarionUI:
             w.options_box: gr.Column(visible=False),
             w.feedback_box: gr.Column(visible=False),
         }
+        from agent.reply import AnswerText
+
         try:
             reply = None  # on a thread waiting for a clarify reply, the message is that reply
             for event in self.agent.stream(message, thread_id):
                 if event.reply is not None:
                     reply = event.reply
                     continue
-                history[-1] = {"role": "assistant", "content": progress_html(event.message)}
+                if isinstance(event, AnswerText):  # the answer as it is written
+                    bubble = esc(event.text)
+                else:
+                    bubble = progress_html(event.message)
+                history[-1] = {"role": "assistant", "content": bubble}
                 yield {w.chatbot: history, w.status: event.message}
             if reply is None:
                 raise ThreadError("The agent finished without a reply.")
@@ -802,10 +808,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     from agent import Agent, AgentConfig
     from agent.cli import db_setting
-    from agent.llm import load_backend
     from agent.participation import ParticipationStore
     from agent.perspectives import user_registry_path
     from agent.profiles import list_profiles
+    from agent.runtime import load_backend_for
     from uncertainty import Embedder
     from uncertainty.embeddings import EmbedderError
 
@@ -823,7 +829,7 @@ def main(argv: list[str] | None = None) -> None:
         config = AgentConfig.parse(
             {k: v for k, v in settings.items() if v is not None}, source="command line"
         )
-        backend = load_backend(config.model, quantize=config.quantize)  # once, with a bar
+        backend = load_backend_for(config)  # once, with a bar
         agent = Agent(config, backend=backend, embedder=Embedder())  # first turn not slower
         participation = ParticipationStore(agent.database)
     except (ClarionError, EmbedderError) as exc:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__all__ = ["Agent", "AgentConfig", "PerspectiveView", "Reply", "TurnEvent"]
+__all__ = ["Agent", "AgentConfig", "AnswerText", "PerspectiveView", "Reply", "TurnEvent"]
 
 if TYPE_CHECKING:
-    from agent.api import Agent, PerspectiveView, Reply, TurnEvent
+    from agent.api import Agent, AnswerText, PerspectiveView, Reply, TurnEvent
     from agent.config import AgentConfig
 
 

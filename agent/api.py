@@ -18,11 +18,11 @@ from pathlib import Path
 from agent.config import AgentConfig
 from agent.db import Database
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
-from agent.reply import PerspectiveView, Reply, TurnEvent
+from agent.reply import AnswerText, PerspectiveView, Reply, TurnEvent
 from agent.runtime import Runtime
 from agent.store import new_thread_id, open_checkpointer
 
-__all__ = ["Agent", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
+__all__ = ["Agent", "AnswerText", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 8000
@@ -114,7 +114,8 @@ class Agent:
     def stream(
         self, message: str, thread_id: str | None = None, *, resume: bool = False
     ) -> Iterator[TurnEvent]:
-        """One TurnEvent per node that ran; the last one carries the Reply."""
+        """One TurnEvent per node that ran; the last one carries the Reply. While a move
+        writes its text, AnswerText events carry the text so far."""
         from langgraph.types import Command
 
         text = validate_message(message)
@@ -147,7 +148,11 @@ class Agent:
             started = time.perf_counter()
             self._runtime.start_turn()
             try:
-                for update in self._graph.stream(graph_input, config, stream_mode="updates"):
+                modes = ["updates", "custom"]
+                for mode, update in self._graph.stream(graph_input, config, stream_mode=modes):
+                    if mode == "custom":  # agent.nodes.complete: the text written so far
+                        yield AnswerText(update["node"], "Writing the answer", text=update["text"])
+                        continue
                     for node, values in update.items():
                         if node.startswith("__"):  # the interrupt itself: clarify came first
                             continue

@@ -85,6 +85,12 @@ def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
         "--quantize", choices=QUANTIZE_CHOICES, help="bitsandbytes quantization (default: none)"
     )
     parser.add_argument(
+        "--backend",
+        choices=("auto", "transformers", "llamacpp"),
+        help="auto (default): llama.cpp for a GGUF file on a CPU, else transformers",
+    )
+    parser.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model")
+    parser.add_argument(
         "--context",
         metavar="NAME|FILE",
         help="context profile: general, health, education or a YAML path",
@@ -114,6 +120,8 @@ def load_config(args: argparse.Namespace):
     flags = {
         "model": args.model,
         "quantize": args.quantize,
+        "backend": args.backend,
+        "threads": args.threads,
         "context": args.context,
         "samples": args.samples,
         "readings": args.readings,
@@ -219,11 +227,11 @@ def run_chat(args: argparse.Namespace) -> int:
 
 def run_sample(args: argparse.Namespace) -> int:
     """The foundation's raw view: greedy answer and N samples with log-probs."""
-    from agent.llm import load_backend
     from agent.llm.base import SamplingParams
+    from agent.runtime import load_backend_for
 
     config = load_config(args)
-    backend = load_backend(config.model, quantize=config.quantize)
+    backend = load_backend_for(config)
     messages = [{"role": "user", "content": args.message}]
     params = SamplingParams(
         n=config.samples,

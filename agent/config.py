@@ -138,11 +138,25 @@ class AgentConfig(BaseModel):
 
     model: str | None = None
     quantize: Literal["none", "4bit", "8bit"] = "none"
+    backend: Literal["auto", "transformers", "llamacpp"] = Field(
+        "auto",
+        description="auto: llama.cpp for a GGUF file on a CPU (faster there), else transformers",
+    )
+    threads: int | None = Field(
+        None, ge=1, le=256, description="CPU threads for the model (None: the backend's choice)"
+    )
     context: str = Field("general", min_length=1)
     samples: int = Field(4, ge=1, le=32, description="answers per cell")
     readings: int = Field(3, ge=1, le=8, description="max readings K of the request")
     perspectives: int = Field(4, ge=2, le=8, description="max perspectives voiced")
-    max_new_tokens: int = Field(48, ge=1, le=4096)
+    max_new_tokens: int = Field(48, ge=1, le=4096, description="token budget of each sample")
+    answer_tokens: int = Field(
+        256,
+        ge=1,
+        le=4096,
+        description="cap on a shown answer, hedge or perspective: the sample shown is "
+        "continued past max_new_tokens to where the model ends it, up to this many tokens",
+    )
     temperature: float = Field(0.7, gt=0.0, le=5.0)
     top_p: float = Field(0.9, gt=0.0, le=1.0)
     seed: int | None = 0

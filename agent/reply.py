@@ -37,6 +37,9 @@ class Reply:
     confidence: float | None = None
     context: str = "general"
     seconds: float = 0.0
+    written: list[dict[str, str]] = field(default_factory=list)
+    """Each text the move wrote from a sample (the answer, the guess, each perspective)
+    with its finish_reason: "stop" = the model ended it, "length" = the answer cap."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able; `uncertainty` is the report's own to_dict()."""
@@ -52,6 +55,7 @@ class Reply:
             "confidence": self.confidence,
             "context": self.context,
             "seconds": round(self.seconds, 3),
+            "written": [dict(w) for w in self.written],
         }
 
     @classmethod
@@ -69,6 +73,7 @@ class Reply:
             confidence=d.get("confidence"),
             context=d.get("context", "general"),
             seconds=float(d.get("seconds") or 0.0),
+            written=[dict(w) for w in d.get("written") or []],
         )
 
 
@@ -77,3 +82,11 @@ class TurnEvent:
     node: str
     message: str
     reply: Reply | None = None
+
+
+@dataclass
+class AnswerText(TurnEvent):
+    """The text of the answer (hedge guess, perspective) being written, so far: a UI
+    shows it as it grows. The Reply that follows holds the final text."""
+
+    text: str = ""

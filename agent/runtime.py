@@ -22,6 +22,19 @@ if TYPE_CHECKING:
     from agent.profiles import ContextProfile
 
 
+def backend_key(config: AgentConfig) -> tuple:
+    """The settings whose change means loading another backend."""
+    return (config.model, config.quantize, config.backend, config.threads)
+
+
+def load_backend_for(config: AgentConfig) -> LLMBackend:
+    """The backend the settings ask for (model, quantization, backend, threads)."""
+    from agent.llm import load_backend
+
+    kwargs = {"threads": config.threads} if config.threads else {}
+    return load_backend(config.model, config.quantize, config.backend, **kwargs)
+
+
 class Runtime:
     def __init__(self, config: AgentConfig, *, backend: LLMBackend | None = None, embedder=None):
         self.config = config
@@ -41,9 +54,7 @@ class Runtime:
     def backend(self) -> LLMBackend:
         with self._lock:
             if self._backend is None:
-                from agent.llm import load_backend
-
-                self._backend = load_backend(self.config.model, quantize=self.config.quantize)
+                self._backend = load_backend_for(self.config)
             return self._backend
 
     @property
@@ -109,7 +120,7 @@ class Runtime:
         """Swap the config; drop only what it invalidates (model reload is expensive)."""
         with self._lock:
             old, self.config = self.config, config
-            if (old.model, old.quantize) != (config.model, config.quantize):
+            if backend_key(old) != backend_key(config):
                 self._backend = None
             if (old.context, old.data_dir) != (config.context, config.data_dir):
                 self._profile = None

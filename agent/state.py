@@ -8,7 +8,7 @@ live object. Per-turn fields are reset by the `begin` node; `history` accumulate
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, NotRequired, TypedDict
 
 
 class HistoryEntry(TypedDict, total=False):
@@ -25,6 +25,9 @@ class AnswerRecord(TypedDict):
     member: str
     reading: str
     perspective: str
+    conversation: NotRequired[int]  # index into build_conversations(state, runtime)
+    tokens: NotRequired[list[int]]  # its token ids, to continue it (agent.nodes.complete)
+    complete: NotRequired[bool]  # False: cut by the sampling budget or a stop string
 
 
 class RouteRecord(TypedDict):

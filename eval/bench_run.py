@@ -33,7 +33,7 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
 
     source = resolve(spec)
     run = ModelRun(source.display_name)
-    backend = load_backend(spec, quantize=quantize)
+    backend = load_backend(spec, quantize=quantize, backend="transformers")  # its speed-ups
     msg, n, t, seed = args.message, args.samples, args.tokens, args.seed
     run.notes["forced_length"] = (
         "min_new_tokens=T: EOS suppressed until T new tokens, "

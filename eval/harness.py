@@ -49,6 +49,7 @@ def reply_record(reply) -> dict:
         "context": reply.context,
         "seconds": reply.seconds,
         "thread_id": reply.thread_id,
+        "written": [dict(w) for w in reply.written],
     }
 
 
@@ -114,6 +115,7 @@ class Harness:
                 "confidence": None,
                 "context": None,
                 "seconds": None,
+                "written": [],
                 "thread_id": thread_id,
             }
         return reply_record(reply)

@@ -16,6 +16,36 @@ def default_backend():
     return load_backend()
 
 
+@pytest.fixture(scope="session")
+def transformers_backend(default_backend):
+    """The embedded model through transformers (the default backend is llama.cpp when
+    llama-cpp-python is installed; then this is a second copy)."""
+    from agent.llm import load_backend
+    from agent.llm.transformers_backend import TransformersBackend
+
+    if isinstance(default_backend, TransformersBackend):
+        return default_backend
+    return load_backend(backend="transformers")
+
+
+@pytest.fixture(scope="session")
+def llamacpp_backend(default_backend):
+    """The embedded model through llama.cpp (skipped without llama-cpp-python)."""
+    pytest.importorskip("llama_cpp")
+    from agent.llm import load_backend
+    from agent.llm.llamacpp_backend import LlamaCppBackend
+
+    if isinstance(default_backend, LlamaCppBackend):
+        return default_backend
+    return load_backend(backend="llamacpp")
+
+
+@pytest.fixture(params=["llamacpp", "transformers"])
+def any_backend(request):
+    """Each backend of the embedded model in turn: the contract holds for both."""
+    return request.getfixturevalue(f"{request.param}_backend")
+
+
 FRANCE = [{"role": "user", "content": "What is the capital of France?"}]
 
 

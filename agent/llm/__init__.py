@@ -1,12 +1,59 @@
-"""LLM backends: one small interface, several implementations."""
+"""LLM backends: one small interface, several implementations.
+
+`load_backend` picks one by name: "transformers" (any Hugging Face model, GGUF files
+dequantized to torch, bitsandbytes 4-/8-bit on CUDA), "llamacpp" (GGUF files in-process,
+llama-cpp-python) or "auto": llama.cpp for a GGUF file on a CPU-only machine when
+llama-cpp-python is installed and no bitsandbytes quantization is asked for (it is the
+faster of the two there, `python -m eval bench`), transformers otherwise.
+"""
+
+from typing import Literal
 
 from agent.llm.base import LLMBackend, Messages, Sample, SamplingParams
 
-__all__ = ["LLMBackend", "Messages", "Sample", "SamplingParams", "load_backend"]
+__all__ = [
+    "BackendName",
+    "LLMBackend",
+    "Messages",
+    "Sample",
+    "SamplingParams",
+    "choose_backend",
+    "load_backend",
+]
+
+BackendName = Literal["auto", "transformers", "llamacpp"]
 
 
-def load_backend(model: str | None = None, quantize: str = "none", **kwargs) -> LLMBackend:
+def choose_backend(model: str | None, quantize: str = "none", backend: str = "auto") -> str:
+    """The concrete backend "auto" stands for, for this model spec."""
+    if backend != "auto":
+        return backend
+    import importlib.util
+
+    from agent.llm.loading import pick_device, resolve
+
+    if quantize != "none" or resolve(model).kind != "gguf":
+        return "transformers"
+    if importlib.util.find_spec("llama_cpp") is None or pick_device() != "cpu":
+        return "transformers"
+    return "llamacpp"
+
+
+def load_backend(
+    model: str | None = None, quantize: str = "none", backend: str = "auto", **kwargs
+) -> LLMBackend:
     """Build the backend for a model spec (None = the embedded default)."""
-    from agent.llm.transformers_backend import TransformersBackend
+    from agent.errors import ModelLoadError
 
-    return TransformersBackend.load(model, quantize=quantize, **kwargs)
+    name = choose_backend(model, quantize, backend)
+    if name == "llamacpp":
+        if quantize != "none":
+            raise ModelLoadError("llama.cpp runs the GGUF file as it is: use quantize 'none'.")
+        from agent.llm.llamacpp_backend import LlamaCppBackend
+
+        return LlamaCppBackend.load(model, **kwargs)
+    if name == "transformers":
+        from agent.llm.transformers_backend import TransformersBackend
+
+        return TransformersBackend.load(model, quantize=quantize, **kwargs)
+    raise ModelLoadError(f"Unknown backend {name!r}: use auto, transformers or llamacpp.")

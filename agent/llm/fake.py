@@ -22,10 +22,14 @@ class FakeBackend:
     name = "fake"
     context_window = 100_000
 
-    def __init__(self, script: Script, logprob: float = -0.5):
+    def __init__(self, script: Script, logprob: float = -0.5, budget_words: int | None = None):
+        """budget_words: samples longer than this many words come back cut there
+        (finish_reason "length"), as a real sampling budget would cut them."""
         self.script = script
         self.logprob = logprob
+        self.budget_words = budget_words
         self.calls: list[list[Messages]] = []
+        self.extended: list[str] = []
 
     def sample_batch(
         self, conversations: list[Messages], params: SamplingParams
@@ -39,6 +43,20 @@ class FakeBackend:
     def greedy(self, messages: Messages, max_new_tokens: int = 64) -> Sample:
         return self._samples(messages, 1)[0]
 
+    def extend(
+        self,
+        messages: Messages,
+        start: Sample,
+        max_new_tokens: int,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Sample:
+        """The scripted text `start` was cut from, the rest streamed to `on_text`."""
+        self.extended.append(start.text)
+        whole = next((t for t in self.script(messages) if t.startswith(start.text)), start.text)
+        if on_text is not None and len(whole) > len(start.text):
+            on_text(whole[len(start.text) :])
+        return self._sample(whole, "stop")
+
     def _samples(self, messages: Messages, n: int, stop: tuple[str, ...] = ()) -> list[Sample]:
         validate_messages(messages)
         texts = self.script(messages) or [""]
@@ -47,6 +65,12 @@ class FakeBackend:
             text = texts[i % len(texts)]
             cut = cut_at_stop(text, stop)
             text = text if cut is None else text[:cut].strip()
-            ids = tuple(int(hashlib.md5(w.encode()).hexdigest()[:6], 16) for w in text.split())
-            out.append(Sample(text, ids, tuple(self.logprob for _ in ids), "stop"))
+            words, reason = text.split(), "stop"
+            if self.budget_words is not None and len(words) > self.budget_words:
+                text, reason = " ".join(words[: self.budget_words]), "length"
+            out.append(self._sample(text, reason))
         return out
+
+    def _sample(self, text: str, reason: str) -> Sample:
+        ids = tuple(int(hashlib.md5(w.encode()).hexdigest()[:6], 16) for w in text.split())
+        return Sample(text, ids, tuple(self.logprob for _ in ids), reason)

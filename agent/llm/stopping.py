@@ -39,15 +39,13 @@ def stop_criteria(
       as its longest sequence, and on a small model the longest is usually a sample
       that lost the thread.
     """
-    import math
-
     import torch
     from transformers import StoppingCriteria
 
     class BatchStop(StoppingCriteria):
         def __init__(self):
             self.done: torch.Tensor | None = None
-            self.deadline: int | None = None
+            self.cut = StragglerCut(straggler_factor, quorum)
 
         def __call__(self, input_ids, scores, **kwargs):
             new = input_ids[:, prompt_len:]
@@ -60,18 +58,28 @@ def stop_criteria(
                     if cut_at_stop(text, stops) is not None:
                         self.done[row] = True
                 ended = ended | self.done
-            steps = new.shape[1]
-            if (
-                straggler_factor
-                and self.deadline is None
-                and int(ended.sum()) >= math.ceil(quorum * len(ended))
-            ):
-                self.deadline = max(steps + 1, math.ceil(straggler_factor * steps))
-            if self.deadline is not None and steps >= self.deadline:
+            if self.cut.should_cut(int(ended.sum()), len(ended), new.shape[1]):
                 return torch.ones_like(self.done)
             return self.done.clone()
 
     return BatchStop()
+
+
+class StragglerCut:
+    """The straggler rule of one batch, backend-agnostic: once `quorum` of the sequences
+    have ended after s steps, the rest may run until `factor * s` steps (0 = off)."""
+
+    def __init__(self, factor: float = 0.0, quorum: float = 0.5):
+        self.factor, self.quorum = factor, quorum
+        self.deadline: int | None = None
+
+    def should_cut(self, ended: int, total: int, steps: int) -> bool:
+        """True when the still-running sequences are to be cut after `steps` tokens."""
+        import math
+
+        if self.factor and self.deadline is None and ended >= math.ceil(self.quorum * total):
+            self.deadline = max(steps + 1, math.ceil(self.factor * steps))
+        return self.deadline is not None and steps >= self.deadline
 
 
 def trim_to_stop(tokenizer, ids: list[int], stops: tuple[str, ...]) -> tuple[int, int] | None:

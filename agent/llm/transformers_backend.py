@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from agent.errors import GenerationError, InvalidInputError, PromptTooLongError
 from agent.llm.base import Messages, Sample, SamplingParams
@@ -54,9 +55,18 @@ class TransformersBackend:
 
     @classmethod
     def load(
-        cls, spec: str | None = None, quantize: str = "none", device: str | None = None, **kwargs
+        cls,
+        spec: str | None = None,
+        quantize: str = "none",
+        device: str | None = None,
+        threads: int | None = None,
+        **kwargs,
     ) -> TransformersBackend:
         started = time.perf_counter()
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)  # process-wide: torch has one intra-op pool
         model, tokenizer, source, device = load_model(spec, quantize, device)
         log.info("Model ready in %.1f s", time.perf_counter() - started)
         name = source.display_name + ("" if quantize == "none" else f" [{quantize}]")
@@ -146,6 +156,38 @@ class TransformersBackend:
         batch = self._encode(conversations, max_new_tokens)
         return self._generate(batch, max_new_tokens, None, dict(do_sample=False))
 
+    def extend(
+        self,
+        messages: Messages,
+        start: Sample,
+        max_new_tokens: int,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Sample:
+        """`start` (an answer cut short) continued greedily to its end, up to
+        `max_new_tokens` tokens in all; `on_text` gets each new piece of text."""
+        import torch
+
+        budget = max_new_tokens - len(start.token_ids)
+        if budget < 1:
+            return start
+        batch = self._encode([messages], max_new_tokens)
+        begun = torch.tensor([list(start.token_ids)], dtype=torch.long, device=self.model.device)
+        batch = {
+            "input_ids": torch.cat([batch["input_ids"], begun], dim=1),
+            "attention_mask": torch.cat([batch["attention_mask"], torch.ones_like(begun)], dim=1),
+        }
+        kwargs: dict = dict(do_sample=False)
+        if on_text is not None:
+            kwargs["streamer"] = TextPieces(self.tokenizer, on_text)
+        more = self._generate(batch, budget, None, kwargs)[0]
+        ids = list(start.token_ids) + list(more.token_ids)
+        return Sample(
+            text=self.tokenizer.decode(ids, skip_special_tokens=True).strip(),
+            token_ids=tuple(ids),
+            token_logprobs=tuple(start.token_logprobs) + more.token_logprobs,
+            finish_reason=more.finish_reason,
+        )
+
     def _generate(
         self,
         batch,
@@ -165,7 +207,7 @@ class TransformersBackend:
             eos_token_id=self.model.generation_config.eos_token_id or self.tokenizer.eos_token_id,
             return_dict_in_generate=True,
             output_logits=True,
-            **kwargs,
+            **{k: v for k, v in kwargs.items() if k != "streamer"},
         )
         started = time.perf_counter()
         with self._lock, torch.inference_mode():
@@ -188,6 +230,8 @@ class TransformersBackend:
                             straggler_factor,
                         )
                     ]
+                if "streamer" in kwargs:
+                    extra["streamer"] = kwargs["streamer"]
                 out = self.model.generate(**batch, generation_config=config, **extra)
             except (RuntimeError, ValueError) as exc:
                 raise GenerationError(f"The model failed while generating: {exc}") from exc
@@ -250,6 +294,31 @@ class TransformersBackend:
         return Sample(
             text=text, token_ids=tuple(ids), token_logprobs=tuple(logprobs), finish_reason=reason
         )
+
+
+class TextPieces:
+    """A transformers streamer that hands each new piece of decoded text to a callback
+    (the prompt is skipped; text is decoded from all new tokens so far, so multi-byte
+    characters split over tokens come out whole)."""
+
+    def __init__(self, tokenizer, on_text: Callable[[str], None]):
+        self.tokenizer, self.on_text = tokenizer, on_text
+        self.ids: list[int] = []
+        self.shown = 0
+        self.prompt_seen = False
+
+    def put(self, value) -> None:
+        if not self.prompt_seen:  # generate() first puts the whole prompt
+            self.prompt_seen = True
+            return
+        self.ids += value.flatten().tolist()
+        text = self.tokenizer.decode(self.ids, skip_special_tokens=True)
+        if len(text) > self.shown and not text.endswith("\ufffd"):
+            self.on_text(text[self.shown :])
+            self.shown = len(text)
+
+    def end(self) -> None:
+        pass
 
 
 def chosen_token_logprobs(step_logits, new_tokens):

@@ -1,6 +1,7 @@
 """route and the four moves: answer, hedge, perspectives, clarify (+ waiting for the reply).
 
-No move generates again: the text comes from the samples already drawn. `answer` gives
+The text comes from the samples already drawn, finished where the sampling budget cut
+it (agent.nodes.complete: the sample is continued to where the model ends it). `answer` gives
 the representative of the largest meaning-cluster. `hedge` wraps that best guess in
 prompts/hedge.txt with its share when it holds a majority of the samples (> 50 %), and
 says it does not know (prompts/hedge_unknown.txt) when no meaning does: a guess that most of
@@ -17,6 +18,7 @@ import re
 
 from langgraph.types import interrupt
 
+from agent.nodes.complete import completed
 from agent.policy import route
 from agent.runtime import Runtime
 from agent.templates import render
@@ -56,6 +58,7 @@ def _reply(state: dict, rt: Runtime, kind: str, text: str, **extra) -> dict:
         "perspectives": [],
         "confidence": None,
         "context": rt.profile.name,
+        "written": [],
         **extra,
     }
     entry = {"role": "assistant", "content": text, "kind": kind}
@@ -73,16 +76,20 @@ def answer(state: dict, rt: Runtime) -> dict:
     text, share = _top(state)
     if not text:
         return _reply(state, rt, "answer", render("hedge_unknown"), confidence=0.0)
-    return _reply(state, rt, "answer", text, confidence=share)
+    text, finish = completed(state, rt, text, "answer")
+    written = [{"text": text, "finish_reason": finish}]
+    return _reply(state, rt, "answer", text, confidence=share, written=written)
 
 
 def hedge(state: dict, rt: Runtime) -> dict:
     text, share = _top(state)
     if share > MAJORITY and text:
-        body = render("hedge", guess=text, confidence=f"{share:.0%}")
+        guess, finish = completed(state, rt, text, "hedge")
+        body = render("hedge", guess=guess, confidence=f"{share:.0%}")
+        written = [{"text": guess, "finish_reason": finish}]
     else:
-        body = render("hedge_unknown")
-    return _reply(state, rt, "hedge", body, confidence=share)
+        body, written = render("hedge_unknown"), []
+    return _reply(state, rt, "hedge", body, confidence=share, written=written)
 
 
 def perspectives(state: dict, rt: Runtime) -> dict:
@@ -93,7 +100,8 @@ def perspectives(state: dict, rt: Runtime) -> dict:
         for v in views
     ]
     text = "\n\n".join([render("perspectives_intro"), *lines])
-    return _reply(state, rt, "perspectives", text, perspectives=views)
+    written = [{"text": v.pop("text"), "finish_reason": v.pop("finish_reason")} for v in views]
+    return _reply(state, rt, "perspectives", text, perspectives=views, written=written)
 
 
 def perspective_views(state: dict, rt: Runtime) -> list[dict]:
@@ -110,6 +118,7 @@ def perspective_views(state: dict, rt: Runtime) -> list[dict]:
         own = [a["text"] for a in state["answers"] if a["perspective"] == pid]
         members = set(cluster.get("members") or [])
         text = next((t for t in own if t in members), cluster["representative"])
+        text, finish = completed(state, rt, text, "perspectives")
         position, reasoning = _split(text)
         name = registry[pid].name if pid in registry else pid
         views.append(
@@ -119,6 +128,8 @@ def perspective_views(state: dict, rt: Runtime) -> list[dict]:
                 "position": position,
                 "reasoning": reasoning,
                 "share": float(cluster["probability"]),
+                "text": text,  # moved to the reply's `written` by perspectives()
+                "finish_reason": finish,
             }
         )
     return views

@@ -40,8 +40,13 @@ def sample(state: dict, rt: Runtime) -> dict:
             "member": c.member,
             "reading": c.reading,
             "perspective": c.perspective,
+            # to finish it if it is shown (agent.nodes.complete): a stop string cut it
+            # on purpose for sampling, so it is not complete either
+            "conversation": i,
+            "tokens": list(s.token_ids),
+            "complete": s.finish_reason == "stop" and not stop,
         }
-        for c, samples in zip(conversations, results, strict=True)
+        for i, (c, samples) in enumerate(zip(conversations, results, strict=True))
         for s in samples
     ]
     return {"answers": answers}

@@ -10,6 +10,11 @@ from eval.dialogue_loader import load_dialogues
 from eval.suites.base import MOVES, Suite, answered, cell, decision
 
 
+def ends_a_sentence(text: str) -> bool:
+    """The text ends with sentence punctuation (closing quotes, brackets, markup after)."""
+    return text.rstrip().rstrip("\"'”’)]*_`").endswith((".", "!", "?", ":", "…"))
+
+
 class DialoguesSuite(Suite):
     name = "dialogues"
     description = "scripted multi-turn dialogues (eval/dialogues/*.yaml): move accuracy"
@@ -89,6 +94,9 @@ class DialoguesSuite(Suite):
         labels = list(MOVES) + (["error"] if "error" in got else [])
         matrix = metrics.moves_confusion(truth, got, labels)
         success = [all(t["clarion"]["kind"] in t["expect"] for t in r["turns"]) for r in records]
+        written = [w for t in turns for w in t["clarion"].get("written") or []]
+        cut = [w for w in written if w["finish_reason"] == "length"]
+        mid = [w for w in cut if not ends_a_sentence(w["text"])]
         return {
             "tables": [
                 {
@@ -107,6 +115,20 @@ class DialoguesSuite(Suite):
                     "title": "Whole dialogues",
                     "columns": ["system", "dialogues", "all turns right"],
                     "rows": [["Clarion", len(records), metrics.rate(success)]],
+                },
+                {
+                    "title": (
+                        "Complete answers: texts shown (answer, hedge guess, perspective) "
+                        "cut at the answer cap (finish_reason length)"
+                    ),
+                    "columns": ["texts", "cut at the cap", "of which mid-sentence"],
+                    "rows": [
+                        [
+                            len(written),
+                            metrics.rate([w in cut for w in written]) if written else None,
+                            metrics.rate([w in mid for w in written]) if written else None,
+                        ]
+                    ],
                 },
                 {
                     "title": "Every turn",

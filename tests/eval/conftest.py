@@ -57,6 +57,7 @@ class FakeReply:
     confidence: float | None = 0.5
     context: str = "general"
     seconds: float = 0.01
+    written: list = field(default_factory=list)
 
 
 def rule(message: str) -> str:

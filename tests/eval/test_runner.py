@@ -145,3 +145,11 @@ def test_an_interrupted_run_reports_its_finished_items(tmp_path, fake_harness):
     _, saved, report = run("dialogues", tmp_path, fake_harness, tmp_path, limit=None)
     assert saved["interrupted"] and 1 <= saved["n_items"] < saved["n_selected"]
     assert "INTERRUPTED, partial" in report
+
+
+def test_a_text_ends_a_sentence_only_at_sentence_punctuation():
+    from eval.suites.dialogues import ends_a_sentence
+
+    assert ends_a_sentence("It is Paris.") and ends_a_sentence('He said "yes!"')
+    assert ends_a_sentence("Use `len()`:") and ends_a_sentence("(see above.)")
+    assert not ends_a_sentence("It can also refer to avoiding or not allowing something")

@@ -1,0 +1,463 @@
+"""A GGUF file run in-process by llama.cpp (llama-cpp-python's low-level API).
+
+Every sample of a call decodes in ONE multi-sequence batch per step: each conversation's
+prompt is prefilled once, its tokens tagged with the sequence ids of all its n samples
+(the KV cache is unified, so the prefix is stored once), then each step feeds one token
+per running sequence. The KV of the last call is kept: a later call whose prompt starts
+with tokens already decoded (the greedy probe, then samples of the same prompt; a sample,
+then its continuation) prefills only what is new. Tokens are chosen in numpy from the raw
+logits (agent.llm.token_choice: transformers' order and default top-k), so the log-prob
+of each chosen token is the unscaled distribution's, as the contract asks.
+
+Precision: by default a quantized GGUF (the embedded one is Q4_1) is dequantized once to
+F16 (cached next to the transformers conversion; `dequantize=False` runs the file as it
+is). With quantized weights llama.cpp also quantizes the activations to 8 bits, which
+moves logits by ~0.2: enough to flip near-tied greedy choices ("What is the capital of
+France?" starts "L'Étoile..." instead of "The capital of France is Paris."). F16 weights
+are the same numbers transformers runs in fp32, and on this CPU they decode as fast.
+
+Why not `Llama.create_completion`: it decodes one sequence at a time (N samples = N
+passes over the weights per step) and its logprobs are those of the sampled
+distribution. Why `use_extra_bufts` can be off: a build with AMX_INT8 kernels repacks
+the weights into an AMX buffer, and `ggml_backend_amx_mul_mat` segfaults on the first
+multi-token batch where the VM does not really support AMX (llama.cpp #20824,
+dspy #10079); that was the `n_batch=1` crash on the old machine. We keep the plain CPU
+buffers when the build reports AMX_INT8, so the default n_batch works everywhere.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from agent.errors import GenerationError, ModelLoadError, PromptTooLongError
+from agent.llm.base import Messages, Sample, SamplingParams
+from agent.llm.stopping import StragglerCut, cut_at_stop
+from agent.llm.token_choice import choose
+from agent.llm.transformers_backend import validate_messages
+
+log = logging.getLogger(__name__)
+
+N_CTX = 8192  # KV cells shared by all sequences of a call (~23 kB each for SmolLM2-135M)
+N_BATCH = 512
+MAX_SEQUENCES = 64  # sequence ids; one call uses at most half (the other half is kept KV)
+
+
+def default_threads() -> tuple[int, int]:
+    """(decode threads, prefill threads): llama-cpp-python's defaults (half the cores for
+    the memory-bound decode, all of them for the prefill)."""
+    cores = os.cpu_count() or 1
+    return max(1, cores // 2), cores
+
+
+def quiet() -> None:
+    """Keep llama.cpp's load and conversion chatter off the terminal (errors still show)."""
+    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
+
+
+def amx_build() -> bool:
+    import llama_cpp
+
+    return "AMX_INT8 = 1" in llama_cpp.llama_print_system_info().decode(errors="replace")
+
+
+UNQUANTIZED = {0, 1, 32}  # general.file_type: all F32, mostly F16, mostly BF16
+
+
+def f16_copy(gguf_path: str) -> str:
+    """The GGUF file with its quantized weights dequantized to F16, made once and cached
+    (keyed by the file and llama-cpp-python's version); unquantized files as they are."""
+    import hashlib
+
+    import llama_cpp
+
+    from agent.llm.loading import cache_root
+
+    quiet()
+    source = Path(gguf_path).resolve()
+    stat = source.stat()
+    key = f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{llama_cpp.__version__}|f16"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    target = cache_root() / "converted" / f"{source.stem}-{digest}.f16.gguf"
+    if target.is_file():
+        return str(target)
+    if _file_type(str(source)) in UNQUANTIZED:
+        return str(source)
+    log.info("Dequantizing %s to F16 for llama.cpp (once; cached in %s)", source, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = 1  # LLAMA_FTYPE_MOSTLY_F16
+    params.allow_requantize = True
+    params.nthread = 1
+    try:
+        failed = llama_cpp.llama_model_quantize(
+            str(source).encode(), str(tmp).encode(), ctypes.byref(params)
+        )
+        if failed:
+            raise ModelLoadError(f"llama.cpp could not convert {source} to F16 (code {failed}).")
+        os.replace(tmp, target)  # atomic: a crash never leaves a half-written file
+    finally:
+        tmp.unlink(missing_ok=True)
+    return str(target)
+
+
+def _file_type(gguf_path: str) -> int | None:
+    from gguf import GGUFReader
+
+    field = GGUFReader(gguf_path).fields.get("general.file_type")
+    return int(field.parts[-1][0]) if field is not None else None
+
+
+@dataclass
+class _Seq:
+    """One sequence being generated: its id, what is decoded, what it made."""
+
+    sid: int
+    fed: list[int]  # tokens whose KV is in the cache, in order (positions 0..len-1)
+    new: list[int] = field(default_factory=list)
+    logprobs: list[float] = field(default_factory=list)
+    reason: str | None = None  # set when finished
+
+
+class LlamaCppBackend:
+    def __init__(
+        self,
+        gguf_path: str,
+        name: str | None = None,
+        n_ctx: int = N_CTX,
+        threads: int | None = None,
+        max_time_s: float = 300.0,
+    ):
+        import llama_cpp
+        from llama_cpp import _internals
+
+        self._llama = llama_cpp
+        quiet()
+        self.name = name or Path(gguf_path).name
+        self.max_time_s = max_time_s
+        llama_cpp.llama_backend_init()
+        mparams = llama_cpp.llama_model_default_params()
+        if amx_build():
+            mparams.use_extra_bufts = False  # see the module docstring
+        try:
+            self._model = _internals.LlamaModel(path_model=gguf_path, params=mparams, verbose=False)
+        except ValueError as exc:
+            raise ModelLoadError(f"llama.cpp could not load {gguf_path}: {exc}") from exc
+        self._vocab = self._model.vocab
+        train = int(llama_cpp.llama_model_n_ctx_train(self._model.model))
+        self.n_ctx = min(n_ctx, train) if train > 0 else n_ctx
+        self.context_window = self.n_ctx
+        cparams = llama_cpp.llama_context_default_params()
+        cparams.n_ctx = self.n_ctx
+        cparams.n_batch = N_BATCH
+        cparams.n_ubatch = N_BATCH
+        cparams.n_seq_max = MAX_SEQUENCES
+        cparams.kv_unified = True  # a shared prefix is stored once for all its sequences
+        decode_threads, batch_threads = (threads, threads) if threads else default_threads()
+        cparams.n_threads, cparams.n_threads_batch = decode_threads, batch_threads
+        self._ctx = _internals.LlamaContext(model=self._model, params=cparams, verbose=False)
+        self._batch = _internals.LlamaBatch(
+            n_tokens=N_BATCH, embd=0, n_seq_max=MAX_SEQUENCES, verbose=False
+        )
+        self.n_vocab = int(llama_cpp.llama_vocab_n_tokens(self._vocab))
+        self._eog = np.array(
+            [bool(llama_cpp.llama_vocab_is_eog(self._vocab, t)) for t in range(self.n_vocab)]
+        )
+        self._template = self._chat_template()
+        self._kept: dict[int, list[int]] = {}  # sequence id -> tokens whose KV is cached
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, spec: str | None = None, dequantize: bool = True, **kwargs) -> LlamaCppBackend:
+        from agent.llm.loading import resolve
+
+        source = resolve(spec)
+        if source.kind != "gguf":
+            raise ModelLoadError(f"llama.cpp needs a .gguf file; {spec!r} is a {source.kind}.")
+        started = time.perf_counter()
+        path, tag = (
+            (f16_copy(source.location), "llama.cpp, F16")
+            if dequantize
+            else (
+                source.location,
+                "llama.cpp",
+            )
+        )
+        backend = cls(path, name=f"{source.display_name} [{tag}]", **kwargs)
+        log.info("Model ready in %.1f s (llama.cpp)", time.perf_counter() - started)
+        return backend
+
+    def set_threads(self, threads: int) -> None:
+        self._llama.llama_set_n_threads(self._ctx.ctx, threads, threads)
+
+    # -- prompts --------------------------------------------------------------
+
+    def _chat_template(self):
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        source = self._model.metadata().get("tokenizer.chat_template")
+        if not source:
+            raise ModelLoadError(f"{self.name} has no chat template in its GGUF metadata.")
+        env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+        return env.from_string(source)
+
+    def render(self, messages: Messages) -> str:
+        """The chat template applied to a conversation, ending with the assistant cue."""
+        validate_messages(messages)
+        return self._template.render(messages=messages, add_generation_prompt=True)
+
+    def tokens(self, text: str) -> list[int]:
+        return list(self._model.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def detokenize(self, ids: list[int]) -> str:
+        if not ids:
+            return ""
+        raw = self._model.detokenize(list(ids), special=False)
+        return raw.decode("utf-8", errors="ignore")
+
+    # -- the contract ---------------------------------------------------------
+
+    def sample_batch(
+        self, conversations: list[Messages], params: SamplingParams
+    ) -> list[list[Sample]]:
+        if not conversations:
+            return []
+        prompts = [self.tokens(self.render(m)) for m in conversations]
+        rng = np.random.default_rng(params.seed)
+        out: list[list[Sample]] = []
+        for group in self._groups(prompts, params.n, params.max_new_tokens):
+            samples = self._generate([prompts[i] for i in group], params, rng)
+            out += [samples[j * params.n : (j + 1) * params.n] for j in range(len(group))]
+        return out
+
+    def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
+        return self.sample_batch([messages], params)[0]
+
+    def greedy(self, messages: Messages, max_new_tokens: int = 64) -> Sample:
+        params = SamplingParams(n=1, max_new_tokens=max_new_tokens)
+        prompt = self.tokens(self.render(messages))
+        self._check_fits([prompt], 1, max_new_tokens)
+        return self._generate([prompt], params, None)[0]
+
+    def extend(
+        self,
+        messages: Messages,
+        start: Sample,
+        max_new_tokens: int,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Sample:
+        """`start` (an answer cut short) continued greedily to its end, up to
+        `max_new_tokens` tokens in all; `on_text` gets each new piece of text. The KV of
+        `start` is reused when it is still cached (it is, right after sampling it)."""
+        prompt = self.tokens(self.render(messages))
+        begun = list(start.token_ids)
+        budget = max_new_tokens - len(begun)
+        if budget < 1:
+            return start
+        self._check_fits([prompt + begun], 1, budget)
+        params = SamplingParams(n=1, max_new_tokens=budget)
+        more = self._generate([prompt], params, None, start=begun, on_text=on_text)[0]
+        return Sample(
+            text=more.text,
+            token_ids=more.token_ids,
+            token_logprobs=tuple(start.token_logprobs) + more.token_logprobs,
+            finish_reason=more.finish_reason,
+        )
+
+    # -- generation -----------------------------------------------------------
+
+    def _check_fits(self, prompts: list[list[int]], n: int, max_new: int) -> None:
+        longest = max(len(p) for p in prompts)
+        if longest + max_new > self.context_window:
+            raise PromptTooLongError(
+                f"The conversation is too long for this model: {longest} tokens plus "
+                f"{max_new} for the answer exceed its {self.context_window}-token window."
+                " Start a new conversation or shorten the message."
+            )
+
+    def _groups(self, prompts: list[list[int]], n: int, max_new: int) -> list[list[int]]:
+        """Conversations split so each group's sequences and KV cells fit one call."""
+        self._check_fits(prompts, n, max_new)
+        per_call = MAX_SEQUENCES // 2
+        if n > per_call:
+            raise GenerationError(f"At most {per_call} samples per conversation in one call.")
+        groups: list[list[int]] = [[]]
+        cells = 0
+        for i, prompt in enumerate(prompts):
+            need = len(prompt) + n * max_new
+            if groups[-1] and (
+                (len(groups[-1]) + 1) * n > per_call or cells + need > self.n_ctx // 2
+            ):
+                groups.append([])
+                cells = 0
+            groups[-1].append(i)
+            cells += need
+        return groups
+
+    def _generate(
+        self,
+        prompts: list[list[int]],
+        params: SamplingParams,
+        rng: np.random.Generator | None,
+        start: list[int] | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> list[Sample]:
+        """params.n sequences per prompt (rng None: greedy); `start`: tokens the answer
+        already begins with (one prompt, greedy)."""
+        with self._lock:
+            started = time.perf_counter()
+            for attempt in (1, 2):  # a full KV cache: retry once with the cache emptied
+                try:
+                    seqs, logits = self._prefill(prompts, params, start or [])
+                    self._decode(seqs, logits, params, rng, started, on_text)
+                    break
+                except RuntimeError as exc:
+                    self._reset()
+                    if attempt == 2:
+                        raise GenerationError(f"The model failed while generating: {exc}") from exc
+            self._kept = {s.sid: s.fed for s in seqs}
+        prefix = list(start or [])
+        return [self._to_sample(s, params.stop, prefix) for s in seqs]
+
+    def _reset(self) -> None:
+        self._llama.llama_memory_clear(self._ctx.memory, True)
+        self._kept = {}
+
+    def _prefill(self, prompts: list[list[int]], params: SamplingParams, start: list[int]):
+        """Assign sequence ids, reuse cached prefixes, decode the rest of each prompt.
+        Returns the sequences and the logits (one row per prompt) to choose from."""
+        mem, n = self._ctx.memory, params.n
+        free = [i for i in range(MAX_SEQUENCES) if i not in self._kept][: len(prompts) * n]
+        full = [p + start for p in prompts]
+        plan = []  # (prompt tokens, sequence ids, reused prefix length)
+        cells = sum(len(t) for t in self._kept.values())
+        if cells + sum(len(t) for t in full) + len(full) * n * params.max_new_tokens > self.n_ctx:
+            self._reset()  # not enough room to keep the old KV next to the new
+        for i, tokens in enumerate(full):
+            sids = free[i * n : (i + 1) * n]
+            src, reuse = self._best_prefix(tokens)
+            for sid in sids:
+                self._llama.llama_memory_seq_rm(mem, sid, -1, -1)
+                if reuse:
+                    self._llama.llama_memory_seq_cp(mem, src, sid, 0, reuse)
+            plan.append((tokens, sids, reuse))
+        for sid in list(self._kept):
+            self._llama.llama_memory_seq_rm(mem, sid, -1, -1)
+        self._kept = {}
+        pending = [(t, sids, pos) for t, sids, reuse in plan for pos in range(reuse, len(t))]
+        rows = self._feed(pending)
+        seqs = [_Seq(sid, list(tokens)) for tokens, sids, _ in plan for sid in sids]
+        logits = np.repeat(rows, n, axis=0)
+        return seqs, logits
+
+    def _best_prefix(self, tokens: list[int]) -> tuple[int, int]:
+        """(kept sequence, length) of the longest cached prefix of `tokens`, at most all
+        but the last token (its logits are needed, so it is always decoded again)."""
+        best, length = -1, 0
+        for sid, kept in self._kept.items():
+            limit = min(len(kept), len(tokens) - 1)
+            same = 0
+            while same < limit and kept[same] == tokens[same]:
+                same += 1
+            if same > length:
+                best, length = sid, same
+        return best, length
+
+    def _feed(self, pending) -> np.ndarray:
+        """Decode (tokens, sequence ids, position) entries in N_BATCH chunks; the logits
+        of each prompt's last token, in order."""
+        rows = []
+        for lo in range(0, len(pending), N_BATCH):
+            chunk = pending[lo : lo + N_BATCH]
+            wanted = [pos == len(t) - 1 for t, _, pos in chunk]
+            self._fill([(t[pos], sids, pos) for t, sids, pos in chunk], wanted)
+            rows.append(self._logits(sum(wanted)))
+        return np.concatenate(rows) if rows else np.zeros((0, self.n_vocab), dtype=np.float32)
+
+    def _fill(self, entries: list[tuple[int, list[int], int]], wanted: list[bool]) -> None:
+        batch = self._batch.batch
+        batch.n_tokens = len(entries)
+        for j, ((token, sids, pos), logits) in enumerate(zip(entries, wanted, strict=True)):
+            batch.token[j] = token
+            batch.pos[j] = pos
+            batch.n_seq_id[j] = len(sids)
+            for k, sid in enumerate(sids):
+                batch.seq_id[j][k] = sid
+            batch.logits[j] = logits
+        code = self._llama.llama_decode(self._ctx.ctx, batch)
+        if code != 0:
+            raise RuntimeError(f"llama_decode returned {code}")
+
+    def _logits(self, rows: int) -> np.ndarray:
+        if not rows:
+            return np.zeros((0, self.n_vocab), dtype=np.float32)
+        ptr = self._llama.llama_get_logits(self._ctx.ctx)
+        flat = np.ctypeslib.as_array(
+            ctypes.cast(ptr, ctypes.POINTER(ctypes.c_float)), shape=(rows * self.n_vocab,)
+        )
+        return flat.reshape(rows, self.n_vocab).copy()
+
+    def _decode(self, seqs, logits, params, rng, started, on_text) -> None:
+        stops, cut = params.stop, StragglerCut(params.straggler_factor)
+        running = list(seqs)
+        shown = 0
+        for step in range(params.max_new_tokens):
+            banned = self._eog if step < params.min_new_tokens else None
+            chosen, lps = choose(logits, rng, params.temperature, params.top_p, banned=banned)
+            for seq, token, lp in zip(running, chosen.tolist(), lps.tolist(), strict=True):
+                if self._eog[token]:
+                    seq.reason = "stop"
+                    continue
+                seq.new.append(token)
+                seq.logprobs.append(lp)
+                if stops and cut_at_stop(self.detokenize(seq.new), stops) is not None:
+                    seq.reason = "stop"
+            if on_text is not None:
+                text = self.detokenize(seqs[0].new)
+                if len(text) > shown:
+                    on_text(text[shown:])
+                    shown = len(text)
+            ended = sum(s.reason is not None for s in seqs)
+            running = [s for s in running if s.reason is None]
+            if not running:
+                return
+            if step + 1 >= params.max_new_tokens or cut.should_cut(ended, len(seqs), step + 1):
+                break
+            if time.perf_counter() - started >= self.max_time_s:
+                for s in running:
+                    s.reason = "time"
+                return
+            self._fill([(s.new[-1], [s.sid], len(s.fed)) for s in running], [True] * len(running))
+            for s in running:
+                s.fed.append(s.new[-1])
+            logits = self._logits(len(running))
+        for s in running:
+            s.reason = "length"
+
+    def _to_sample(self, seq: _Seq, stops: tuple[str, ...], prefix: list[int]) -> Sample:
+        ids, logprobs = list(seq.new), list(seq.logprobs)
+        text = self.detokenize(prefix + ids)
+        reason = seq.reason or "length"
+        cut = cut_at_stop(text, stops) if stops and not prefix else None
+        if cut is not None:  # keep the tokens up to the one that completed the stop
+            keep = next(
+                k
+                for k in range(1, len(ids) + 1)
+                if cut_at_stop(self.detokenize(ids[:k]), stops) is not None
+            )
+            ids, logprobs, text, reason = ids[:keep], logprobs[:keep], text[:cut], "stop"
+        return Sample(
+            text=text.strip(),
+            token_ids=tuple(prefix + ids),
+            token_logprobs=tuple(logprobs),
+            finish_reason=reason,
+        )

@@ -1,0 +1,57 @@
+"""Complete answers: the text shown ends where the model ends it, not at the budget.
+
+Samples are drawn with a small budget (`max_new_tokens`, 48): enough to tell meanings
+apart, and a batch costs as many steps as its longest sample. The text a move shows
+(the answer, the hedge's guess, each perspective's position) is that of one sample, so
+when that sample was cut by the budget it is continued greedily from its own tokens up
+to `answer_tokens` (256 by default) in all. The llama.cpp backend still holds the
+sample's KV, so only the new tokens cost; a backend without `extend` generates the
+final answer once instead. New text is streamed as it comes (LangGraph's custom stream:
+{"node", "text"} with the text so far), and the Agent turns it into AnswerText events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agent.llm.base import Sample
+from agent.nodes.sample import build_conversations
+from agent.runtime import Runtime
+
+
+def completed(state: dict, rt: Runtime, text: str, node: str) -> tuple[str, str]:
+    """(`text` (a sampled answer) as the model would finish it, its finish reason:
+    "stop" where the model ended it, "length" at the answer_tokens cap, "time")."""
+    records = [a for a in state.get("answers") or [] if a["text"] == text]
+    if not records or any(r.get("complete", True) for r in records):
+        return text, "stop"
+    record = records[0]
+    conversations, _ = build_conversations(state, rt)
+    messages = conversations[record["conversation"]].messages
+    cap = rt.config.answer_tokens
+    on_text = streamer(node, text)
+    extend = getattr(rt.backend, "extend", None)
+    tokens = tuple(record.get("tokens") or ())
+    if extend is not None and tokens:
+        whole = extend(messages, Sample(text, tokens, (), "length"), cap, on_text)
+    else:  # a backend that cannot continue a sample: the final answer, generated once
+        whole = rt.backend.greedy(messages, cap)
+        on_text(whole.text)
+    return whole.text or text, whole.finish_reason
+
+
+def streamer(node: str, start: str = "") -> Callable[[str], None]:
+    """A callback that streams the text so far (start + every piece) to the UI."""
+    try:
+        from langgraph.config import get_stream_writer
+
+        write = get_stream_writer()
+    except (RuntimeError, ImportError):  # called outside a running graph (unit tests)
+        return lambda piece: None
+    shown = [start]
+
+    def on_text(piece: str) -> None:
+        shown[0] += piece
+        write({"node": node, "text": shown[0]})
+
+    return on_text

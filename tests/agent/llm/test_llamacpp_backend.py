@@ -1,0 +1,100 @@
+"""llama.cpp specifics on the real embedded GGUF: one batch for all samples, the KV
+cache reused across calls without changing results, continuation, the deadline."""
+
+import numpy as np
+import pytest
+
+from agent.llm.base import SamplingParams
+
+pytestmark = pytest.mark.model
+
+
+def test_log_probs_are_the_unscaled_models_close_to_transformers(
+    llamacpp_backend, transformers_backend, france
+):
+    import torch
+
+    sample = llamacpp_backend.sample(france, SamplingParams(n=1, max_new_tokens=12, seed=3))[0]
+    prompt = transformers_backend._tokens(transformers_backend.render(france))
+    ids = torch.tensor([prompt + list(sample.token_ids)])
+    with torch.inference_mode():
+        logits = transformers_backend.model(ids).logits[0, len(prompt) - 1 : -1]
+    theirs = torch.log_softmax(logits.float(), -1).gather(1, ids[0, len(prompt) :, None])[:, 0]
+    # the same weights (dequantized to F16 here, to fp32 there): close, not bit-equal
+    assert np.abs(np.array(sample.token_logprobs) - theirs.numpy()).mean() < 0.05
+
+
+def test_quantized_weights_are_dequantized_once_and_cached(llamacpp_backend):
+    from agent.llm.llamacpp_backend import f16_copy
+    from agent.llm.loading import default_gguf_path
+
+    copy = f16_copy(str(default_gguf_path()))
+    assert copy.endswith(".f16.gguf") and f16_copy(str(default_gguf_path())) == copy
+    assert "F16" in llamacpp_backend.name
+
+
+def test_all_samples_decode_in_one_batch_per_step(llamacpp_backend, france, monkeypatch):
+    sizes = []
+    original = llamacpp_backend._fill
+
+    def counting_fill(entries, wanted):
+        sizes.append(len(entries))
+        return original(entries, wanted)
+
+    monkeypatch.setattr(llamacpp_backend, "_fill", counting_fill)
+    params = SamplingParams(n=6, max_new_tokens=5, min_new_tokens=5, seed=0)
+    llamacpp_backend._reset()
+    samples = llamacpp_backend.sample(france, params)
+    assert [len(s.token_ids) for s in samples] == [5] * 6
+    assert sizes[1:] == [6] * 4  # after the prefill: one batch of 6 tokens per step
+
+
+def test_cached_prefix_gives_the_same_samples_as_a_cold_cache(llamacpp_backend, france):
+    params = SamplingParams(n=3, max_new_tokens=10, seed=11)
+    llamacpp_backend._reset()
+    cold = llamacpp_backend.sample(france, params)
+    warm = llamacpp_backend.sample(france, params)  # the prompt's KV is reused
+    assert [s.token_ids for s in cold] == [s.token_ids for s in warm]
+    # F16 kernels sum in another order for another batch shape: equal to ~1e-2, not bits
+    flat = [lp for s in cold for lp in s.token_logprobs]
+    assert flat == pytest.approx([lp for s in warm for lp in s.token_logprobs], abs=2e-2)
+
+
+def test_many_conversations_are_split_into_calls_that_fit(llamacpp_backend, france):
+    conversations = [france] * 12  # 12 x 4 = 48 sequences: more than one call holds
+    results = llamacpp_backend.sample_batch(
+        conversations, SamplingParams(n=4, max_new_tokens=3, seed=0)
+    )
+    assert [len(r) for r in results] == [4] * 12
+
+
+def test_extend_continues_a_cut_answer_to_its_end(llamacpp_backend, france):
+    cut = llamacpp_backend.sample(france, SamplingParams(n=1, max_new_tokens=6, seed=2))[0]
+    assert cut.finish_reason == "length"
+    pieces = []
+    whole = llamacpp_backend.extend(france, cut, 200, on_text=pieces.append)
+    assert whole.token_ids[: len(cut.token_ids)] == cut.token_ids
+    assert whole.text.startswith(cut.text)
+    assert len(whole.token_logprobs) == len(whole.token_ids)
+    assert whole.finish_reason == "stop"  # the model ended it before 200 tokens
+    assert whole.text.endswith("".join(pieces).strip())
+
+
+def test_the_deadline_stops_generation(llamacpp_backend, france):
+    llamacpp_backend.max_time_s = 0.0
+    try:
+        samples = llamacpp_backend.sample(france, SamplingParams(n=2, max_new_tokens=50))
+    finally:
+        llamacpp_backend.max_time_s = 300.0
+    assert {s.finish_reason for s in samples} == {"time"}
+    assert all(len(s.token_ids) <= 1 for s in samples)
+
+
+def test_stop_strings_and_straggler_cut(llamacpp_backend, france):
+    params = SamplingParams(n=4, max_new_tokens=40, seed=0, stop=(". ",))
+    for s in llamacpp_backend.sample(france, params):
+        assert ". " not in s.text
+    cut = SamplingParams(n=6, max_new_tokens=64, seed=0, straggler_factor=1.0)
+    lengths = [len(s.token_ids) for s in llamacpp_backend.sample(france, cut)]
+    # the third sample ended at step s (EOS, not counted); the rest were cut at s + 1
+    assert sorted(lengths)[-1] <= sorted(lengths)[2] + 2
