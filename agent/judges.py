@@ -92,8 +92,9 @@ class Judges:
     ) -> dict[str, np.ndarray]:
         """Every feature block some judge reads, computed once for the request."""
         out = {"embedding": np.asarray(embedder.embed([request]), dtype=np.float64)[0]}
-        if "answer_stats" in self.needs():
+        if self.needs() & {"answer_stats", "token_entropy"}:
             out["answer_stats"] = answer_block(backend, request, deadline)
+            out["token_entropy"] = out["answer_stats"][:1]  # mean NLL alone
         return out
 
     def score(self, blocks: dict[str, np.ndarray]) -> list[JudgeEstimate]:

@@ -149,7 +149,10 @@ def describe() -> dict:
             {
                 "embedding": "all-MiniLM-L6-v2 sentence embedding of the message (384)",
                 "answer_stats": "greedy answer token NLL mean, max, std, tokens/JUDGE_TOKENS "
-                f"(JUDGE_TOKENS={JUDGE_TOKENS}; 4)",
+                f"(JUDGE_TOKENS={JUDGE_TOKENS}; 4); the llama.cpp backend (F16) gives the same "
+                "statistics as transformers within 0.004 (8 rows checked)",
+                "token_entropy": "the mean NLL of answer_stats alone (1): the token-entropy "
+                "baseline as a feature",
                 "hidden": "SmolLM2 hidden state at the last prompt token, layer "
                 f"round({HIDDEN_LAYER_FRACTION:.3f} x layers) (576; ablation only)",
             }

@@ -24,6 +24,7 @@ CANDIDATES = {
     "needs_clarification": {"embedding": ("embedding",)},
     "contested": {"embedding": ("embedding",)},
     "likely_wrong": {
+        "token_entropy": ("token_entropy",),
         "answer_stats": ("answer_stats",),
         "embedding": ("embedding",),
         "answer_stats + embedding": ("answer_stats", "embedding"),
@@ -93,7 +94,9 @@ def train_judges(opts: Options) -> dict:
     texts = sorted({r.text for rs in rows.values() for r in rs})
     emb_all = cache.compute("embedding", texts, F.embeddings(embedder), "embeddings", opts.progress)
     emb_of = {t: emb_all[i] for i, t in enumerate(texts)}
-    backend = load_backend(None)
+    # transformers: batched greedy answers and hidden states (the ablation); the llama.cpp
+    # backend (the default on CPU) gives the same answer statistics (card: "Features")
+    backend = load_backend(None, backend="transformers")
 
     wrong_rows = rows["likely_wrong"]
     stats, answers = F.answer_texts(cache, [r.text for r in wrong_rows], backend, opts.progress)
@@ -109,6 +112,7 @@ def train_judges(opts: Options) -> dict:
         feats = {"embedding": np.stack([emb_of[r.text] for r in jrows])}
         if judge == "likely_wrong":
             feats["answer_stats"] = stats
+            feats["token_entropy"] = stats[:, :1]
         idx = _split_idx(jrows)
         fitted, table = select(judge, CANDIDATES[judge], feats, y, idx["train"], idx["dev"])
         probe = fitted.probe

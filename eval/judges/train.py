@@ -34,6 +34,10 @@ MODELS: tuple[tuple[str, float], ...] = tuple(("lr", c) for c in C_GRID) + tuple
     ("mlp", a) for a in MLP_ALPHAS
 )
 """(kind, regularisation): logistic regression with C, or the MLP with alpha."""
+MLP_MIN_CLASS = 200
+"""The MLP is a candidate only when both classes have this many train rows: with fewer
+(likely_wrong: 22 right answers) a dev AUROC picks noise, and on a single feature an MLP
+is only a non-monotone reshaping of it."""
 MAX_OVER_ASKING = 0.15
 MAX_FACT_PLURALISM = 0.02
 MAX_LOW_PLURALISM = 0.15
@@ -104,8 +108,10 @@ def select(
     from sklearn.exceptions import ConvergenceWarning
 
     table, best = [], None
+    small = min(int(y[train].sum()), int((1 - y[train]).sum())) < MLP_MIN_CLASS
+    models = [m for m in MODELS if not (small and m[0] == "mlp")]
     for label, names in candidates.items():
-        for model in MODELS:
+        for model in models:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is the budget
                 probe = fit_probe(name, {b: feats[b][train] for b in names}, y[train], model)
