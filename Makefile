@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 7860
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser postgres run test lint bench clean
+.PHONY: install browser postgres run test lint clean
 
 install: $(STAMP)
 

@@ -30,19 +30,14 @@ import gradio as gr
 from matplotlib.figure import Figure
 
 from agent.errors import ClarionError, ThreadError
+from agent.llm.loading import QUANTIZE_CHOICES
+from uncertainty.report import COMPONENT_NAMES
 
 log = logging.getLogger("clarion.app")
 
 # --------------------------------------------------------------------------- 1. rendering
 
-COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
-COMPONENT_LABELS = {
-    "semantic_entropy": "semantic entropy",
-    "epistemic": "epistemic",
-    "ambiguity": "ambiguity",
-    "value_conflict": "value conflict",
-}
-MOVES = {  # move -> (badge label, one-line meaning)
+BADGES: dict[str, tuple[str, str]] = {  # move -> (badge label, one-line meaning)
     "answer": ("ANSWER", "the sampled answers agree"),
     "hedge": ("HEDGE", "the model itself is unsure"),
     "clarify": ("CLARIFY", "the request can be read in different ways"),
@@ -56,7 +51,7 @@ def esc(text: Any) -> str:
 
 
 def badge_html(kind: str) -> str:
-    label, meaning = MOVES.get(kind, (kind.title(), ""))
+    label, meaning = BADGES.get(kind, (kind.title(), ""))
     return f'<span class="move-badge move-{esc(kind)}" title="{esc(meaning)}">{esc(label)}</span>'
 
 
@@ -105,19 +100,14 @@ def error_html(message: str) -> str:
     )
 
 
-def thresholds_of(profile) -> dict[str, float]:
-    raw = profile.thresholds
-    return dict(raw.model_dump() if hasattr(raw, "model_dump") else raw)
-
-
 def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, float]) -> Figure:
     """The uncertainty vector as bars; each component's threshold as a black tick.
     A red bar crossed its threshold: that component can trigger a move."""
     fig = Figure(figsize=(5.2, 2.5), dpi=110, layout="constrained")
     ax = fig.add_subplot()
     vector = vector or {}
-    values = [float(vector.get(name, 0.0)) for name in COMPONENTS]
-    limits = [thresholds.get(name) for name in COMPONENTS]
+    values = [float(vector.get(name, 0.0)) for name in COMPONENT_NAMES]
+    limits = [thresholds.get(name) for name in COMPONENT_NAMES]
     colors = [
         "#c0392b" if t is not None and v >= t else "#3b6fb6"
         for v, t in zip(values, limits, strict=True)
@@ -125,7 +115,7 @@ def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, fl
     # Entropies here rarely exceed ln(32); a threshold far beyond (a move switched off)
     # is drawn as an arrow at the edge instead of squashing the bars.
     top = max([1.0, *values, *(t for t in limits if t is not None and t <= 4.0)]) * 1.2
-    rows = range(len(COMPONENTS))
+    rows = range(len(COMPONENT_NAMES))
     ax.barh(rows, values, color=colors, height=0.55)
     for row, (value, limit) in enumerate(zip(values, limits, strict=True)):
         ax.text(value, row, f" {value:.2f}", va="center", fontsize=8)
@@ -141,7 +131,7 @@ def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, fl
                 fontsize=7,
                 color="#555",
             )
-    ax.set_yticks(list(rows), [COMPONENT_LABELS[n] for n in COMPONENTS], fontsize=9)
+    ax.set_yticks(list(rows), [n.replace("_", " ") for n in COMPONENT_NAMES], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, top)
     ax.set_xlabel("nats   (black tick = profile threshold)", fontsize=8)
@@ -286,7 +276,7 @@ class ClarionUI:
             {
                 w.options_box: gr.Column(visible=bool(options)),
                 w.plot: uncertainty_figure(
-                    report.vector() if report else None, thresholds_of(self.agent.profile)
+                    report.vector() if report else None, dict(self.agent.profile.thresholds)
                 ),
                 w.panel_header: panel_header_md(reply),
                 w.clusters: clusters_markdown(
@@ -462,7 +452,7 @@ class ClarionUI:
         try:
             config = self.agent.update_config(**changes)
             if switching:  # load now, under this progress bar, rather than in the next turn
-                self.agent._runtime.backend  # noqa: B018 -- no public load() on Agent yet
+                self.agent.warm()
         except Exception as exc:
             if not isinstance(exc, ClarionError):
                 log.exception("settings failed")
@@ -607,7 +597,7 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
                 gr.Markdown("### What Clarion is unsure about")
                 w.panel_header = gr.Markdown(panel_header_md(None), elem_id="panel-header")
                 w.plot = gr.Plot(
-                    uncertainty_figure(None, thresholds_of(agent.profile)),
+                    uncertainty_figure(None, dict(agent.profile.thresholds)),
                     show_label=False,
                     elem_id="uncertainty-plot",
                 )
@@ -632,7 +622,7 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
                 placeholder="empty = embedded SmolLM2-135M-Instruct (Q4_1)",
             )
             w.quantize = gr.Radio(
-                ["none", "4bit", "8bit"], value=cfg.quantize, label="Quantization (bitsandbytes)"
+                list(QUANTIZE_CHOICES), value=cfg.quantize, label="Quantization (bitsandbytes)"
             )
             w.apply = gr.Button("Apply", variant="primary")
             w.settings_status = gr.Markdown()
@@ -751,7 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--quantize",
-        choices=("none", "4bit", "8bit"),
+        choices=QUANTIZE_CHOICES,
         default="none",
         help="bitsandbytes quantization (default: none)",
     )
@@ -811,9 +801,6 @@ def main(argv: list[str] | None = None) -> None:
     from agent.participation import ParticipationStore
     from agent.perspectives import user_registry_path
     from agent.profiles import list_profiles
-    from agent.runtime import load_backend_for
-    from uncertainty import Embedder
-    from uncertainty.embeddings import EmbedderError
 
     try:
         settings = {
@@ -829,10 +816,10 @@ def main(argv: list[str] | None = None) -> None:
         config = AgentConfig.parse(
             {k: v for k, v in settings.items() if v is not None}, source="command line"
         )
-        backend = load_backend_for(config)  # once, with a bar
-        agent = Agent(config, backend=backend, embedder=Embedder())  # first turn not slower
+        agent = Agent(config)
+        agent.warm()  # model and embedder load now, with a progress bar, not in turn one
         participation = ParticipationStore(agent.database)
-    except (ClarionError, EmbedderError) as exc:
+    except ClarionError as exc:
         raise SystemExit(f"error: {exc}") from None
     ui = ClarionUI(
         agent,

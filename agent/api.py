@@ -13,14 +13,25 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from agent.config import AgentConfig
+from agent.context import Context, Resources
 from agent.db import Database
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
+from agent.llm.base import check_text
 from agent.reply import AnswerText, PerspectiveView, Reply, TurnEvent
-from agent.runtime import Runtime
-from agent.store import new_thread_id, open_checkpointer
+from agent.store import close_checkpointer, new_thread_id, open_checkpointer
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.types import StateSnapshot, StreamMode
+
+    from agent.llm.base import LLMBackend
+    from agent.profiles import ContextProfile
+    from uncertainty import TextEmbedder
 
 __all__ = ["Agent", "AnswerText", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
 log = logging.getLogger(__name__)
@@ -32,15 +43,7 @@ _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 
 def validate_message(message: object) -> str:
     """The message, stripped; InvalidInputError with a plain reason if unusable."""
-    if not isinstance(message, str):
-        raise InvalidInputError("The message must be text.")
-    try:
-        message.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInputError(
-            "The message contains broken characters (invalid Unicode); please retype it."
-        ) from None
-    text = message.strip()
+    text = check_text(message).strip()
     if not text:
         raise InvalidInputError("The message is empty: type a question or a request.")
     if len(text) > MAX_MESSAGE_CHARS:
@@ -71,11 +74,16 @@ class Agent:
     """Clarion: answer, hedge, clarify or present perspectives, per message."""
 
     def __init__(
-        self, config: AgentConfig | None = None, *, backend=None, embedder=None, checkpointer=None
+        self,
+        config: AgentConfig | None = None,
+        *,
+        backend: LLMBackend | None = None,
+        embedder: TextEmbedder | None = None,
+        checkpointer: BaseCheckpointSaver | None = None,
     ):
         self.config = config or AgentConfig()
-        self._runtime = Runtime(self.config, backend=backend, embedder=embedder)
-        self._runtime.profile  # noqa: B018 -- a bad context profile fails here, not mid-turn
+        self._resources = Resources(self.config, backend=backend, embedder=embedder)
+        self._resources.profile  # noqa: B018 -- a bad context profile fails here, not mid-turn
         self._owns_checkpointer = checkpointer is None
         self.database = Database(self.config.database)
         """Conversations' and participation's database (SQLite file or PostgreSQL)."""
@@ -83,22 +91,20 @@ class Agent:
         self._build()
         self._turn_lock = threading.Lock()
 
-    @classmethod
-    def from_config(cls, config: AgentConfig | dict | str | Path, **kw) -> Agent:
-        if isinstance(config, AgentConfig):
-            return cls(config, **kw)
-        if isinstance(config, dict):
-            return cls(AgentConfig.parse(config), **kw)
-        return cls(AgentConfig.load(config), **kw)
-
     def _build(self) -> None:
         from agent.graph import build_graph
 
-        self._graph = build_graph(self._runtime, self._checkpointer)
+        self._graph = build_graph(self._checkpointer)
 
     @property
-    def profile(self):
-        return self._runtime.profile
+    def profile(self) -> ContextProfile:
+        return self._resources.profile
+
+    def warm(self) -> None:
+        """Load what a turn needs now (model, embedder, data files) instead of during the
+        first turn; ModelLoadError or ConfigError if one cannot be loaded."""
+        with self._turn_lock:
+            self._resources.warm()
 
     # -- turns ----------------------------------------------------------------
 
@@ -137,19 +143,20 @@ class Agent:
         graph_input = Command(resume=text) if waiting else {"message": text}
         return self._run(graph_input, thread_id)
 
-    def _run(self, graph_input, thread_id: str) -> Iterator[TurnEvent]:
+    def _run(self, graph_input: Any, thread_id: str) -> Iterator[TurnEvent]:
         from agent.events import describe
-        from agent.graph import MOVES
 
-        config = {"configurable": {"thread_id": thread_id}}
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
         replied = False
         with self._turn_lock:
             before = self._graph.get_state(config)
             started = time.perf_counter()
-            self._runtime.start_turn()
+            context = Context.for_turn(self._resources)
             try:
-                modes = ["updates", "custom"]
-                for mode, update in self._graph.stream(graph_input, config, stream_mode=modes):
+                modes: list[StreamMode] = ["updates", "custom"]
+                for mode, update in self._graph.stream(
+                    graph_input, config, context=context, stream_mode=modes
+                ):
                     if mode == "custom":  # agent.nodes.complete: the text written so far
                         yield AnswerText(update["node"], "Writing the answer", text=update["text"])
                         continue
@@ -157,14 +164,10 @@ class Agent:
                         if node.startswith("__"):  # the interrupt itself: clarify came first
                             continue
                         event = TurnEvent(node, describe(node, values or {}))
-                        if node in MOVES and (values or {}).get("reply"):
-                            event.reply = Reply.from_dict(
-                                {
-                                    **values["reply"],
-                                    "thread_id": thread_id,
-                                    "seconds": time.perf_counter() - started,
-                                }
-                            )
+                        reply = (values or {}).get("reply")
+                        if reply is not None:
+                            seconds = time.perf_counter() - started
+                            event.reply = replace(reply, thread_id=thread_id, seconds=seconds)
                             replied = True
                         yield event
             except ClarionError:
@@ -177,12 +180,10 @@ class Agent:
                     f"The turn failed ({type(exc).__name__}: {exc}). The "
                     "conversation is unchanged; try again."
                 ) from exc
-            finally:
-                self._runtime.deadline = None
         if not replied:
             raise GenerationError("The turn ended without a reply; try again.")
 
-    def _restore(self, before) -> None:
+    def _restore(self, before: StateSnapshot) -> None:
         """Make the checkpoint from before a failed turn the thread's head again (a
         copy), so e.g. a clarify that was being answered is still pending."""
         if not before.values:
@@ -202,25 +203,25 @@ class Agent:
 
     # -- threads --------------------------------------------------------------
 
-    def _state(self, thread_id: str):
+    def _state(self, thread_id: str) -> StateSnapshot:
         return self._graph.get_state({"configurable": {"thread_id": thread_id}})
 
     @staticmethod
-    def _waiting(state) -> bool:
+    def _waiting(state: StateSnapshot) -> bool:
         return "await_reply" in (state.next or ())
 
-    def _reply(self, thread_id: str, seconds: float = 0.0) -> Reply | None:
-        data = self._state(thread_id).values.get("reply")
-        if not data:
-            return None
-        return Reply.from_dict({**data, "thread_id": thread_id, "seconds": seconds})
+    def _reply(self, thread_id: str) -> Reply | None:
+        from agent.state import as_reply
+
+        reply = as_reply(self._state(thread_id).values.get("reply"))
+        return None if reply is None else replace(reply, thread_id=thread_id)
 
     def pending(self, thread_id: str) -> Reply | None:
         """The clarifying question a thread is waiting on, if any."""
         _check_thread_id(thread_id)
         return self._reply(thread_id) if self._waiting(self._state(thread_id)) else None
 
-    def history(self, thread_id: str) -> list[dict]:
+    def history(self, thread_id: str) -> list[dict[str, str]]:
         """The thread's messages ([] for an unknown thread)."""
         _check_thread_id(thread_id)
         return [dict(m) for m in self._state(thread_id).values.get("history") or []]
@@ -230,17 +231,17 @@ class Agent:
 
     # -- configuration --------------------------------------------------------
 
-    def update_config(self, **changes) -> AgentConfig:
+    def update_config(self, **changes: Any) -> AgentConfig:
         """Validate and apply settings for the next turn; a model/quantize change reloads
         the backend, a db_path/db_url change reopens the store."""
         config = self.config.updated(**changes)
         old = self.config
         with self._turn_lock:
-            self._runtime.update(config)
+            self._resources.update(config)
             try:
-                self._runtime.profile  # noqa: B018 -- validate the context now
+                self._resources.profile  # noqa: B018 -- validate the context now
             except ClarionError:
-                self._runtime.update(old)
+                self._resources.update(old)
                 raise
             self.config = config
             if config.database != old.database:
@@ -254,5 +255,5 @@ class Agent:
     def close(self) -> None:
         """Close the conversation store if this Agent opened it."""
         if self._owns_checkpointer and not self.database.postgres:
-            self._checkpointer.conn.close()
+            close_checkpointer(self._checkpointer)
         self.database.close()  # PostgreSQL: the pool the checkpointer used

@@ -9,6 +9,7 @@ import sys
 
 from agent.errors import ClarionError
 from agent.llm.loading import QUANTIZE_CHOICES
+from agent.policy import Move
 
 DESCRIPTION = """Clarion: a chat agent that measures its own uncertainty and then answers,
 hedges, asks a clarifying question, or shows perspectives.
@@ -22,8 +23,7 @@ examples:
   python -m agent sample "Hi" --samples 8           # raw samples, no agent (debugging)
 """
 
-COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
-BADGES = {
+BADGES: dict[Move, str] = {
     "answer": "ANSWER",
     "hedge": "HEDGE (unsure)",
     "clarify": "CLARIFY",
@@ -185,9 +185,7 @@ def format_reply(reply) -> str:
     lines.append(f"why: {reply.route_reason}")
     if reply.uncertainty is not None:
         vector = reply.uncertainty.vector()
-        lines.append(
-            "uncertainty (nats): " + " | ".join(f"{c} {vector[c]:.2f}" for c in COMPONENTS)
-        )
+        lines.append("uncertainty (nats): " + " | ".join(f"{c} {v:.2f}" for c, v in vector.items()))
     lines.append(f"thread: {reply.thread_id}  ({reply.seconds:.1f} s, context {reply.context})")
     return "\n".join(lines)
 
@@ -227,8 +225,8 @@ def run_chat(args: argparse.Namespace) -> int:
 
 def run_sample(args: argparse.Namespace) -> int:
     """The foundation's raw view: greedy answer and N samples with log-probs."""
+    from agent.context import load_backend_for
     from agent.llm.base import SamplingParams
-    from agent.runtime import load_backend_for
 
     config = load_config(args)
     backend = load_backend_for(config)

@@ -11,7 +11,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
 from pydantic import (
@@ -26,6 +26,9 @@ from pydantic import (
 
 from agent.db import is_postgres_url
 from agent.errors import ConfigError
+from agent.llm import BackendName
+from agent.llm.loading import Quantize
+from agent.llm.stopping import SampleStop
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 """The shipped prompt templates, perspective registry and context profiles."""
@@ -137,8 +140,8 @@ class AgentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     model: str | None = None
-    quantize: Literal["none", "4bit", "8bit"] = "none"
-    backend: Literal["auto", "transformers", "llamacpp"] = Field(
+    quantize: Quantize = "none"
+    backend: BackendName = Field(
         "auto",
         description="auto: llama.cpp for a GGUF file on a CPU (faster there), else transformers",
     )
@@ -166,7 +169,7 @@ class AgentConfig(BaseModel):
     # tokens, cut the rest at factor * s (0 = off). sample_stop: end each sample at its
     # first line or sentence ("none" = at EOS only).
     straggler_factor: float = Field(1.5, ge=0.0, le=10.0)
-    sample_stop: Literal["none", "line", "sentence"] = "none"
+    sample_stop: SampleStop = "none"
     db_path: Path | None = None
     db_url: str | None = Field(
         None,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent.state import State
 
 
-def describe(node: str, update: dict) -> str:
+def describe(node: str, update: State) -> str:
     if node == "begin":
         return "Reading the message"
     if node == "interpret":
@@ -19,13 +22,13 @@ def describe(node: str, update: dict) -> str:
     if node == "sample":
         return f"Sampled {len(update.get('answers') or [])} answers"
     if node == "estimate":
-        report = update.get("report") or {}
-        parts = [f"{c} {report[c]['value']:.2f}" for c in COMPONENTS if c in report]
-        return "Uncertainty: " + ", ".join(parts)
+        report = update.get("report")
+        vector = report.vector() if report is not None else {}
+        return "Uncertainty: " + ", ".join(f"{c} {v:.2f}" for c, v in vector.items())
     if node == "route":
-        route = update.get("route") or {}
-        return f"Move: {route.get('move')} ({route.get('reason', '')})"
+        route = update.get("route")
+        return f"Move: {route.move} ({route.reason})" if route else "Move: none"
     if node == "await_reply":
         return "Clarification received"
-    reply = update.get("reply") or {}
-    return f"Reply ready: {reply.get('kind', node)}"
+    reply = update.get("reply")
+    return f"Reply ready: {reply.kind if reply else node}"

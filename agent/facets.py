@@ -28,7 +28,7 @@ from agent.config import (
     validate_unique_entries,
 )
 from agent.errors import ConfigError
-from agent.perspectives import TextEmbedder
+from uncertainty.embeddings import TextEmbedder
 
 FACETS_PATH = PROMPTS_DIR / "facets.yaml"
 USER_FILENAME = "facets.yaml"

@@ -3,17 +3,23 @@
     begin -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
                 ^                                     \\-> clarify -> await_reply --'
 
-`await_reply` calls `interrupt`, so a thread waiting on a clarifying question is a
-checkpoint; `Command(resume=reply)` continues it (in this or another process).
+Nodes are `def node(state: State, runtime: Runtime[Context]) -> State`: the typed state
+and LangGraph's run-time context (agent.context), passed per run with
+`graph.stream(..., context=Context(...))`. `await_reply` calls `interrupt`, so a thread
+waiting on a clarifying question is a checkpoint; `Command(resume=reply)` continues it
+(in this or another process).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
 
+from agent.context import Context
 from agent.nodes.estimate import estimate
 from agent.nodes.interpret import interpret
 from agent.nodes.respond import (
@@ -26,13 +32,14 @@ from agent.nodes.respond import (
     route_node,
 )
 from agent.nodes.sample import sample
-from agent.runtime import Runtime
-from agent.state import TurnState
+from agent.policy import MOVES
+from agent.state import State
 
-MOVES = ("answer", "hedge", "perspectives", "clarify")
+Node = Callable[[State, Runtime[Context]], State]
+Graph = CompiledStateGraph[State, Context, State, State]
 
 
-def begin(state: dict) -> dict:
+def begin(state: State) -> State:
     """Start a turn: the new message becomes the request; per-turn fields reset."""
     message = state["message"]
     return {
@@ -45,26 +52,31 @@ def begin(state: dict) -> dict:
         "value_laden": False,
         "value_score": 0.0,
         "answers": [],
-        "report": {},
-        "route": {},
-        "reply": {},
+        "report": None,
+        "route": None,
+        "reply": None,
     }
 
 
-def _bind(node: Callable, rt: Runtime, name: str) -> Callable[[dict], dict]:
-    @functools.wraps(node)
-    def run(state: dict) -> dict:
-        rt.check_deadline(name)
-        return node(state, rt)
+def _timed(name: str, node: Node) -> Node:
+    """`node`, refusing to start once the turn's deadline has passed. A run without a
+    context (`langgraph dev`) gets the default one."""
 
+    def run(state: State, runtime: Runtime[Context]) -> State:
+        if runtime.context is None:
+            runtime = runtime.override(context=Context())
+        runtime.context.check_deadline(name)
+        return node(state, runtime)
+
+    run.__name__ = run.__qualname__ = node.__name__
     return run
 
 
-def build_graph(runtime: Runtime, checkpointer=None):
-    """The compiled graph; nodes reach heavy resources through `runtime`."""
-    g = StateGraph(TurnState)
+def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
+    """The compiled graph; heavy resources come with each run's Context."""
+    g = StateGraph(State, context_schema=Context)
     g.add_node("begin", begin)
-    steps = {
+    steps: dict[str, Node] = {
         "interpret": interpret,
         "sample": sample,
         "estimate": estimate,
@@ -73,16 +85,16 @@ def build_graph(runtime: Runtime, checkpointer=None):
         "hedge": hedge,
         "perspectives": perspectives,
         "clarify": clarify,
-        "await_reply": await_reply,
     }
     for name, fn in steps.items():
-        g.add_node(name, _bind(fn, runtime, name))
+        g.add_node(name, _timed(name, fn))
+    g.add_node("await_reply", await_reply)
     g.add_edge(START, "begin")
     g.add_edge("begin", "interpret")
     g.add_edge("interpret", "sample")
     g.add_edge("sample", "estimate")
     g.add_edge("estimate", "route")
-    g.add_conditional_edges("route", next_move, {m: m for m in MOVES})
+    g.add_conditional_edges("route", next_move, list(MOVES))
     for move in ("answer", "hedge", "perspectives"):
         g.add_edge(move, END)
     g.add_edge("clarify", "await_reply")
@@ -90,15 +102,8 @@ def build_graph(runtime: Runtime, checkpointer=None):
     return g.compile(checkpointer=checkpointer)
 
 
-@functools.lru_cache(maxsize=1)
-def _default_runtime() -> Runtime:
-    from agent.config import AgentConfig
-
-    return Runtime(AgentConfig())
-
-
-def graph(config: dict | None = None):
+def graph(config: dict | None = None) -> Graph:
     """Graph factory for langgraph.json (`langgraph dev` / Studio): the default config,
     resources loaded on first use; the server supplies its own checkpointer.
     Input: {"message": "..."}; a clarify waits as an interrupt, resume with its reply."""
-    return build_graph(_default_runtime())
+    return build_graph()

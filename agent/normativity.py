@@ -16,7 +16,7 @@ import numpy as np
 
 from agent.config import PROMPTS_DIR, read_data_file
 from agent.errors import ConfigError
-from agent.perspectives import TextEmbedder
+from uncertainty.embeddings import TextEmbedder
 
 EXEMPLARS_PATH = PROMPTS_DIR / "normativity.yaml"
 DEFAULT_THRESHOLD = 0.6  # 3 of the 5 nearest

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import yaml
@@ -18,15 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.config import PROMPTS_DIR, Slug, parse_entry, read_data_file, validate_unique_entries
 from agent.errors import ConfigError
+from uncertainty.embeddings import TextEmbedder
 
 REGISTRY_PATH = PROMPTS_DIR / "perspectives.yaml"
 USER_FILENAME = "perspectives.yaml"
-
-
-class TextEmbedder(Protocol):
-    """Anything with `embed(texts) -> (n, d)` L2-normalised rows (e.g. uncertainty.Embedder)."""
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class Provenance(BaseModel):

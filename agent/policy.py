@@ -21,21 +21,31 @@ allow is skipped, and the reason says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple, get_args
 
-from agent.profiles import ContextProfile
+from uncertainty.report import COMPONENT_NAMES, ComponentName
+
+if TYPE_CHECKING:
+    from agent.profiles import ContextProfile
 
 Move = Literal["answer", "hedge", "clarify", "perspectives"]
-COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
-ROUTED = ("value_conflict", "ambiguity", "epistemic")
+"""The four moves: the one definition (the graph's move nodes, Reply.kind, profiles,
+the UI, the CLI and eval derive from it)."""
+MOVES: tuple[Move, ...] = get_args(Move)
+ROUTED: tuple[ComponentName, ...] = ("value_conflict", "ambiguity", "epistemic")
 """The components the policy compares, in the order it checks them."""
+
+
+class Trigger(NamedTuple):
+    value: float
+    threshold: float
 
 
 @dataclass
 class Route:
     move: Move
     reason: str
-    triggers: dict[str, tuple[float, float]] = field(default_factory=dict)
+    triggers: dict[ComponentName, Trigger] = field(default_factory=dict)
     """component -> (value, threshold) for each component that crossed its threshold."""
 
 
@@ -44,7 +54,7 @@ def _fmt(name: str, value: float, threshold: float, crossed: bool) -> str:
 
 
 def route(
-    vector: dict[str, float],
+    vector: dict[ComponentName, float],
     profile: ContextProfile,
     *,
     clarify_rounds: int,
@@ -52,12 +62,14 @@ def route(
     has_options: bool,
 ) -> Route:
     """Pick the move for an uncertainty vector under a context profile."""
-    missing = [c for c in COMPONENTS if c not in vector]
+    missing = [c for c in COMPONENT_NAMES if c not in vector]
     if missing:
         raise ValueError(f"uncertainty vector lacks {', '.join(missing)}")
-    thr = profile.thresholds.model_dump()
+    thr = profile.thresholds
     crossed = {
-        c: (float(vector[c]), float(thr[c])) for c in ROUTED if float(vector[c]) >= float(thr[c])
+        c: Trigger(float(vector[c]), float(thr[c]))
+        for c in ROUTED
+        if float(vector[c]) >= float(thr[c])
     }
     allowed = profile.allowed_moves
     tag = f"(profile {profile.name})"

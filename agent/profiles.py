@@ -10,29 +10,23 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.config import PROMPTS_DIR, default_data_dir, describe_validation_error, read_data_file
 from agent.errors import ConfigError
+from agent.policy import Move
+from uncertainty.report import COMPONENT_NAMES, ComponentName
 
-MoveName = Literal["answer", "hedge", "clarify", "perspectives"]
 CONTEXTS_DIR = PROMPTS_DIR / "contexts"
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _SUFFIXES = (".yaml", ".yml", ".json")
 
 
-class Thresholds(BaseModel):
-    """Per-component thresholds in nats: a move triggers when value >= threshold."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    semantic_entropy: float = Field(ge=0.0)
-    epistemic: float = Field(ge=0.0)
-    ambiguity: float = Field(ge=0.0)
-    value_conflict: float = Field(ge=0.0)
+Thresholds = dict[ComponentName, Annotated[float, Field(ge=0.0)]]
+"""Per-component thresholds in nats (every component): a move triggers when value >= it."""
 
 
 class ContextProfile(BaseModel):
@@ -42,7 +36,7 @@ class ContextProfile(BaseModel):
     description: str = Field(min_length=1)
     thresholds: Thresholds
     max_clarify_rounds: int = Field(ge=0, le=10)
-    allowed_moves: set[MoveName]
+    allowed_moves: set[Move]
     system_prompt: str = Field("system", description="template name in prompts/")
     normative_threshold: float = Field(
         0.6,
@@ -52,9 +46,17 @@ class ContextProfile(BaseModel):
         "question value-laden (is_value_laden(..., threshold=))",
     )
 
+    @field_validator("thresholds")
+    @classmethod
+    def _every_component(cls, thresholds: Thresholds) -> Thresholds:
+        missing = [c for c in COMPONENT_NAMES if c not in thresholds]
+        if missing:
+            raise ValueError(f"missing a threshold for {', '.join(missing)}")
+        return {c: thresholds[c] for c in COMPONENT_NAMES}
+
     @field_validator("allowed_moves")
     @classmethod
-    def _answer_allowed(cls, moves: set[str]) -> set[str]:
+    def _answer_allowed(cls, moves: set[Move]) -> set[Move]:
         # The policy falls back to answer; a profile without it could leave a turn moveless.
         if "answer" not in moves:
             raise ValueError("must include 'answer' (the fallback move)")

@@ -8,11 +8,10 @@ rebuilds the typed object from it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from agent.policy import Move
 from uncertainty import Cluster, UncertaintyReport
-
-Kind = Literal["answer", "hedge", "clarify", "perspectives"]
 
 
 @dataclass
@@ -26,7 +25,7 @@ class PerspectiveView:
 
 @dataclass
 class Reply:
-    kind: Kind
+    kind: Move
     text: str
     thread_id: str
     route_reason: str
@@ -37,6 +36,10 @@ class Reply:
     confidence: float | None = None
     context: str = "general"
     seconds: float = 0.0
+    value_laden: bool = False
+    """The normativity gate's verdict on the request (agent.normativity.is_value_laden)."""
+    value_score: float = 0.0
+    """Its score: the share of normative exemplars among the request's nearest ones."""
     written: list[dict[str, str]] = field(default_factory=list)
     """Each text the move wrote from a sample (the answer, the guess, each perspective)
     with its finish_reason: "stop" = the model ended it, "length" = the answer cap."""
@@ -55,6 +58,8 @@ class Reply:
             "confidence": self.confidence,
             "context": self.context,
             "seconds": round(self.seconds, 3),
+            "value_laden": self.value_laden,
+            "value_score": self.value_score,
             "written": [dict(w) for w in self.written],
         }
 
@@ -73,6 +78,8 @@ class Reply:
             confidence=d.get("confidence"),
             context=d.get("context", "general"),
             seconds=float(d.get("seconds") or 0.0),
+            value_laden=bool(d.get("value_laden", False)),
+            value_score=float(d.get("value_score") or 0.0),
             written=[dict(w) for w in d.get("written") or []],
         )
 

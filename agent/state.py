@@ -1,42 +1,49 @@
 """The state of one conversation thread, as the checkpointer stores it.
 
-Everything here is plain JSON-able data (lists, dicts, str, float): the SQLite
-checkpointer serialises it, and a thread must resume in a new process without any
-live object. Per-turn fields are reset by the `begin` node; `history` accumulates.
+The report, the route and the reply travel as the real `UncertaintyReport`, `Route` and
+`Reply` objects (dataclasses); the checkpointer serialises them once, with LangGraph's
+own serializer, restricted to the types listed by `checkpoint_types()` (see
+agent/store.py). Per-turn fields are reset by the `begin` node; `history` accumulates.
+
+Checkpoints written before the state was typed (Clarion at commit 98ee6c2) hold plain
+dicts there; `as_reply` reads those too, so a thread waiting on a clarifying question
+then still resumes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import operator
-from typing import Annotated, Any, NotRequired, TypedDict
+import types
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypedDict
+
+from agent.errors import ThreadError
+from agent.policy import Route
+from agent.reply import Reply
+from uncertainty import LabeledAnswer, UncertaintyReport
+
+Role = Literal["user", "assistant"]
+EntryKind = Literal["user", "clarify_reply", "answer", "hedge", "clarify", "perspectives"]
 
 
-class HistoryEntry(TypedDict, total=False):
-    role: str  # "user" | "assistant"
+class HistoryEntry(TypedDict):
+    role: Role
     content: str
-    kind: str  # "user" | "clarify_reply" | "answer" | "hedge" | "clarify" | "perspectives"
+    kind: EntryKind
 
 
-class AnswerRecord(TypedDict):
-    """One sampled answer with the labels the estimator needs (see uncertainty.LabeledAnswer)."""
+@dataclass(frozen=True)
+class SampledAnswer(LabeledAnswer):
+    """A sampled answer with what it takes to finish it if it is shown (agent.nodes.complete)."""
 
-    text: str
-    logprob: float | None
-    member: str
-    reading: str
-    perspective: str
-    conversation: NotRequired[int]  # index into build_conversations(state, runtime)
-    tokens: NotRequired[list[int]]  # its token ids, to continue it (agent.nodes.complete)
-    complete: NotRequired[bool]  # False: cut by the sampling budget or a stop string
+    conversation: int = 0  # index into build_conversations(state, ctx)
+    tokens: tuple[int, ...] = ()  # its token ids, to continue it
+    complete: bool = True  # False: cut by the sampling budget or a stop string
 
 
-class RouteRecord(TypedDict):
-    move: str
-    reason: str
-    triggers: dict[str, list[float]]  # component -> [value, threshold]
-
-
-class TurnState(TypedDict, total=False):
+class State(TypedDict, total=False):
     # Conversation (accumulates across turns; nodes append through the reducer).
     history: Annotated[list[HistoryEntry], operator.add]
     # Input of a turn: the user's new message (read by `begin` only).
@@ -49,8 +56,52 @@ class TurnState(TypedDict, total=False):
     value_laden: bool
     value_score: float
     perspectives: list[str]  # perspective ids voiced (value-laden questions only)
-    answers: list[AnswerRecord]
-    report: dict[str, Any]  # UncertaintyReport.to_dict()
-    route: RouteRecord
+    answers: list[SampledAnswer]
+    report: UncertaintyReport | None
+    route: Route | None
     clarify_rounds: int
-    reply: dict[str, Any]  # Reply.to_dict() of the turn's last reply
+    reply: Reply | None  # the turn's last reply (thread_id and seconds are the Agent's)
+
+
+def as_reply(value: object) -> Reply | None:
+    """The stored reply: a Reply, or the dict an older Clarion stored (Reply.to_dict())."""
+    if value is None or isinstance(value, Reply):
+        return value
+    if isinstance(value, dict):
+        if not value:
+            return None
+        try:
+            return Reply.from_dict(value)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ThreadError(
+                "This conversation was saved by an older Clarion in a form this version "
+                f"cannot read ({type(exc).__name__}: {exc}); start a new conversation."
+            ) from exc
+    raise ThreadError(
+        f"This conversation's stored reply is a {type(value).__name__}, not a reply; "
+        "start a new conversation."
+    )
+
+
+def checkpoint_types() -> set[type]:
+    """Every class a checkpoint of `State` can hold (the serializer's allow-list)."""
+    found: set[type] = set()
+
+    def visit(tp: Any) -> None:
+        origin = typing.get_origin(tp)
+        if origin is Annotated:
+            visit(typing.get_args(tp)[0])
+        elif origin is not None or isinstance(tp, types.UnionType):
+            for arg in typing.get_args(tp):
+                visit(arg)
+        elif isinstance(tp, type) and dataclasses.is_dataclass(tp) and tp not in found:
+            found.add(tp)
+            for name, hint in typing.get_type_hints(tp).items():
+                if name in {f.name for f in dataclasses.fields(tp)}:
+                    visit(hint)
+        elif isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
+            found.add(tp)  # a NamedTuple (Route's triggers)
+
+    for hint in typing.get_type_hints(State, include_extras=True).values():
+        visit(hint)
+    return found

@@ -7,23 +7,42 @@ question, so a conversation survives a restart and, on PostgreSQL, continues in 
 process. A checkpointer is shared across threads (Gradio serves requests from a pool):
 SqliteSaver serialises access with its own lock, PostgresSaver takes connections from
 the database's pool.
+
+The state's objects (UncertaintyReport, Route, Reply, ...) are stored by LangGraph's own
+serializer, which rebuilds only the classes on its allow-list (`serializer()`); both
+checkpointers (SQLite and PostgreSQL) are built on it, so they store them the same way.
 """
 
 from __future__ import annotations
 
 import secrets
 import sqlite3
+from typing import TYPE_CHECKING
 
 from agent.db import Database
 from agent.errors import ConfigError
 
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-def open_checkpointer(db: Database):
+
+def serializer() -> JsonPlusSerializer:
+    """LangGraph's serializer, allowed to rebuild exactly the classes a State holds."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    from agent.state import checkpoint_types
+
+    allowed = sorted((t.__module__, t.__name__) for t in checkpoint_types())
+    return JsonPlusSerializer(allowed_msgpack_modules=allowed)
+
+
+def open_checkpointer(db: Database) -> BaseCheckpointSaver:
     """LangGraph's saver on `db`, its tables created or migrated (`setup()`)."""
     if db.postgres:
         from langgraph.checkpoint.postgres import PostgresSaver
 
-        saver = PostgresSaver(db.pool)
+        saver = PostgresSaver(db.pool, serde=serializer())
         with db.setup_lock():
             saver.setup()
         return saver
@@ -33,9 +52,16 @@ def open_checkpointer(db: Database):
         conn = sqlite3.connect(str(db.target), check_same_thread=False)
     except sqlite3.Error as exc:
         raise ConfigError(f"Cannot open the conversation store {db}: {exc}") from exc
-    saver = SqliteSaver(conn)
+    saver = SqliteSaver(conn, serde=serializer())
     saver.setup()
     return saver
+
+
+def close_checkpointer(saver: BaseCheckpointSaver) -> None:
+    """Close the connection of a checkpointer opened by open_checkpointer."""
+    conn = getattr(saver, "conn", None)
+    if conn is not None:
+        conn.close()
 
 
 def new_thread_id() -> str:

@@ -21,6 +21,8 @@ import statistics
 import sys
 from dataclasses import dataclass, field
 
+from agent.llm.loading import QUANTIZE_CHOICES
+
 DEFAULT_MESSAGE = "What is the capital of France?"
 RATIOS = {  # name: (numerator figure, denominator figure); medians
     "clarion_turn_over_plain_turn": ("clarion_turn", "plain_turn"),
@@ -92,7 +94,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument(
         "--quantize",
-        choices=("none", "4bit", "8bit"),
+        choices=QUANTIZE_CHOICES,
         default="none",
         help="bitsandbytes quantization for --model",
     )
@@ -149,18 +151,18 @@ def main(argv: list[str] | None = None) -> int:
     configure_offline()
     import torch
 
+    from agent.context import load_embedder
     from agent.errors import ClarionError
-    from uncertainty import Embedder
 
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    embedder = Embedder()
     tokens_total = args.samples * args.tokens
     specs = [(None, "none")] + ([(args.model, args.quantize)] if args.model else [])
     from eval.bench_run import measure_model
 
     try:
+        embedder = load_embedder()
         runs = [measure_model(spec, q, args, embedder, show_progress=True) for spec, q in specs]
     except ClarionError as exc:
         print(f"error: {exc}", file=sys.stderr)

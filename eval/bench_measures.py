@@ -107,8 +107,8 @@ def sampling_sequential(backend, message: str, n: int, tokens: int, seed: int) -
 def encode_prompt(backend, message: str, cached: bool) -> float:
     """Render + tokenize one prompt; cold clears the backend's token cache first."""
     if not cached:
-        backend._token_cache.clear()
-    seconds, _ = timed(backend._encode, [user(message)], 1)
+        backend.clear_token_cache()
+    seconds, _ = timed(backend.encode, [user(message)], 1)
     return seconds
 
 

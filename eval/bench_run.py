@@ -6,6 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from agent.llm.stopping import SENTENCE_STOPS
 from eval import bench_measures as m
 from eval.bench import ModelRun
 
@@ -13,7 +14,6 @@ from eval.bench import ModelRun
 # checkout's AgentConfig are skipped); "clarion_turn_without_speedups" runs with these.
 AGENT_SPEEDUPS_OFF = {"straggler_factor": 0.0, "sample_stop": "none"}
 STRAGGLER = 1.5
-SENTENCE = (". ", "! ", "? ", "\n")
 
 
 def agent_speedups_off() -> dict:
@@ -59,7 +59,7 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
     from uncertainty import EmbeddingJudge
 
     def judge():
-        embedder._cache.clear()  # cold: both methods pay for embedding their texts
+        embedder.clear_cache()  # cold: both methods pay for embedding their texts
         return EmbeddingJudge(embedder)
 
     # warm-up: first generate call, first turn (lazy loads), first llama.cpp call
@@ -101,7 +101,7 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
         run.notes["pilot_samples"] = pilot
         for name, extra in (
             ("sampling_natural_straggler_cut", {"straggler_factor": STRAGGLER}),
-            ("sampling_natural_sentence_stop", {"stop": SENTENCE}),
+            ("sampling_natural_sentence_stop", {"stop": SENTENCE_STOPS}),
         ):
             seconds, cut = m.sampling_batched(backend, msg, n, t, seed, natural=True, **extra)
             run.add(name, seconds)

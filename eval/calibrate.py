@@ -12,6 +12,7 @@ import json
 import random
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,8 +20,10 @@ from agent.errors import ConfigError
 from eval import metrics
 from eval.runner import RunOptions, collect, write_json
 from eval.suites import SUITES
+from uncertainty.report import COMPONENT_NAMES
 
-COMPONENTS = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
+if TYPE_CHECKING:
+    from agent.profiles import ContextProfile
 
 
 def split_groups(decisions: list[dict], dev_fraction: float, seed: int) -> dict[str, str]:
@@ -44,15 +47,8 @@ def split_groups(decisions: list[dict], dev_fraction: float, seed: int) -> dict[
     return split
 
 
-def thresholds_of(profile) -> dict[str, float]:
-    t = profile.thresholds
-    return dict(t.model_dump() if hasattr(t, "model_dump") else t)
-
-
-def with_thresholds(profile, values: dict[str, float]):
-    t = profile.thresholds
-    new = t.model_copy(update=values) if hasattr(t, "model_copy") else {**t, **values}
-    return profile.model_copy(update={"thresholds": new})
+def with_thresholds(profile: ContextProfile, values: dict[str, float]) -> ContextProfile:
+    return profile.model_copy(update={"thresholds": {**profile.thresholds, **values}})
 
 
 def replay(decisions: list[dict], profile) -> list[str]:
@@ -61,7 +57,7 @@ def replay(decisions: list[dict], profile) -> list[str]:
 
     moves = []
     for d in decisions:
-        vector = {c: float(d["vector"].get(c, 0.0)) for c in COMPONENTS}
+        vector = {c: float(d["vector"].get(c, 0.0)) for c in COMPONENT_NAMES}
         laden = d["value_laden"] if d["value_laden"] is not None else d["kind"] == "perspectives"
         moves.append(
             route(
@@ -81,11 +77,11 @@ def accuracy(decisions: list[dict], moves: list[str]) -> float:
 
 def fit(dev: list[dict], profile, passes: int = 3) -> dict[str, float]:
     """Coordinate ascent over observed values (and midpoints); ties stay near the original."""
-    original = thresholds_of(profile)
+    original = dict(profile.thresholds)
     best = dict(original)
     for _ in range(passes):
         changed = False
-        for comp in COMPONENTS:
+        for comp in COMPONENT_NAMES:
             if comp not in best:
                 continue
             values = sorted({float(d["vector"].get(comp, 0.0)) for d in dev})
@@ -173,7 +169,7 @@ def calibrate(
         "from_results": str(from_results) if from_results else None,
         "split": split,
         "dev_fraction": dev_fraction,
-        "shipped": thresholds_of(profile),
+        "shipped": dict(profile.thresholds),
         "fitted": fitted,
         "replay_agreement": agree,
         "profile_file": str(path),
@@ -188,7 +184,7 @@ def calibrate(
             {
                 "title": "Thresholds",
                 "columns": ["component", "shipped", "fitted"],
-                "rows": [[c, thresholds_of(profile).get(c), fitted.get(c)] for c in COMPONENTS],
+                "rows": [[c, profile.thresholds[c], fitted.get(c)] for c in COMPONENT_NAMES],
             },
         ],
         "notes": [

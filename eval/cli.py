@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from agent.errors import ClarionError
-from agent.llm.loading import configure_offline
+from agent.llm.loading import QUANTIZE_CHOICES, configure_offline
 from eval.paths import DEFAULT_DATA_DIR, default_out_dir
 
 DESCRIPTION = f"""Evaluate Clarion on scripted dialogues and real benchmarks.
@@ -48,7 +48,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--quantize",
-        choices=["none", "4bit", "8bit"],
+        choices=QUANTIZE_CHOICES,
         default="none",
         help="bitsandbytes quantization (default: none)",
     )
@@ -373,15 +373,8 @@ def cmd_splits(args) -> int:
 
 
 def cmd_bench(argv: list[str]) -> int:
-    try:
-        from eval import bench
-    except ImportError:
-        print(
-            "python -m eval bench: eval/bench.py is not part of this checkout yet "
-            "(it lands with the performance work).",
-            file=sys.stderr,
-        )
-        return 2
+    from eval import bench
+
     return int(bench.main(argv) or 0)
 
 

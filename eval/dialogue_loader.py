@@ -7,16 +7,13 @@ walking PyYAML's composed node tree along the pydantic error location.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agent.errors import ConfigError
+from agent.policy import Move
 from eval.paths import DIALOGUES_DIR
-
-Move = Literal["answer", "hedge", "clarify", "perspectives"]
-MOVES: tuple[str, ...] = ("answer", "hedge", "clarify", "perspectives")
 
 
 class DialogueError(ConfigError):

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def reply_record(reply) -> dict:
-    """The parts of a Reply that scoring and calibration use (see contracts.md)."""
+    """The parts of a Reply that scoring and calibration use (`value_laden`: the agent's
+    normativity verdict on the request, so `calibrate` can re-route offline)."""
     unc = reply.uncertainty
     return {
         "kind": reply.kind,
@@ -49,6 +50,8 @@ def reply_record(reply) -> dict:
         "context": reply.context,
         "seconds": reply.seconds,
         "thread_id": reply.thread_id,
+        "value_laden": reply.value_laden,
+        "value_score": reply.value_score,
         "written": [dict(w) for w in reply.written],
     }
 
@@ -117,6 +120,8 @@ class Harness:
                 "seconds": None,
                 "written": [],
                 "thread_id": thread_id,
+                "value_laden": None,
+                "value_score": None,
             }
         return reply_record(reply)
 
@@ -135,20 +140,6 @@ class Harness:
         )
         return rec.to_dict()
 
-    def value_laden(self, text: str) -> bool | None:
-        """The agent's own normativity check, recorded so `calibrate` can re-route offline."""
-        try:
-            from agent.normativity import is_value_laden
-        except ImportError:
-            return None
-        profile = getattr(self.agent, "profile", None)
-        kwargs = {"threshold": profile.normative_threshold} if profile is not None else {}
-        try:
-            return bool(is_value_laden(text, self.embedder, **kwargs)[0])
-        except Exception as exc:  # recorded, never fatal: calibration then treats it as unknown
-            log.warning("is_value_laden failed: %s", exc)
-            return None
-
 
 def build_harness(
     *,
@@ -164,11 +155,11 @@ def build_harness(
 ) -> Harness:
     """The real Agent on a shared backend and embedder (both loaded once)."""
     from agent import Agent, AgentConfig
+    from agent.context import load_embedder
     from agent.llm import load_backend
-    from uncertainty import Embedder
 
     backend = load_backend(model, quantize=quantize)
-    embedder = Embedder()
+    embedder = load_embedder()
     fields = {
         "model": model,
         "quantize": quantize,

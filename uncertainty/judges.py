@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 if TYPE_CHECKING:
-    from uncertainty.embeddings import Embedder
+    from uncertainty.embeddings import TextEmbedder
 
 SameFn = Callable[[int, int], bool]
 
@@ -49,7 +49,7 @@ class EmbeddingJudge:
 
     DEFAULT_THRESHOLD = 0.60
 
-    def __init__(self, embedder: Embedder | None = None, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, embedder: TextEmbedder | None = None, threshold: float = DEFAULT_THRESHOLD):
         if embedder is None:
             from uncertainty.embeddings import Embedder
 

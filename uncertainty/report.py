@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
-COMPONENT_NAMES = ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
+ComponentName = Literal["semantic_entropy", "epistemic", "ambiguity", "value_conflict"]
+"""The uncertainty components: the one definition every other module derives from."""
+COMPONENT_NAMES: tuple[ComponentName, ...] = get_args(ComponentName)
 
 
 @dataclass
@@ -22,13 +24,17 @@ class Component:
     value when a judge produced this one (evidence["sampled"]).
     """
 
-    name: str
+    name: ComponentName
     value: float
     raw: float
     method: str
     evidence: dict[str, Any] = field(default_factory=dict)
     estimator: str = "sampled"
     unit: str = "nats"
+
+    def __post_init__(self) -> None:  # plain Python numbers: any serialiser can store them
+        self.value, self.raw = float(self.value), float(self.raw)
+        self.evidence = _plain(self.evidence)
 
 
 @dataclass
@@ -41,6 +47,12 @@ class Cluster:
     probability: float  # discrete share of all samples
     likelihood_probability: float | None = None  # from sequence log-probs, if given
     labels: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> label -> count
+
+    def __post_init__(self) -> None:
+        self.id, self.probability = int(self.id), float(self.probability)
+        if self.likelihood_probability is not None:
+            self.likelihood_probability = float(self.likelihood_probability)
+        self.labels = _plain(self.labels)
 
 
 @dataclass
@@ -56,8 +68,8 @@ class UncertaintyReport:
     def components(self) -> list[Component]:
         return [getattr(self, name) for name in COMPONENT_NAMES]
 
-    def vector(self) -> dict[str, float]:
-        return {c.name: c.value for c in self.components()}
+    def vector(self) -> dict[ComponentName, float]:
+        return {name: getattr(self, name).value for name in COMPONENT_NAMES}
 
     def to_dict(self) -> dict[str, Any]:
         """Plain Python types only (numpy scalars become float/int), so the dict can be
@@ -80,6 +92,17 @@ class UncertaintyReport:
     @classmethod
     def from_json(cls, s: str) -> UncertaintyReport:
         return cls.from_dict(json.loads(s))
+
+
+def _plain(value: Any) -> Any:
+    """`value` with numpy scalars (and tuples) inside it turned into Python ones."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return value.item()  # numpy scalar or 0-d array
+    return value
 
 
 def _plain_scalar(value: Any) -> Any:

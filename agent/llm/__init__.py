@@ -7,24 +7,32 @@ llama-cpp-python is installed and no bitsandbytes quantization is asked for (it 
 faster of the two there, `python -m eval bench`), transformers otherwise.
 """
 
-from typing import Literal
+from typing import Any, Literal, get_args
 
-from agent.llm.base import LLMBackend, Messages, Sample, SamplingParams
+from agent.llm.base import LLMBackend, Messages, Sample, SamplingParams, validate_messages
+from agent.llm.loading import Quantize
 
 __all__ = [
+    "BACKEND_CHOICES",
     "BackendName",
     "LLMBackend",
     "Messages",
+    "Quantize",
     "Sample",
     "SamplingParams",
     "choose_backend",
     "load_backend",
+    "validate_messages",
 ]
 
 BackendName = Literal["auto", "transformers", "llamacpp"]
+"""Which implementation runs the model (AgentConfig.backend): the one definition."""
+BACKEND_CHOICES: tuple[BackendName, ...] = get_args(BackendName)
 
 
-def choose_backend(model: str | None, quantize: str = "none", backend: str = "auto") -> str:
+def choose_backend(
+    model: str | None, quantize: Quantize = "none", backend: BackendName = "auto"
+) -> BackendName:
     """The concrete backend "auto" stands for, for this model spec."""
     if backend != "auto":
         return backend
@@ -40,7 +48,10 @@ def choose_backend(model: str | None, quantize: str = "none", backend: str = "au
 
 
 def load_backend(
-    model: str | None = None, quantize: str = "none", backend: str = "auto", **kwargs
+    model: str | None = None,
+    quantize: Quantize = "none",
+    backend: BackendName = "auto",
+    **kwargs: Any,
 ) -> LLMBackend:
     """Build the backend for a model spec (None = the embedded default)."""
     from agent.errors import ModelLoadError
@@ -56,4 +67,4 @@ def load_backend(
         from agent.llm.transformers_backend import TransformersBackend
 
         return TransformersBackend.load(model, quantize=quantize, **kwargs)
-    raise ModelLoadError(f"Unknown backend {name!r}: use auto, transformers or llamacpp.")
+    raise ModelLoadError(f"Unknown backend {name!r}: use one of {', '.join(BACKEND_CHOICES)}.")

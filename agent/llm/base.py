@@ -1,12 +1,25 @@
-"""The backend contract every LLM implementation fulfils."""
+"""The backend contract every LLM implementation fulfils.
+
+A backend is any object with the attributes and methods of `LLMBackend`: a `name`, the
+`context_window` it can hold (prompt + answer, in tokens), and batched sampling plus a
+greedy answer. Every call first checks its messages with `validate_messages` and stops
+at `SamplingParams.deadline` (a `time.monotonic()` bound: the turn's time budget),
+returning what it has with finish_reason "time".
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from agent.errors import InvalidInputError
 
 Messages = list[dict[str, str]]
 """A chat as OpenAI-style messages: [{"role": "user", "content": "..."}]."""
+
+FinishReason = Literal["stop", "length", "time"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,9 @@ class SamplingParams:
     """0 = off. Else once half the samples have ended after s tokens, the others are cut
     at straggler_factor * s tokens (finish_reason "length"): one rambling sample no
     longer sets the cost of the whole batch."""
+    deadline: float | None = None
+    """A `time.monotonic()` bound (the turn's deadline): generation stops there, the
+    samples come back cut with finish_reason "time". None = no bound."""
 
     def __post_init__(self) -> None:
         if self.n < 1:
@@ -52,6 +68,12 @@ class SamplingParams:
         if isinstance(self.stop, str) or not all(isinstance(s, str) and s for s in self.stop):
             raise ValueError("stop must be a tuple of non-empty strings")
 
+    def seconds_left(self, default: float) -> float:
+        """Seconds left before the deadline (never below 0); `default` without one."""
+        if self.deadline is None:
+            return default
+        return max(0.0, self.deadline - time.monotonic())
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -65,8 +87,8 @@ class Sample:
     text: str
     token_ids: tuple[int, ...] = ()
     token_logprobs: tuple[float, ...] = ()
-    finish_reason: str = "stop"  # "stop" | "length" | "time"
-    meta: dict = field(default_factory=dict, compare=False)
+    finish_reason: FinishReason = "stop"
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def sum_logprob(self) -> float:
@@ -85,6 +107,8 @@ class LLMBackend(Protocol):
     """What Clarion needs from a language model."""
 
     name: str
+    context_window: int
+    """Tokens the model can attend to: the prompt plus the answer must fit."""
 
     def sample_batch(
         self, conversations: list[Messages], params: SamplingParams
@@ -96,6 +120,48 @@ class LLMBackend(Protocol):
         """`params.n` samples for one conversation."""
         ...
 
-    def greedy(self, messages: Messages, max_new_tokens: int = 64) -> Sample:
-        """One deterministic answer."""
+    def greedy(
+        self, messages: Messages, max_new_tokens: int = 64, *, deadline: float | None = None
+    ) -> Sample:
+        """One deterministic answer (stopping at `deadline`, a time.monotonic() bound)."""
         ...
+
+    def extend(
+        self,
+        messages: Messages,
+        start: Sample,
+        max_new_tokens: int,
+        on_text: Callable[[str], None] | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> Sample:
+        """`start` (a sample of `messages` cut short) continued greedily to its end, up to
+        `max_new_tokens` tokens in all; `on_text` gets each new piece of text."""
+        ...
+
+
+def check_text(text: object) -> str:
+    """`text` if it is a str that can be encoded (no lone surrogates), else
+    InvalidInputError with a reason a user understands."""
+    if not isinstance(text, str):
+        raise InvalidInputError("The message must be text.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            "The message contains broken characters (invalid Unicode); please retype it."
+        ) from None
+    return text
+
+
+def validate_messages(messages: Messages) -> None:
+    """Reject what no model can answer, with a message a user understands. Every backend
+    calls this before it renders a prompt."""
+    if not messages:
+        raise InvalidInputError("There is no message to answer.")
+    for message in messages:
+        if not isinstance(message.get("content"), str):
+            raise InvalidInputError("Each message needs text content.")
+        check_text(message["content"])
+    if not messages[-1]["content"].strip():
+        raise InvalidInputError("The message is empty: type a question or a request.")

@@ -9,9 +9,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from agent.llm.base import Messages, Sample, SamplingParams
+from agent.llm.base import Messages, Sample, SamplingParams, validate_messages
 from agent.llm.stopping import cut_at_stop
-from agent.llm.transformers_backend import validate_messages
 
 Script = Callable[[Messages], list[str]]
 
@@ -40,7 +39,9 @@ class FakeBackend:
     def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
         return self.sample_batch([messages], params)[0]
 
-    def greedy(self, messages: Messages, max_new_tokens: int = 64) -> Sample:
+    def greedy(
+        self, messages: Messages, max_new_tokens: int = 64, *, deadline: float | None = None
+    ) -> Sample:
         return self._samples(messages, 1)[0]
 
     def extend(
@@ -49,6 +50,8 @@ class FakeBackend:
         start: Sample,
         max_new_tokens: int,
         on_text: Callable[[str], None] | None = None,
+        *,
+        deadline: float | None = None,
     ) -> Sample:
         """The scripted text `start` was cut from, the rest streamed to `on_text`."""
         self.extended.append(start.text)

@@ -39,10 +39,9 @@ from pathlib import Path
 import numpy as np
 
 from agent.errors import GenerationError, ModelLoadError, PromptTooLongError
-from agent.llm.base import Messages, Sample, SamplingParams
+from agent.llm.base import Messages, Sample, SamplingParams, validate_messages
 from agent.llm.stopping import StragglerCut, cut_at_stop
 from agent.llm.token_choice import choose
-from agent.llm.transformers_backend import validate_messages
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +134,7 @@ class LlamaCppBackend:
         name: str | None = None,
         n_ctx: int = N_CTX,
         threads: int | None = None,
-        max_time_s: float = 300.0,
+        max_time_s: float = 300.0,  # a call without a deadline stops after this long
     ):
         import llama_cpp
         from llama_cpp import _internals
@@ -242,8 +241,10 @@ class LlamaCppBackend:
     def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
         return self.sample_batch([messages], params)[0]
 
-    def greedy(self, messages: Messages, max_new_tokens: int = 64) -> Sample:
-        params = SamplingParams(n=1, max_new_tokens=max_new_tokens)
+    def greedy(
+        self, messages: Messages, max_new_tokens: int = 64, *, deadline: float | None = None
+    ) -> Sample:
+        params = SamplingParams(n=1, max_new_tokens=max_new_tokens, deadline=deadline)
         prompt = self.tokens(self.render(messages))
         self._check_fits([prompt], 1, max_new_tokens)
         return self._generate([prompt], params, None)[0]
@@ -254,6 +255,8 @@ class LlamaCppBackend:
         start: Sample,
         max_new_tokens: int,
         on_text: Callable[[str], None] | None = None,
+        *,
+        deadline: float | None = None,
     ) -> Sample:
         """`start` (an answer cut short) continued greedily to its end, up to
         `max_new_tokens` tokens in all; `on_text` gets each new piece of text. The KV of
@@ -264,7 +267,7 @@ class LlamaCppBackend:
         if budget < 1:
             return start
         self._check_fits([prompt + begun], 1, budget)
-        params = SamplingParams(n=1, max_new_tokens=budget)
+        params = SamplingParams(n=1, max_new_tokens=budget, deadline=deadline)
         more = self._generate([prompt], params, None, start=begun, on_text=on_text)[0]
         return Sample(
             text=more.text,
@@ -314,11 +317,11 @@ class LlamaCppBackend:
         """params.n sequences per prompt (rng None: greedy); `start`: tokens the answer
         already begins with (one prompt, greedy)."""
         with self._lock:
-            started = time.perf_counter()
+            stop_at = time.perf_counter() + params.seconds_left(default=self.max_time_s)
             for attempt in (1, 2):  # a full KV cache: retry once with the cache emptied
                 try:
                     seqs, logits = self._prefill(prompts, params, start or [])
-                    self._decode(seqs, logits, params, rng, started, on_text)
+                    self._decode(seqs, logits, params, rng, stop_at, on_text)
                     break
                 except RuntimeError as exc:
                     self._reset()
@@ -406,7 +409,7 @@ class LlamaCppBackend:
         )
         return flat.reshape(rows, self.n_vocab).copy()
 
-    def _decode(self, seqs, logits, params, rng, started, on_text) -> None:
+    def _decode(self, seqs, logits, params, rng, stop_at, on_text) -> None:
         stops, cut = params.stop, StragglerCut(params.straggler_factor)
         running = list(seqs)
         shown = 0
@@ -432,7 +435,7 @@ class LlamaCppBackend:
                 return
             if step + 1 >= params.max_new_tokens or cut.should_cut(ended, len(seqs), step + 1):
                 break
-            if time.perf_counter() - started >= self.max_time_s:
+            if time.perf_counter() >= stop_at:
                 for s in running:
                     s.reason = "time"
                 return

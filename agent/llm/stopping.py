@@ -8,6 +8,18 @@ rambles on costs as many steps as the whole batch. Callers that only use the fir
 
 from __future__ import annotations
 
+from typing import Literal
+
+SampleStop = Literal["none", "line", "sentence"]
+"""Where each answer sample ends (AgentConfig.sample_stop): at EOS only, its first line
+or its first sentence."""
+SENTENCE_STOPS = (". ", "! ", "? ", "\n")
+SAMPLE_STOPS: dict[SampleStop, tuple[str, ...]] = {
+    "none": (),
+    "line": ("\n",),
+    "sentence": SENTENCE_STOPS,
+}
+
 
 def cut_at_stop(text: str, stops: tuple[str, ...]) -> int | None:
     """Index where the earliest stop string starts after the first visible character,

@@ -19,10 +19,11 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
-from agent.errors import GenerationError, InvalidInputError, PromptTooLongError
-from agent.llm.base import Messages, Sample, SamplingParams
-from agent.llm.loading import load_model
+from agent.errors import GenerationError, PromptTooLongError
+from agent.llm.base import FinishReason, Messages, Sample, SamplingParams, validate_messages
+from agent.llm.loading import Quantize, load_model
 from agent.llm.stopping import stop_criteria, trim_to_stop
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class TransformersBackend:
         tokenizer,
         name: str,
         device: str,
-        max_time_s: float = 300.0,
+        max_time_s: float = 300.0,  # a call without a deadline stops after this long
         share_prefill: bool = True,
     ):
         self.model = model
@@ -57,10 +58,10 @@ class TransformersBackend:
     def load(
         cls,
         spec: str | None = None,
-        quantize: str = "none",
+        quantize: Quantize = "none",
         device: str | None = None,
         threads: int | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> TransformersBackend:
         started = time.perf_counter()
         if threads:
@@ -93,7 +94,11 @@ class TransformersBackend:
             self._token_cache.move_to_end(prompt)
         return ids
 
-    def _encode(self, conversations: list[Messages], max_new_tokens: int):
+    def clear_token_cache(self) -> None:
+        """Forget the tokenized prompts (benchmarks measure cold tokenization)."""
+        self._token_cache.clear()
+
+    def encode(self, conversations: list[Messages], max_new_tokens: int):
         """Left-padded input_ids and attention_mask for a batch of conversations."""
         import torch
 
@@ -122,31 +127,18 @@ class TransformersBackend:
     ) -> list[list[Sample]]:
         if not conversations:
             return []
-        batch = self._encode(conversations, params.max_new_tokens)
-        kwargs = dict(
-            do_sample=True,
-            temperature=params.temperature,
-            top_p=params.top_p,
-            num_return_sequences=params.n,
-        )
-        if params.min_new_tokens:
-            kwargs["min_new_tokens"] = params.min_new_tokens
-        samples = self._generate(
-            batch,
-            params.max_new_tokens,
-            params.seed,
-            kwargs,
-            stops=params.stop,
-            straggler_factor=params.straggler_factor,
-        )
+        batch = self.encode(conversations, params.max_new_tokens)
+        samples = self._generate(batch, params, do_sample=True)
         return [samples[i * params.n : (i + 1) * params.n] for i in range(len(conversations))]
 
     def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
         return self.sample_batch([messages], params)[0]
 
-    def greedy(self, messages: Messages, max_new_tokens: int = 64) -> Sample:
-        batch = self._encode([messages], max_new_tokens)
-        return self._generate(batch, max_new_tokens, None, dict(do_sample=False))[0]
+    def greedy(
+        self, messages: Messages, max_new_tokens: int = 64, *, deadline: float | None = None
+    ) -> Sample:
+        params = SamplingParams(n=1, max_new_tokens=max_new_tokens, deadline=deadline)
+        return self._generate(self.encode([messages], max_new_tokens), params, do_sample=False)[0]
 
     def greedy_batch(self, conversations: list[Messages], max_new_tokens: int = 64) -> list[Sample]:
         """One deterministic answer per conversation, in one left-padded generate call
@@ -162,6 +154,8 @@ class TransformersBackend:
         start: Sample,
         max_new_tokens: int,
         on_text: Callable[[str], None] | None = None,
+        *,
+        deadline: float | None = None,
     ) -> Sample:
         """`start` (an answer cut short) continued greedily to its end, up to
         `max_new_tokens` tokens in all; `on_text` gets each new piece of text."""
@@ -170,16 +164,15 @@ class TransformersBackend:
         budget = max_new_tokens - len(start.token_ids)
         if budget < 1:
             return start
-        batch = self._encode([messages], max_new_tokens)
+        batch = self.encode([messages], max_new_tokens)
         begun = torch.tensor([list(start.token_ids)], dtype=torch.long, device=self.model.device)
         batch = {
             "input_ids": torch.cat([batch["input_ids"], begun], dim=1),
             "attention_mask": torch.cat([batch["attention_mask"], torch.ones_like(begun)], dim=1),
         }
-        kwargs: dict = dict(do_sample=False)
-        if on_text is not None:
-            kwargs["streamer"] = TextPieces(self.tokenizer, on_text)
-        more = self._generate(batch, budget, None, kwargs)[0]
+        streamer = TextPieces(self.tokenizer, on_text) if on_text is not None else None
+        params = SamplingParams(n=1, max_new_tokens=budget, deadline=deadline)
+        more = self._generate(batch, params, do_sample=False, streamer=streamer)[0]
         ids = list(start.token_ids) + list(more.token_ids)
         return Sample(
             text=self.tokenizer.decode(ids, skip_special_tokens=True).strip(),
@@ -189,30 +182,38 @@ class TransformersBackend:
         )
 
     def _generate(
-        self,
-        batch,
-        max_new_tokens: int,
-        seed: int | None,
-        kwargs: dict,
-        stops: tuple[str, ...] = (),
-        straggler_factor: float = 0.0,
+        self, batch, params: SamplingParams, *, do_sample: bool, streamer: TextPieces | None = None
     ) -> list[Sample]:
+        """One generate call: `params.n` samples per row (do_sample), or the greedy answer
+        (n, temperature, top_p, seed ignored); `streamer` gets the new text as it comes."""
         import torch
         from transformers import GenerationConfig
 
+        max_time = params.seconds_left(default=self.max_time_s)
+        sampling: dict[str, Any] = {"do_sample": do_sample}
+        if do_sample:
+            sampling.update(
+                temperature=params.temperature,
+                top_p=params.top_p,
+                num_return_sequences=params.n,
+            )
+        if params.min_new_tokens:
+            sampling["min_new_tokens"] = params.min_new_tokens
         config = GenerationConfig(
-            max_new_tokens=max_new_tokens,
-            max_time=self.max_time_s,
+            max_new_tokens=params.max_new_tokens,
+            max_time=max_time,
             pad_token_id=self.tokenizer.pad_token_id,
             eos_token_id=self.model.generation_config.eos_token_id or self.tokenizer.eos_token_id,
             return_dict_in_generate=True,
             output_logits=True,
-            **{k: v for k, v in kwargs.items() if k != "streamer"},
+            **sampling,
         )
+        stops = params.stop if do_sample else ()
+        straggler_factor = params.straggler_factor if do_sample else 0.0
         started = time.perf_counter()
         with self._lock, torch.inference_mode():
-            if seed is not None:
-                torch.manual_seed(seed)
+            if do_sample and params.seed is not None:
+                torch.manual_seed(params.seed)
             try:
                 n = config.num_return_sequences or 1
                 if self.share_prefill and n > 1 and batch["input_ids"].shape[1] > 1:
@@ -230,15 +231,15 @@ class TransformersBackend:
                             straggler_factor,
                         )
                     ]
-                if "streamer" in kwargs:
-                    extra["streamer"] = kwargs["streamer"]
+                if streamer is not None:
+                    extra["streamer"] = streamer
                 out = self.model.generate(**batch, generation_config=config, **extra)
             except (RuntimeError, ValueError) as exc:
                 raise GenerationError(f"The model failed while generating: {exc}") from exc
         prompt_len = batch["input_ids"].shape[1]
         new_tokens = out.sequences[:, prompt_len:]
         logprobs = chosen_token_logprobs(out.logits, new_tokens)
-        cut_by = "time" if time.perf_counter() - started >= self.max_time_s else "length"
+        cut_by: FinishReason = "time" if time.perf_counter() - started >= max_time else "length"
         return [
             self._to_sample(ids, lps, cut_by, config.eos_token_id, stops)
             for ids, lps in zip(new_tokens.tolist(), logprobs.tolist(), strict=True)
@@ -273,7 +274,12 @@ class TransformersBackend:
         }
 
     def _to_sample(
-        self, ids: list[int], logprobs: list[float], cut_by: str, eos, stops: tuple[str, ...] = ()
+        self,
+        ids: list[int],
+        logprobs: list[float],
+        cut_by: FinishReason,
+        eos: int | list[int],
+        stops: tuple[str, ...] = (),
     ) -> Sample:
         """cut_by: the finish reason of a sample without EOS ("length": the token budget
         or the straggler cut; "time": max_time ran out)."""
@@ -281,7 +287,7 @@ class TransformersBackend:
         end = next((i for i, t in enumerate(ids) if t in eos_ids), None)
         if end is None:
             end = len(ids)
-            reason = cut_by
+            reason: FinishReason = cut_by
         else:
             reason = "stop"
         ids, logprobs = ids[:end], logprobs[:end]
@@ -333,21 +339,3 @@ def chosen_token_logprobs(step_logits, new_tokens):
         chosen = new_tokens[:, step].unsqueeze(1)
         columns.append(torch.log_softmax(logits.float(), dim=-1).gather(1, chosen).squeeze(1))
     return torch.stack(columns, dim=1).cpu()
-
-
-def validate_messages(messages: Messages) -> None:
-    """Reject what no model can answer, with a message a user understands."""
-    if not messages:
-        raise InvalidInputError("There is no message to answer.")
-    for message in messages:
-        content = message.get("content")
-        if not isinstance(content, str):
-            raise InvalidInputError("Each message needs text content.")
-        try:
-            content.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise InvalidInputError(
-                "The message contains broken characters (invalid Unicode); please retype it."
-            ) from exc
-    if not messages[-1]["content"].strip():
-        raise InvalidInputError("The message is empty: type a question or request.")

@@ -1,1 +1,2 @@
-"""The graph's nodes: plain functions of (state, runtime) returning a state update."""
+"""The graph's nodes: `def node(state: State, runtime: Runtime[Context]) -> State` (a
+partial update), as LangGraph calls them; routers return a `Literal` of node names."""

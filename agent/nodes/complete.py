@@ -14,28 +14,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agent.llm.base import Sample
+from agent.context import Context
+from agent.llm.base import FinishReason, Sample
 from agent.nodes.sample import build_conversations
-from agent.runtime import Runtime
+from agent.state import State
 
 
-def completed(state: dict, rt: Runtime, text: str, node: str) -> tuple[str, str]:
+def completed(state: State, ctx: Context, text: str, node: str) -> tuple[str, FinishReason]:
     """(`text` (a sampled answer) as the model would finish it, its finish reason:
     "stop" where the model ended it, "length" at the answer_tokens cap, "time")."""
-    records = [a for a in state.get("answers") or [] if a["text"] == text]
-    if not records or any(r.get("complete", True) for r in records):
+    records = [a for a in state.get("answers") or [] if a.text == text]
+    if not records or any(r.complete for r in records):
         return text, "stop"
     record = records[0]
-    conversations, _ = build_conversations(state, rt)
-    messages = conversations[record["conversation"]].messages
-    cap = rt.config.answer_tokens
+    conversations, _ = build_conversations(state, ctx)
+    messages = conversations[record.conversation].messages
+    backend, cap = ctx.resources.backend, ctx.config.answer_tokens
     on_text = streamer(node, text)
-    extend = getattr(rt.backend, "extend", None)
-    tokens = tuple(record.get("tokens") or ())
-    if extend is not None and tokens:
-        whole = extend(messages, Sample(text, tokens, (), "length"), cap, on_text)
-    else:  # a backend that cannot continue a sample: the final answer, generated once
-        whole = rt.backend.greedy(messages, cap)
+    if record.tokens:
+        start = Sample(text, tuple(record.tokens), (), "length")
+        whole = backend.extend(messages, start, cap, on_text, deadline=ctx.deadline)
+    else:  # nothing to continue from: the final answer, generated once
+        whole = backend.greedy(messages, cap, deadline=ctx.deadline)
         on_text(whole.text)
     return whole.text or text, whole.finish_reason
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from agent.runtime import Runtime
+from langgraph.runtime import Runtime
+
+from agent.context import Context
+from agent.state import State
 
 
-def estimate(state: dict, rt: Runtime) -> dict:
-    from uncertainty import LabeledAnswer
+def estimate(state: State, runtime: Runtime[Context]) -> State:
     from uncertainty import estimate as estimate_uncertainty
 
-    answers = [
-        LabeledAnswer(a["text"], a["logprob"], a["member"], a["reading"], a["perspective"])
-        for a in state["answers"]
-    ]
-    seed = rt.config.seed if rt.config.seed is not None else 0
-    report = estimate_uncertainty(answers, rt.judge, question=state["request"], seed=seed)
-    return {"report": report.to_dict()}
+    ctx = runtime.context
+    seed = ctx.config.seed if ctx.config.seed is not None else 0
+    report = estimate_uncertainty(
+        state["answers"], ctx.resources.judge, question=state["request"], seed=seed
+    )
+    return {"report": report}

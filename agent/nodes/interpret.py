@@ -38,13 +38,16 @@ from collections import Counter
 from dataclasses import replace
 
 import numpy as np
+from langgraph.runtime import Runtime
 
+from agent.context import Context
 from agent.facets import match
-from agent.nodes.context import for_state
+from agent.nodes.history import earlier_turns
 from agent.normativity import is_value_laden
 from agent.perspectives import select_perspectives
-from agent.runtime import Runtime
+from agent.state import State
 from agent.templates import render
+from uncertainty import EquivalenceJudge, TextEmbedder
 
 MAX_READING_CHARS = 300
 MIN_WORD = 4
@@ -55,12 +58,13 @@ _LABEL = re.compile(r"^(rewrite|question|reading)\s*:\s*", re.IGNORECASE)
 _QUOTED_QUESTION = re.compile(r"[,:]\s*[\"“]([^\"“”]+\?)[\"”]?$")  # ... might ask, "X?"
 
 
-def interpret(state: dict, rt: Runtime) -> dict:
-    request = state["request"]
+def interpret(state: State, runtime: Runtime[Context]) -> State:
+    ctx = runtime.context
+    res, request = ctx.resources, state["request"]
     value_laden, score = is_value_laden(
-        request, rt.embedder, threshold=rt.profile.normative_threshold
+        request, res.embedder, threshold=res.profile.normative_threshold
     )
-    update = {
+    update: State = {
         "value_laden": bool(value_laden),
         "value_score": float(score),
         "readings": [request],
@@ -68,44 +72,46 @@ def interpret(state: dict, rt: Runtime) -> dict:
     }
     if value_laden:
         chosen = select_perspectives(
-            request, list(rt.registry.values()), rt.config.perspectives, rt.embedder
+            request, list(res.registry.values()), ctx.config.perspectives, res.embedder
         )
         update["perspectives"] = [p.id for p in chosen]
-    elif rt.config.readings > 1:
-        update["readings"] = find_readings(state, rt)
+    elif ctx.config.readings > 1:
+        update["readings"] = find_readings(state, ctx)
     return update
 
 
-def find_readings(state: dict, rt: Runtime) -> list[str]:
+def find_readings(state: State, ctx: Context) -> list[str]:
     """Facet readings (if a facet matches) then model rewrites, up to K."""
-    request, k = state["request"], rt.config.readings
-    facet = [] if state.get("clarify_rounds", 0) else match(request, rt.facets, rt.embedder)
+    res, request, k = ctx.resources, state["request"], ctx.config.readings
+    facet = [] if state.get("clarify_rounds", 0) else match(request, res.facets, res.embedder)
     facet = facet[:k]
     if len(facet) >= k:
         return facet
-    rewrites = model_readings(state, rt)[1:]  # without the request itself
+    rewrites = model_readings(state, ctx)[1:]  # without the request itself
     if not facet:
         return [request, *rewrites]
     seen = {r.casefold() for r in facet}
     return facet + [r for r in rewrites if r.casefold() not in seen][: k - len(facet)]
 
 
-def model_readings(state: dict, rt: Runtime) -> list[str]:
+def model_readings(state: State, ctx: Context) -> list[str]:
     """The request plus one surviving model rewrite per meaning-cluster, up to K."""
-    request, k = state["request"], rt.config.readings
+    res, request, k = ctx.resources, state["request"], ctx.config.readings
     prompt = render("interpret", question=request)
     conversation = [
-        *for_state(state, rt.backend, rt.config.max_new_tokens),
+        *earlier_turns(state, res.backend, ctx.config.max_new_tokens),
         {"role": "user", "content": prompt},
     ]
-    params = rt.params(k)
+    params = ctx.params(k)
     params = replace(params, max_new_tokens=min(params.max_new_tokens, READING_TOKENS))
-    samples = rt.backend.sample_batch([conversation], params)[0]
-    rewrites = usable_rewrites(request, [s.text for s in samples], prompt, rt.embedder)
-    return distinct_readings(request, rewrites, rt.judge, k)
+    samples = res.backend.sample_batch([conversation], params)[0]
+    rewrites = usable_rewrites(request, [s.text for s in samples], prompt, res.embedder)
+    return distinct_readings(request, rewrites, res.judge, k)
 
 
-def usable_rewrites(request: str, texts: list[str], prompt: str, embedder) -> list[str]:
+def usable_rewrites(
+    request: str, texts: list[str], prompt: str, embedder: TextEmbedder
+) -> list[str]:
     candidates = []
     for text in texts:
         line = clean_rewrite(text)
@@ -142,7 +148,9 @@ def refines(request: str, rewrite: str) -> bool:
     return True
 
 
-def distinct_readings(request: str, rewrites: list[str], judge, k: int) -> list[str]:
+def distinct_readings(
+    request: str, rewrites: list[str], judge: EquivalenceJudge, k: int
+) -> list[str]:
     """The request plus one rewrite per meaning-cluster of the rewrites, largest first."""
     from uncertainty import cluster_answers
 

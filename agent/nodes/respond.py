@@ -15,123 +15,130 @@ request before the graph goes back to interpret.
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from agent.context import Context
 from agent.nodes.complete import completed
-from agent.policy import route
-from agent.runtime import Runtime
+from agent.policy import Move, Route, route
+from agent.reply import PerspectiveView, Reply
+from agent.state import HistoryEntry, State, as_reply
 from agent.templates import render
+from uncertainty import UncertaintyReport
 
 MAJORITY = 0.5
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def route_node(state: dict, rt: Runtime) -> dict:
-    report = state["report"]
-    vector = {
-        name: report[name]["value"]
-        for name in ("semantic_entropy", "epistemic", "ambiguity", "value_conflict")
-    }
+def _report(state: State) -> UncertaintyReport:
+    report = state.get("report")
+    assert report is not None, "estimate runs before every move"
+    return report
+
+
+def _route(state: State) -> Route:
+    decision = state.get("route")
+    assert decision is not None, "route runs before every move"
+    return decision
+
+
+def route_node(state: State, runtime: Runtime[Context]) -> State:
+    report = _report(state)
     decision = route(
-        vector,
-        rt.profile,
+        report.vector(),
+        runtime.context.resources.profile,
         clarify_rounds=state.get("clarify_rounds", 0),
         value_laden=bool(state.get("value_laden")),
-        has_options=len(report.get("differing_readings") or []) >= 2,
+        has_options=len(report.differing_readings) >= 2,
     )
-    triggers = {k: [float(v), float(t)] for k, (v, t) in decision.triggers.items()}
-    return {"route": {"move": decision.move, "reason": decision.reason, "triggers": triggers}}
+    return {"route": decision}
 
 
-def next_move(state: dict) -> str:
-    return state["route"]["move"]
+def next_move(state: State) -> Move:
+    """The router after `route`: the move's node."""
+    return _route(state).move
 
 
-def _reply(state: dict, rt: Runtime, kind: str, text: str, **extra) -> dict:
-    reply = {
-        "kind": kind,
-        "text": text,
-        "route_reason": state["route"]["reason"],
-        "uncertainty": state["report"],
-        "options": [],
-        "perspectives": [],
-        "confidence": None,
-        "context": rt.profile.name,
-        "written": [],
+def _reply(state: State, ctx: Context, kind: Move, text: str, **extra: Any) -> State:
+    report = _report(state)
+    reply = Reply(
+        kind=kind,
+        text=text,
+        thread_id="",  # the Agent knows the thread and the time; nodes do not
+        route_reason=_route(state).reason,
+        uncertainty=report,
+        clusters=list(report.clusters),
+        context=ctx.resources.profile.name,
+        value_laden=bool(state.get("value_laden", False)),
+        value_score=float(state.get("value_score", 0.0)),
         **extra,
-    }
-    entry = {"role": "assistant", "content": text, "kind": kind}
+    )
+    entry: HistoryEntry = {"role": "assistant", "content": text, "kind": kind}
     return {"reply": reply, "history": [*state.get("turn_log", []), entry], "turn_log": []}
 
 
-def _top(state: dict) -> tuple[str, float]:
-    clusters = state["report"].get("clusters") or []
+def _top(state: State) -> tuple[str, float]:
+    clusters = _report(state).clusters
     if not clusters:
         return "", 0.0
-    return clusters[0]["representative"], float(clusters[0]["probability"])
+    return clusters[0].representative, float(clusters[0].probability)
 
 
-def answer(state: dict, rt: Runtime) -> dict:
+def answer(state: State, runtime: Runtime[Context]) -> State:
     text, share = _top(state)
     if not text:
-        return _reply(state, rt, "answer", render("hedge_unknown"), confidence=0.0)
-    text, finish = completed(state, rt, text, "answer")
+        return _reply(state, runtime.context, "answer", render("hedge_unknown"), confidence=0.0)
+    text, finish = completed(state, runtime.context, text, "answer")
     written = [{"text": text, "finish_reason": finish}]
-    return _reply(state, rt, "answer", text, confidence=share, written=written)
+    return _reply(state, runtime.context, "answer", text, confidence=share, written=written)
 
 
-def hedge(state: dict, rt: Runtime) -> dict:
+def hedge(state: State, runtime: Runtime[Context]) -> State:
     text, share = _top(state)
     if share > MAJORITY and text:
-        guess, finish = completed(state, rt, text, "hedge")
+        guess, finish = completed(state, runtime.context, text, "hedge")
         body = render("hedge", guess=guess, confidence=f"{share:.0%}")
         written = [{"text": guess, "finish_reason": finish}]
     else:
         body, written = render("hedge_unknown"), []
-    return _reply(state, rt, "hedge", body, confidence=share, written=written)
+    return _reply(state, runtime.context, "hedge", body, confidence=share, written=written)
 
 
-def perspectives(state: dict, rt: Runtime) -> dict:
-    views = perspective_views(state, rt)
+def perspectives(state: State, runtime: Runtime[Context]) -> State:
+    written_views = perspective_views(state, runtime.context)
+    views = [view for view, _ in written_views]
+    written = [w for _, w in written_views]
     lines = [
-        f"**{v['name']}** ({v['share']:.0%} of samples): {v['position']}"
-        + (f" {v['reasoning']}" if v["reasoning"] else "")
+        f"**{v.name}** ({v.share:.0%} of samples): {v.position}"
+        + (f" {v.reasoning}" if v.reasoning else "")
         for v in views
     ]
     text = "\n\n".join([render("perspectives_intro"), *lines])
-    written = [{"text": v.pop("text"), "finish_reason": v.pop("finish_reason")} for v in views]
-    return _reply(state, rt, "perspectives", text, perspectives=views, written=written)
+    return _reply(state, runtime.context, "perspectives", text, perspectives=views, written=written)
 
 
-def perspective_views(state: dict, rt: Runtime) -> list[dict]:
-    """One view per voiced perspective: its modal cluster's answer, split into
-    position (first sentence) and reasoning (the rest)."""
-    clusters = state["report"].get("clusters") or []
-    registry = rt.registry
-    views = []
+def perspective_views(state: State, ctx: Context) -> list[tuple[PerspectiveView, dict[str, str]]]:
+    """One view per voiced perspective: its modal cluster's answer (completed), split into
+    position (first sentence) and reasoning (the rest); with the text as written and its
+    finish reason (for Reply.written)."""
+    clusters = _report(state).clusters
+    registry = ctx.resources.registry
+    views: list[tuple[PerspectiveView, dict[str, str]]] = []
     for pid in state.get("perspectives") or []:
-        counts = [c.get("labels", {}).get("perspective", {}).get(pid, 0) for c in clusters]
+        counts = [c.labels.get("perspective", {}).get(pid, 0) for c in clusters]
         if not counts or max(counts) == 0:
             continue
         cluster = clusters[counts.index(max(counts))]  # ties: the larger cluster (listed first)
-        own = [a["text"] for a in state["answers"] if a["perspective"] == pid]
-        members = set(cluster.get("members") or [])
-        text = next((t for t in own if t in members), cluster["representative"])
-        text, finish = completed(state, rt, text, "perspectives")
+        own = [a.text for a in state["answers"] if a.perspective == pid]
+        members = set(cluster.members)
+        text = next((t for t in own if t in members), cluster.representative)
+        text, finish = completed(state, ctx, text, "perspectives")
         position, reasoning = _split(text)
         name = registry[pid].name if pid in registry else pid
-        views.append(
-            {
-                "id": pid,
-                "name": name,
-                "position": position,
-                "reasoning": reasoning,
-                "share": float(cluster["probability"]),
-                "text": text,  # moved to the reply's `written` by perspectives()
-                "finish_reason": finish,
-            }
-        )
+        view = PerspectiveView(pid, name, position, reasoning, float(cluster.probability))
+        views.append((view, {"text": text, "finish_reason": finish}))
     return views
 
 
@@ -140,20 +147,22 @@ def _split(text: str) -> tuple[str, str]:
     return parts[0], parts[1] if len(parts) > 1 else ""
 
 
-def clarify(state: dict, rt: Runtime) -> dict:
-    options = list(state["report"].get("differing_readings") or [])[: rt.config.readings]
+def clarify(state: State, runtime: Runtime[Context]) -> State:
+    ctx = runtime.context
+    options = list(_report(state).differing_readings)[: ctx.config.readings]
     listed = "\n".join(f"{i}. {option}" for i, option in enumerate(options, 1))
     text = render("clarify", options=listed)
-    return _reply(state, rt, "clarify", text, options=options)
+    return _reply(state, ctx, "clarify", text, options=options)
 
 
-def await_reply(state: dict, rt: Runtime) -> dict:
+def await_reply(state: State) -> State:
     """Wait for the user's reply to the clarifying question, then fold it in."""
-    options = state["reply"].get("options") or []
-    value = interrupt({"question": state["reply"]["text"], "options": options})
+    asked = as_reply(state.get("reply"))
+    assert asked is not None, "clarify runs before await_reply"
+    value = interrupt({"question": asked.text, "options": asked.options})
     reply = str(value).strip()
     return {
-        "request": fold_reply(state["request"], reply, options),
+        "request": fold_reply(state["request"], reply, asked.options),
         "clarify_rounds": state.get("clarify_rounds", 0) + 1,
         "turn_log": [{"role": "user", "content": reply, "kind": "clarify_reply"}],
     }

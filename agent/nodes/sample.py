@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from langgraph.runtime import Runtime
+
+from agent.context import Context
 from agent.llm.base import Messages
-from agent.nodes.context import for_state
-from agent.runtime import Runtime
+from agent.llm.stopping import SAMPLE_STOPS
+from agent.nodes.history import earlier_turns
+from agent.state import SampledAnswer, State
 from agent.templates import render
 
 DEFAULT_MEMBER = "default"
-SAMPLE_STOPS = {"none": (), "line": ("\n",), "sentence": (". ", "! ", "? ", "\n")}
 
 
 @dataclass(frozen=True)
@@ -29,39 +32,42 @@ class Conversation:
     perspective: str
 
 
-def sample(state: dict, rt: Runtime) -> dict:
-    conversations, n = build_conversations(state, rt)
-    stop = SAMPLE_STOPS[rt.config.sample_stop]
-    results = rt.backend.sample_batch([c.messages for c in conversations], rt.params(n, stop))
+def sample(state: State, runtime: Runtime[Context]) -> State:
+    ctx = runtime.context
+    conversations, n = build_conversations(state, ctx)
+    stop = SAMPLE_STOPS[ctx.config.sample_stop]
+    results = ctx.resources.backend.sample_batch(
+        [c.messages for c in conversations], ctx.params(n, stop)
+    )
     answers = [
-        {
-            "text": s.text,
-            "logprob": float(s.mean_logprob),
-            "member": c.member,
-            "reading": c.reading,
-            "perspective": c.perspective,
+        SampledAnswer(
+            s.text,
+            float(s.mean_logprob),
+            c.member,
+            c.reading,
+            c.perspective,
             # to finish it if it is shown (agent.nodes.complete): a stop string cut it
             # on purpose for sampling, so it is not complete either
-            "conversation": i,
-            "tokens": list(s.token_ids),
-            "complete": s.finish_reason == "stop" and not stop,
-        }
+            conversation=i,
+            tokens=tuple(s.token_ids),
+            complete=s.finish_reason == "stop" and not stop,
+        )
         for i, (c, samples) in enumerate(zip(conversations, results, strict=True))
         for s in samples
     ]
     return {"answers": answers}
 
 
-def build_conversations(state: dict, rt: Runtime) -> tuple[list[Conversation], int]:
+def build_conversations(state: State, ctx: Context) -> tuple[list[Conversation], int]:
     """All (cell, member) conversations and the samples each gets."""
-    samples = rt.config.samples
-    members = rt.members[:samples]
+    res, samples = ctx.resources, ctx.config.samples
+    members = res.members[:samples]
     n = max(1, samples // max(1, len(members)))
-    base = rt.profile.system_prompt
+    base = res.profile.system_prompt
     systems = [(m.id, m.system_prompt(base)) for m in members] or [(DEFAULT_MEMBER, render(base))]
-    context = for_state(state, rt.backend, rt.config.max_new_tokens)
+    context = earlier_turns(state, res.backend, ctx.config.max_new_tokens)
     out = []
-    for reading, perspective, user in cells(state, rt):
+    for reading, perspective, user in cells(state, ctx):
         for member, system in systems:
             messages = [
                 {"role": "system", "content": system},
@@ -72,11 +78,11 @@ def build_conversations(state: dict, rt: Runtime) -> tuple[list[Conversation], i
     return out, n
 
 
-def cells(state: dict, rt: Runtime) -> list[tuple[str, str, str]]:
+def cells(state: State, ctx: Context) -> list[tuple[str, str, str]]:
     """(reading, perspective id, user message) per cell."""
     request = state["request"]
     if state.get("perspectives"):
-        registry = rt.registry
+        registry = ctx.resources.registry
         return [
             (
                 request,

@@ -15,8 +15,6 @@ from eval.data import DATASETS, stratified_sample
 from eval.splits import Split, split_of
 from uncertainty.report import COMPONENT_NAMES
 
-MOVES = ("answer", "hedge", "clarify", "perspectives")
-
 
 class Suite:
     name: str = ""

@@ -64,7 +64,6 @@ class ClarificationSuite(Suite):
         for item in harness.progress(selected, "clarification"):
             text = message_for(item)
             rec = harness.ask(text)
-            rec["value_laden"] = harness.value_laden(text)
             base = harness.baseline([{"role": "user", "content": text}], text)
             harness.keep(
                 {

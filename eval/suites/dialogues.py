@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from agent.policy import MOVES
 from eval import metrics
 from eval.data.sampling import stratified_sample
 from eval.dialogue_loader import load_dialogues
-from eval.suites.base import MOVES, Suite, answered, cell, decision
+from eval.suites.base import Suite, answered, cell, decision
 
 
 def ends_a_sentence(text: str) -> bool:
@@ -42,7 +43,6 @@ class DialoguesSuite(Suite):
                 resume = t["reply"] is not None and harness.pending(thread)
                 rec = harness.ask(text, thread, resume=resume)
                 thread = rec.get("thread_id") or thread
-                rec["value_laden"] = harness.value_laden(text)
                 history.append({"role": "user", "content": text})
                 base = harness.baseline(history, text)
                 if base:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from agent.policy import MOVES
 from eval import metrics
 from eval.harness import top_answer
 from eval.prompting import render
 from eval.suites.base import (
-    MOVES,
     Suite,
     answered,
     cell,
@@ -100,7 +100,6 @@ class PluralismSuite(Suite):
         for item in harness.progress(selected, "pluralism"):
             text = self.message(item)
             rec = harness.ask(text)
-            rec["value_laden"] = harness.value_laden(text)
             out = {
                 "id": item["id"],
                 "dataset": item["dataset"],

@@ -69,7 +69,6 @@ class SelectiveSuite(Suite):
         records = harness.kept
         for item in harness.progress(selected, "selective"):
             rec = harness.ask(item["text"])
-            rec["value_laden"] = harness.value_laden(item["text"])
             base = harness.baseline([{"role": "user", "content": item["text"]}], item["text"])
             gold = item["meta"]["answers"]
             harness.keep(

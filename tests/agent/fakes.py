@@ -7,7 +7,10 @@ prompt apart: the interpret prompt (rewrites of the request), a perspective prom
 
 from __future__ import annotations
 
+from langgraph.runtime import Runtime
+
 from agent import Agent, AgentConfig
+from agent.context import Context, Resources
 from agent.llm.fake import FakeBackend
 from agent.perspectives import load_registry
 from agent.templates import render
@@ -95,7 +98,15 @@ def script(messages) -> list[str]:
     return ["Paris is the capital of France."]
 
 
-def make_agent(tmp_path, embedder, fake_script=script, **config) -> tuple[Agent, FakeBackend]:
-    backend = FakeBackend(fake_script)
+def make_agent(
+    tmp_path, embedder, fake_script=script, backend=None, **config
+) -> tuple[Agent, FakeBackend]:
+    backend = backend or FakeBackend(fake_script)
     cfg = AgentConfig(db_path=tmp_path / "clarion.sqlite", data_dir=tmp_path, **config)
     return Agent(cfg, backend=backend, embedder=embedder), backend
+
+
+def node_runtime(backend=None, embedder=None, **config) -> Runtime[Context]:
+    """What LangGraph hands a node, for calling one directly."""
+    resources = Resources(AgentConfig(**config), backend=backend, embedder=embedder)
+    return Runtime(context=Context(resources))

@@ -78,11 +78,11 @@ class FlakyBackend:
 def test_failure_inside_a_node_is_a_clarion_error_and_history_survives(tmp_path, embedder):
     from agent.llm.fake import FakeBackend
 
-    agent, _ = make_agent(tmp_path, embedder)
-    agent._runtime._backend = FlakyBackend(FakeBackend(script))
+    flaky = FlakyBackend(FakeBackend(script))
+    agent, _ = make_agent(tmp_path, embedder, backend=flaky)
     thread = agent.chat(FACTUAL).thread_id
     before = agent.history(thread)
-    agent._runtime._backend.fail = True  # the next answer batch fails ...
+    flaky.fail = True  # the next answer batch fails ...
     with pytest.raises(ClarionError, match="out of memory"):
         agent.chat("And Germany?", thread)
     assert agent.history(thread) == before
@@ -104,8 +104,8 @@ def test_turn_timeout_is_a_generation_error(tmp_path, embedder):
 def test_failure_while_answering_a_clarify_keeps_it_pending(tmp_path, embedder):
     from agent.llm.fake import FakeBackend
 
-    agent, _ = make_agent(tmp_path, embedder)
-    agent._runtime._backend = flaky = FlakyBackend(FakeBackend(script))
+    flaky = FlakyBackend(FakeBackend(script))
+    agent, _ = make_agent(tmp_path, embedder, backend=flaky)
     asked = agent.chat(AMBIGUOUS)
     before = agent.history(asked.thread_id)
     flaky.fail = True

@@ -4,13 +4,11 @@ embedder, and the interpret node taking a matching facet's readings."""
 import pytest
 import yaml
 
-from agent import AgentConfig
 from agent.errors import ConfigError
 from agent.facets import Facet, best_facet, load_facets, match
 from agent.llm.fake import FakeBackend
 from agent.nodes.interpret import interpret
-from agent.runtime import Runtime
-from tests.agent.fakes import FACTUAL, kind, make_agent, user_text
+from tests.agent.fakes import FACTUAL, kind, make_agent, node_runtime, user_text
 
 LOGIN = "Write a login handler"
 HOT = "How hot is it in Paris in summer?"
@@ -108,16 +106,16 @@ def temperatures(messages):
 
 
 def test_interpret_takes_the_facet_readings_instead_of_the_bare_request(embedder):
-    rt = Runtime(AgentConfig(), backend=FakeBackend(temperatures), embedder=embedder)
+    rt = node_runtime(FakeBackend(temperatures), embedder)
     assert interpret({"request": HOT}, rt)["readings"] == [CELSIUS, FAHRENHEIT]
     # After a clarification round the reply already specified the request: no facet.
     assert interpret({"request": CELSIUS, "clarify_rounds": 1}, rt)["readings"] == [CELSIUS]
     # No facet matches: the request (plus surviving rewrites, none here) as before.
     assert interpret({"request": FACTUAL}, rt)["readings"] == [FACTUAL]
     # K=2 is filled by the facet: the model is not asked to rewrite at all.
-    rt2 = Runtime(AgentConfig(readings=2), backend=FakeBackend(temperatures), embedder=embedder)
+    rt2 = node_runtime(FakeBackend(temperatures), embedder, readings=2)
     assert interpret({"request": HOT}, rt2)["readings"] == [CELSIUS, FAHRENHEIT]
-    assert rt2.backend.calls == []
+    assert rt2.context.resources.backend.calls == []
     # A value-laden request keeps the perspectives path and its single reading.
     value = interpret({"request": "Should euthanasia be legal?"}, rt)
     assert value["value_laden"] and value["readings"] == ["Should euthanasia be legal?"]

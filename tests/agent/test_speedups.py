@@ -3,9 +3,9 @@
 import pytest
 
 from agent.config import AgentConfig
+from agent.context import Context, Resources
 from agent.errors import ConfigError
-from agent.nodes.sample import SAMPLE_STOPS
-from agent.runtime import Runtime
+from agent.llm.stopping import SAMPLE_STOPS
 
 
 def test_defaults_and_validation(tmp_path):
@@ -20,7 +20,7 @@ def test_defaults_and_validation(tmp_path):
 @pytest.mark.parametrize("factor, stop", [(0.0, "none"), (2.0, "sentence"), (1.5, "line")])
 def test_runtime_params_carry_the_options(tmp_path, factor, stop):
     config = AgentConfig(db_path=tmp_path / "x.sqlite", straggler_factor=factor, sample_stop=stop)
-    params = Runtime(config).params(4, SAMPLE_STOPS[config.sample_stop])
+    params = Context(Resources(config)).params(4, SAMPLE_STOPS[config.sample_stop])
     assert params.straggler_factor == factor
     assert params.stop == SAMPLE_STOPS[stop]
     assert (params.n, params.max_new_tokens) == (4, config.max_new_tokens)

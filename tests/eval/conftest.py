@@ -1,4 +1,5 @@
-"""Fakes for fast runner tests: an agent that follows the Agent/Reply contract by rules.
+"""Fakes for fast runner tests: an agent that picks moves by rules and answers with real
+Reply / UncertaintyReport objects.
 
 They never stand in for the real model in end-to-end tests (see test_end_to_end.py).
 """
@@ -7,57 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from agent.llm.fake import FakeBackend
+from agent.reply import PerspectiveView
 from eval.harness import Harness
 from eval.paths import DEFAULT_DATA_DIR
-
-
-@dataclass
-class FakeUncertainty:
-    values: dict
-    differing_readings: list = field(default_factory=list)
-
-    def vector(self):
-        return dict(self.values)
-
-
-@dataclass
-class FakeView:
-    id: str
-    name: str
-    position: str
-    reasoning: str
-    share: float
-
-
-@dataclass
-class FakeCluster:
-    id: int
-    representative: str
-    members: list
-    probability: float
-
-
-@dataclass
-class FakeReply:
-    kind: str
-    text: str
-    thread_id: str
-    route_reason: str = "fake"
-    uncertainty: FakeUncertainty | None = None
-    options: list = field(default_factory=list)
-    perspectives: list = field(default_factory=list)
-    clusters: list = field(default_factory=list)
-    confidence: float | None = 0.5
-    context: str = "general"
-    seconds: float = 0.01
-    written: list = field(default_factory=list)
+from tests.builders import reply
+from uncertainty import Cluster
 
 
 def rule(message: str) -> str:
@@ -92,35 +53,38 @@ class FakeAgent:
         }
         views = (
             [
-                FakeView("a", "A", "Very favorable", "r", 0.5),
-                FakeView("b", "B", "Somewhat unfavorable", "r", 0.5),
+                PerspectiveView("a", "A", "Very favorable", "r", 0.5),
+                PerspectiveView("b", "B", "Somewhat unfavorable", "r", 0.5),
             ]
             if kind == "perspectives"
             else []
         )
         if kind == "clarify":
             self._pending.add(thread_id)
-        return FakeReply(
+        return reply(
             kind,
             f"reply to {message}",
             thread_id,
-            uncertainty=FakeUncertainty(vec, ["r1", "r2"] if kind == "clarify" else []),
+            vec,
+            differing=["r1", "r2"] if kind == "clarify" else [],
+            confidence=0.5,
+            seconds=0.01,
             options=["r1", "r2"] if kind == "clarify" else [],
             perspectives=views,
-            clusters=[
-                FakeCluster(0, "Paris", ["Paris"], 0.75),
-                FakeCluster(1, "Lyon", ["Lyon"], 0.25),
-            ],
+            clusters=[Cluster(0, "Paris", ["Paris"], 0.75), Cluster(1, "Lyon", ["Lyon"], 0.25)],
+            value_laden=kind == "perspectives",
         )
 
-    def resume(self, thread_id, reply):
+    def resume(self, thread_id, text):
         self._pending.discard(thread_id)
-        return FakeReply(
+        return reply(
             "answer",
             "Paris",
             thread_id,
-            uncertainty=FakeUncertainty({"semantic_entropy": 0.1}),
-            clusters=[FakeCluster(0, "Paris", ["Paris"], 1.0)],
+            {"semantic_entropy": 0.1},
+            clusters=[Cluster(0, "Paris", ["Paris"], 1.0)],
+            confidence=0.5,
+            seconds=0.01,
         )
 
     def pending(self, thread_id):

@@ -1,9 +1,8 @@
 import pytest
 
 from agent.errors import InvalidInputError
-from agent.llm.base import LLMBackend, Sample, SamplingParams
+from agent.llm.base import LLMBackend, Sample, SamplingParams, validate_messages
 from agent.llm.fake import FakeBackend
-from agent.llm.transformers_backend import validate_messages
 
 
 def test_sample_logprob_summaries():

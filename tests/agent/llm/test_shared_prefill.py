@@ -50,7 +50,7 @@ def test_shared_prefill_gives_the_same_samples_and_logprobs(transformers_backend
 def test_shared_prefill_runs_the_prompt_once(transformers_backend, france, monkeypatch):
     rows = record_forward(transformers_backend, monkeypatch)
     transformers_backend.sample(france, SamplingParams(n=6, max_new_tokens=3, seed=0))
-    prompt_len = transformers_backend._encode([france], 1)["input_ids"].shape[1]
+    prompt_len = transformers_backend.encode([france], 1)["input_ids"].shape[1]
     assert rows[0] == (1, prompt_len - 1)  # the prompt, once
     assert all(r == (6, 1) for r in rows[1:])  # then one token per sequence per step
 
@@ -76,7 +76,7 @@ def test_min_new_tokens_forces_the_length(transformers_backend, france):
 
 
 def test_repeated_prompts_are_tokenized_once(transformers_backend, france, monkeypatch):
-    transformers_backend._token_cache.clear()
+    transformers_backend.clear_token_cache()
     calls = []
     original = transformers_backend.tokenizer.__call__
 
@@ -87,8 +87,8 @@ def test_repeated_prompts_are_tokenized_once(transformers_backend, france, monke
     monkeypatch.setattr(
         type(transformers_backend.tokenizer), "__call__", lambda self, *a, **k: counting(*a, **k)
     )
-    first = transformers_backend._encode([france, france], 4)
-    again = transformers_backend._encode([france], 4)
+    first = transformers_backend.encode([france, france], 4)
+    again = transformers_backend.encode([france], 4)
     assert len(calls) == 1
     assert first["input_ids"][0].tolist() == again["input_ids"][0].tolist()
 

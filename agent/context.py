@@ -1,28 +1,41 @@
-"""Live resources a turn needs and the checkpoint must not hold.
+"""What a turn runs with besides its state: LangGraph's run-time context.
 
-The LLM backend, the sentence embedder (shared by the equivalence judge, the
-normativity gate and perspective selection), the context profile and the perspective
-registry are loaded lazily, once, and shared by every node and thread. Nodes get them
-through this object (a closure in `agent.graph`), never through the graph state.
+`Resources` holds what the checkpoint must not: the LLM backend, the sentence embedder
+(shared by the equivalence judge, the normativity gate and perspective selection), the
+context profile, the perspective registry, the facets and the ensemble members. Each
+loads lazily, once, and is shared by every node and thread.
+
+`Context` is what one run of the graph gets (`graph.stream(..., context=Context(...))`,
+nodes `def node(state: State, runtime: Runtime[Context])`): the resources and the
+turn's deadline. It is never checkpointed.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pydantic import ConfigDict
+from pydantic.json_schema import SkipJsonSchema
+
 from agent.config import AgentConfig
-from agent.errors import GenerationError
+from agent.errors import GenerationError, ModelLoadError
 from agent.llm.base import SamplingParams
 
 if TYPE_CHECKING:
+    from agent.facets import FacetLibrary
     from agent.llm.base import LLMBackend
     from agent.perspectives import Perspective
     from agent.profiles import ContextProfile
+    from agent.templates import Member
+    from uncertainty import EmbeddingJudge
+    from uncertainty.embeddings import TextEmbedder
 
 
-def backend_key(config: AgentConfig) -> tuple:
+def backend_key(config: AgentConfig) -> tuple[object, ...]:
     """The settings whose change means loading another backend."""
     return (config.model, config.quantize, config.backend, config.threads)
 
@@ -35,20 +48,35 @@ def load_backend_for(config: AgentConfig) -> LLMBackend:
     return load_backend(config.model, config.quantize, config.backend, **kwargs)
 
 
-class Runtime:
-    def __init__(self, config: AgentConfig, *, backend: LLMBackend | None = None, embedder=None):
+def load_embedder() -> TextEmbedder:
+    """The embedded sentence embedder; ModelLoadError if it cannot be loaded."""
+    from uncertainty import Embedder, EmbedderError
+
+    try:
+        return Embedder()
+    except EmbedderError as exc:
+        raise ModelLoadError(f"The sentence-embedding model: {exc}.") from exc
+
+
+class Resources:
+    """The live resources of an Agent, loaded on first use (or all at once by warm())."""
+
+    def __init__(
+        self,
+        config: AgentConfig,
+        *,
+        backend: LLMBackend | None = None,
+        embedder: TextEmbedder | None = None,
+    ):
         self.config = config
         self._backend = backend
         self._embedder = embedder
-        self._judge = None
+        self._judge: EmbeddingJudge | None = None
         self._registry: list[Perspective] | None = None
         self._profile: ContextProfile | None = None
-        self._members: list | None = None
-        self._facets = None
+        self._members: list[Member] | None = None
+        self._facets: FacetLibrary | None = None
         self._lock = threading.RLock()
-        self.deadline: float | None = None  # time.monotonic() bound of the running turn
-
-    # -- lazily loaded resources ----------------------------------------------
 
     @property
     def backend(self) -> LLMBackend:
@@ -58,16 +86,14 @@ class Runtime:
             return self._backend
 
     @property
-    def embedder(self):
+    def embedder(self) -> TextEmbedder:
         with self._lock:
             if self._embedder is None:
-                from uncertainty import Embedder
-
-                self._embedder = Embedder()
+                self._embedder = load_embedder()
             return self._embedder
 
     @property
-    def judge(self):
+    def judge(self) -> EmbeddingJudge:
         with self._lock:
             if self._judge is None:
                 from uncertainty import EmbeddingJudge
@@ -95,7 +121,7 @@ class Runtime:
             return {p.id: p for p in self._registry}
 
     @property
-    def facets(self):
+    def facets(self) -> FacetLibrary:
         """The facet library (prompts/facets.yaml + <data_dir>/facets.yaml if present)."""
         with self._lock:
             if self._facets is None:
@@ -105,7 +131,7 @@ class Runtime:
             return self._facets
 
     @property
-    def members(self) -> list:
+    def members(self) -> list[Member]:
         """Ensemble members (prompt variants, prompts/members.yaml); [] when none ship."""
         with self._lock:
             if self._members is None:
@@ -115,6 +141,11 @@ class Runtime:
                 path = PROMPTS_DIR / "members.yaml"
                 self._members = load_members(path) if path.is_file() else []
             return self._members
+
+    def warm(self) -> None:
+        """Load everything a turn needs now (the model, the embedder, the data files)."""
+        for name in ("profile", "backend", "judge", "registry", "facets", "members"):
+            getattr(self, name)
 
     def update(self, config: AgentConfig) -> None:
         """Swap the config; drop only what it invalidates (model reload is expensive)."""
@@ -128,9 +159,34 @@ class Runtime:
                 self._registry = None
                 self._facets = None
 
-    # -- per-turn helpers -----------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def default_resources() -> Resources:
+    """The default config's resources, shared (`langgraph dev` runs without a context)."""
+    return Resources(AgentConfig())
+
+
+@dataclass
+class Context:
+    """The run-time context of one turn: the resources and the turn's deadline."""
+
+    __pydantic_config__ = ConfigDict(arbitrary_types_allowed=True)  # Studio's JSON schema
+
+    resources: SkipJsonSchema[Resources] = field(default_factory=default_resources)
+    deadline: float | None = None
+    """A time.monotonic() bound for the whole turn; None = no bound."""
+
+    @classmethod
+    def for_turn(cls, resources: Resources) -> Context:
+        """A context whose deadline is the config's timeout_s from now."""
+        return cls(resources, time.monotonic() + resources.config.timeout_s)
+
+    @property
+    def config(self) -> AgentConfig:
+        return self.resources.config
 
     def params(self, n: int, stop: tuple[str, ...] = ()) -> SamplingParams:
+        """The config's sampling settings for `n` samples, bounded by the deadline."""
         c = self.config
         return SamplingParams(
             n=n,
@@ -140,21 +196,13 @@ class Runtime:
             seed=c.seed,
             stop=stop,
             straggler_factor=c.straggler_factor,
+            deadline=self.deadline,
         )
-
-    def start_turn(self) -> None:
-        self.deadline = time.monotonic() + self.config.timeout_s
 
     def check_deadline(self, node: str) -> None:
         """Raise GenerationError once the turn has used up its time budget."""
-        if self.deadline is None:
-            return
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
             raise GenerationError(
                 f"The turn took longer than {self.config.timeout_s:g} s (stopped before "
                 f"'{node}'). Try again, or raise timeout_s / lower samples."
             )
-        backend = self._backend
-        if backend is not None and hasattr(backend, "max_time_s"):
-            backend.max_time_s = remaining  # generate() stops at the turn's deadline

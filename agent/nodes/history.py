@@ -8,7 +8,12 @@ prompt and the request (~3 characters per token, a cautious estimate for English
 
 from __future__ import annotations
 
-from agent.llm.base import Messages
+from typing import TYPE_CHECKING
+
+from agent.llm.base import LLMBackend, Messages
+
+if TYPE_CHECKING:
+    from agent.state import HistoryEntry, State
 
 MAX_MESSAGES = 6
 CHARS_PER_TOKEN = 3
@@ -16,7 +21,7 @@ RESERVE_TOKENS = 384  # system prompt + current request + chat-template overhead
 
 
 def context_messages(
-    history: list[dict], turn_start: int, context_window: int, max_new_tokens: int
+    history: list[HistoryEntry], turn_start: int, context_window: int, max_new_tokens: int
 ) -> Messages:
     """The thread's messages before this turn, newest kept first, oldest dropped."""
     budget = max(0, context_window - max_new_tokens - RESERVE_TOKENS) * CHARS_PER_TOKEN
@@ -33,8 +38,8 @@ def context_messages(
     return kept
 
 
-def for_state(state: dict, backend, max_new_tokens: int) -> Messages:
-    window = int(getattr(backend, "context_window", 2048))
+def earlier_turns(state: State, backend: LLMBackend, max_new_tokens: int) -> Messages:
+    """The thread's earlier messages that fit `backend`'s window beside this turn."""
     return context_messages(
-        state.get("history", []), state.get("turn_start", 0), window, max_new_tokens
+        state.get("history", []), state.get("turn_start", 0), backend.context_window, max_new_tokens
     )
