@@ -27,6 +27,7 @@ from agent.llm.base import SamplingParams
 
 if TYPE_CHECKING:
     from agent.facets import FacetLibrary
+    from agent.judges import Judges
     from agent.llm.base import LLMBackend
     from agent.perspectives import Perspective
     from agent.profiles import ContextProfile
@@ -72,6 +73,7 @@ class Resources:
         self._backend = backend
         self._embedder = embedder
         self._judge: EmbeddingJudge | None = None
+        self._judges: Judges | None = None
         self._registry: list[Perspective] | None = None
         self._profile: ContextProfile | None = None
         self._members: list[Member] | None = None
@@ -100,6 +102,16 @@ class Resources:
 
                 self._judge = EmbeddingJudge(self.embedder)
             return self._judge
+
+    @property
+    def judges(self) -> Judges:
+        """The learned judges (agent/judge_weights/), loaded once."""
+        with self._lock:
+            if self._judges is None:
+                from agent.judges import Judges
+
+                self._judges = Judges.load()
+            return self._judges
 
     @property
     def profile(self) -> ContextProfile:
@@ -144,7 +156,7 @@ class Resources:
 
     def warm(self) -> None:
         """Load everything a turn needs now (the model, the embedder, the data files)."""
-        for name in ("profile", "backend", "judge", "registry", "facets", "members"):
+        for name in ("profile", "backend", "judge", "judges", "registry", "facets", "members"):
             getattr(self, name)
 
     def update(self, config: AgentConfig) -> None:

@@ -1,7 +1,7 @@
 """The LangGraph state machine of one turn.
 
-    begin -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
-                ^                                     \\-> clarify -> await_reply --'
+    begin -> judge -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
+               ^                                               \\-> clarify -> await_reply --'
 
 Nodes are `def node(state: State, runtime: Runtime[Context]) -> State`: the typed state
 and LangGraph's run-time context (agent.context), passed per run with
@@ -22,6 +22,7 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.nodes.estimate import estimate
 from agent.nodes.interpret import interpret
+from agent.nodes.judge import judge
 from agent.nodes.respond import (
     answer,
     await_reply,
@@ -49,6 +50,7 @@ def begin(state: State) -> State:
         "clarify_rounds": 0,
         "readings": [],
         "perspectives": [],
+        "judgments": [],
         "value_laden": False,
         "value_score": 0.0,
         "answers": [],
@@ -77,6 +79,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     g = StateGraph(State, context_schema=Context)
     g.add_node("begin", begin)
     steps: dict[str, Node] = {
+        "judge": judge,
         "interpret": interpret,
         "sample": sample,
         "estimate": estimate,
@@ -90,7 +93,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
         g.add_node(name, _timed(name, fn))
     g.add_node("await_reply", await_reply)
     g.add_edge(START, "begin")
-    g.add_edge("begin", "interpret")
+    g.add_edge("begin", "judge")
+    g.add_edge("judge", "interpret")
     g.add_edge("interpret", "sample")
     g.add_edge("sample", "estimate")
     g.add_edge("estimate", "route")
@@ -98,7 +102,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     for move in ("answer", "hedge", "perspectives"):
         g.add_edge(move, END)
     g.add_edge("clarify", "await_reply")
-    g.add_edge("await_reply", "interpret")
+    g.add_edge("await_reply", "judge")
     return g.compile(checkpointer=checkpointer)
 
 

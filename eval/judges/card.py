@@ -122,7 +122,7 @@ def markdown(card: dict) -> str:
             out += [
                 "",
                 "Ablation: SmolLM2 hidden state at the last prompt token (seeded subset: "
-                f"{j['ablation_hidden_state'][0]['rows']} rows; best C per set):",
+                f"{j['ablation_hidden_state'][0]['rows']} rows; best model per set):",
                 "",
                 "| features | model | dev AUROC |",
                 "|---|---|---|",
