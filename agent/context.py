@@ -68,12 +68,13 @@ class Resources:
         *,
         backend: LLMBackend | None = None,
         embedder: TextEmbedder | None = None,
+        judges: Judges | None = None,
     ):
         self.config = config
         self._backend = backend
         self._embedder = embedder
         self._judge: EmbeddingJudge | None = None
-        self._judges: Judges | None = None
+        self._judges = judges
         self._registry: list[Perspective] | None = None
         self._profile: ContextProfile | None = None
         self._members: list[Member] | None = None

@@ -11,6 +11,8 @@ from agent.llm.fake import FakeBackend
 from tests.agent.fake_embedder import FakeEmbedder
 from uncertainty.probe import Probe, save_probe
 
+REAL_JUDGES = True  # tests/conftest.py: this module loads real (tiny or trained) probes
+
 
 def _write_probes(folder, dim=64):
     rng = np.random.default_rng(0)
@@ -57,3 +59,24 @@ def test_judges_without_answer_features_never_generate(tmp_path):
 def test_missing_weights_say_how_to_train(tmp_path):
     with pytest.raises(ConfigError, match="train-judges"):
         Judges.load(tmp_path)
+
+
+@pytest.mark.model
+def test_the_trained_judges_load_and_score_requests(embedder, default_backend):
+    """The committed weights on the real embedder and model: a clear fact is neither
+    contested nor in need of clarifying; a moral question is contested."""
+    judges = Judges.load()
+    fact = {
+        e.component: e
+        for e in judges.estimates("What is the capital of France?", embedder, default_backend)
+    }
+    moral = {
+        e.component: e
+        for e in judges.estimates(
+            "Should the death penalty be abolished?", embedder, default_backend
+        )
+    }
+    assert fact["value_conflict"].probability < 0.1 < 0.9 < moral["value_conflict"].probability
+    assert fact["ambiguity"].probability < fact["ambiguity"].evidence["threshold_chosen_on_dev"]
+    assert {e.probe for e in fact.values()} == {f"{j}-v1" for j in JUDGES}
+    assert fact["epistemic"].features == ("token_entropy",)
