@@ -91,6 +91,13 @@ def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model")
     parser.add_argument(
+        "--no-adaptive",
+        dest="adaptive",
+        action="store_false",
+        default=None,
+        help="full mode: sample every turn (default: probe first, sample only when needed)",
+    )
+    parser.add_argument(
         "--context",
         metavar="NAME|FILE",
         help="context profile: general, health, education or a YAML path",
@@ -122,6 +129,7 @@ def load_config(args: argparse.Namespace):
         "quantize": args.quantize,
         "backend": args.backend,
         "threads": args.threads,
+        "adaptive": args.adaptive,
         "context": args.context,
         "samples": args.samples,
         "readings": args.readings,

@@ -160,6 +160,15 @@ class AgentConfig(BaseModel):
         description="cap on a shown answer, hedge or perspective: the sample shown is "
         "continued past max_new_tokens to where the model ends it, up to this many tokens",
     )
+    adaptive: bool = Field(
+        True,
+        description="probe first (agent.nodes.probe): sample only when the greedy answer, "
+        "the normativity gate or the facet library says the move may differ; False = full "
+        "mode, every turn samples",
+    )
+    probe_min_logprob: float = Field(
+        -0.5, le=0.0, description="a greedy answer below this mean token log-prob is sampled"
+    )
     temperature: float = Field(0.7, gt=0.0, le=5.0)
     top_p: float = Field(0.9, gt=0.0, le=1.0)
     seed: int | None = 0

@@ -26,6 +26,7 @@ from agent.errors import GenerationError, ModelLoadError
 from agent.llm.base import SamplingParams
 
 if TYPE_CHECKING:
+    from agent.clarifying import QuestionWriter
     from agent.facets import FacetLibrary
     from agent.judges import Judges
     from agent.llm.base import LLMBackend
@@ -79,6 +80,7 @@ class Resources:
         self._profile: ContextProfile | None = None
         self._members: list[Member] | None = None
         self._facets: FacetLibrary | None = None
+        self._question_writer: QuestionWriter | None = None
         self._lock = threading.RLock()
 
     @property
@@ -155,9 +157,20 @@ class Resources:
                 self._members = load_members(path) if path.is_file() else []
             return self._members
 
+    @property
+    def question_writer(self) -> QuestionWriter:
+        """Writes the clarifying question (agent/clarifying.py: kind model + templates)."""
+        with self._lock:
+            if self._question_writer is None:
+                from agent.clarifying import QuestionWriter
+
+                self._question_writer = QuestionWriter(self.embedder)
+            return self._question_writer
+
     def warm(self) -> None:
         """Load everything a turn needs now (the model, the embedder, the data files)."""
-        for name in ("profile", "backend", "judge", "judges", "registry", "facets", "members"):
+        names = ("profile", "backend", "judge", "judges", "registry", "facets", "members")
+        for name in (*names, "question_writer"):
             getattr(self, name)
 
     def update(self, config: AgentConfig) -> None:

@@ -20,6 +20,11 @@ def describe(node: str, update: State) -> str:
             return f"Value-laden question: voicing {len(update['perspectives'])} perspectives"
         n = len(update.get("readings") or [])
         return f"Found {n} reading{'s' if n != 1 else ''} of the request"
+    if node == "probe":
+        found = update.get("probe")
+        if found is not None and found.sample:
+            return f"Sampling needed: {found.reason}"
+        return "Greedy answer is confident: no sampling"
     if node == "sample":
         return f"Sampled {len(update.get('answers') or [])} answers"
     if node == "estimate":

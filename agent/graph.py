@@ -1,6 +1,7 @@
 """The LangGraph state machine of one turn.
 
-    begin -> judge -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
+    begin -> judge -> [probe -> direct]             (adaptive: a confident greedy answer)
+                   -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
                ^                                               \\-> clarify -> await_reply --'
 
 Nodes are `def node(state: State, runtime: Runtime[Context]) -> State`: the typed state
@@ -23,6 +24,7 @@ from agent.context import Context
 from agent.nodes.estimate import estimate
 from agent.nodes.interpret import interpret
 from agent.nodes.judge import judge
+from agent.nodes.probe import after_begin, after_probe, direct, probe
 from agent.nodes.respond import (
     answer,
     await_reply,
@@ -56,6 +58,7 @@ def begin(state: State) -> State:
         "answers": [],
         "report": None,
         "route": None,
+        "probe": None,
         "reply": None,
     }
 
@@ -80,6 +83,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     g.add_node("begin", begin)
     steps: dict[str, Node] = {
         "judge": judge,
+        "probe": probe,
+        "direct": direct,
         "interpret": interpret,
         "sample": sample,
         "estimate": estimate,
@@ -94,7 +99,9 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     g.add_node("await_reply", await_reply)
     g.add_edge(START, "begin")
     g.add_edge("begin", "judge")
-    g.add_edge("judge", "interpret")
+    g.add_conditional_edges("judge", after_begin, ["probe", "interpret"])
+    g.add_conditional_edges("probe", after_probe, ["direct", "interpret"])
+    g.add_edge("direct", END)
     g.add_edge("interpret", "sample")
     g.add_edge("sample", "estimate")
     g.add_edge("estimate", "route")

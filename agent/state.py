@@ -44,6 +44,17 @@ class SampledAnswer(LabeledAnswer):
     complete: bool = True  # False: cut by the sampling budget or a stop string
 
 
+@dataclass(frozen=True)
+class Probe:
+    """The greedy answer an adaptive turn starts with (agent.nodes.probe)."""
+
+    text: str
+    mean_logprob: float
+    finish_reason: str
+    sample: bool  # True: the turn goes on to sample
+    reason: str
+
+
 class State(TypedDict, total=False):
     # Conversation (accumulates across turns; nodes append through the reducer).
     history: Annotated[list[HistoryEntry], operator.add]
@@ -62,6 +73,7 @@ class State(TypedDict, total=False):
     report: UncertaintyReport | None
     route: Route | None
     clarify_rounds: int
+    probe: Probe | None
     reply: Reply | None  # the turn's last reply (thread_id and seconds are the Agent's)
 
 

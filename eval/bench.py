@@ -1,6 +1,13 @@
 """`python -m eval bench`: what a Clarion turn costs next to a plain answer.
 
-One run measures, side by side on the same loaded model: a plain greedy answer, a full
+By default (eval/bench_default.py): 32 prompts from the dialogue files in four
+categories, each as a plain turn and as a Clarion turn in adaptive and full mode (ratios
+per prompt, per category and overall, and the share of prompts where both modes make the
+same move), tokens/s of the default backend, transformers and llama.cpp on the same GGUF,
+peak memory, cold and warm start.
+
+With --micro, the older micro-benchmarks of one message on transformers: one run
+measures, side by side on the same loaded model: a plain greedy answer, a full
 Clarion turn (Agent.chat on a fresh thread), N samples x T tokens in one batched call vs
 N sequential calls, the backend speed-ups on and off (shared prefill, token cache),
 clustering with representatives vs all pairs (same judge), and llama.cpp on the same
@@ -114,6 +121,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also profile one Clarion turn (cProfile) and print where it goes",
     )
+    p.add_argument(
+        "--per-category",
+        type=int,
+        default=8,
+        help="prompts per category in the turn bench (default 8: 32 prompts)",
+    )
+    p.add_argument(
+        "--answer-tokens",
+        type=int,
+        default=256,
+        help="cap of a complete answer, plain and Clarion alike (default 256)",
+    )
+    p.add_argument("--no-start", action="store_true", help="skip the cold/warm start figures")
+    p.add_argument(
+        "--micro",
+        action="store_true",
+        help="instead: the transformers micro-benchmarks of one message (shared prefill, "
+        "token cache, straggler cut, clustering; --repeats, --message, --model)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
     for name in ("samples", "tokens", "repeats"):
@@ -156,6 +182,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    if not args.micro:
+        from eval.bench_default import run_default
+
+        try:
+            return run_default(args, load_embedder())
+        except ClarionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
 
     tokens_total = args.samples * args.tokens
     specs = [(None, "none")] + ([(args.model, args.quantize)] if args.model else [])

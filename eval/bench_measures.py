@@ -171,10 +171,9 @@ class LlamaCpp:
     """The same GGUF file through llama-cpp-python, sampled sequentially with the same
     settings (temperature, top-p, top-k 50) and EOS banned so each call makes T tokens.
 
-    n_batch=1: the llama-cpp-python build here (AMX_INT8 kernels) segfaults on any
-    multi-token batch in this VM; decoding is one token per step anyway, and repeated
-    calls with the same prompt reuse its cached prefix, so only the warm-up pays for
-    a token-by-token prefill.
+    The file as shipped (the embedded one is Q4_1) and llama-cpp-python's own
+    create_completion: the reference speed. (The old n_batch=1 here worked around an AMX
+    build's segfault; see agent/llm/llamacpp_backend.py.)
     """
 
     def __init__(self, gguf_path: str, threads: int | None = None, seed: int = 0):
@@ -183,8 +182,7 @@ class LlamaCpp:
         self.llm = Llama(
             model_path=gguf_path,
             n_ctx=1024,
-            n_batch=1,
-            n_threads=threads or os.cpu_count(),
+            n_threads=threads or max(1, (os.cpu_count() or 2) // 2),
             seed=seed,
             verbose=False,
         )

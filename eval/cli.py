@@ -61,6 +61,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="answers per cell (default: the agent's default)",
     )
     p.add_argument(
+        "--no-adaptive",
+        dest="adaptive",
+        action="store_false",
+        help="full mode: every turn samples (default: adaptive, probe first)",
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         default=None,
@@ -205,6 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--json", action="store_true", help="print the manifest's counts as JSON")
     sp.set_defaults(handler=cmd_splits)
+
+    kinds = sub.add_parser(
+        "fit-question-kinds",
+        help="fit the clarifying-question kind model on CLAMBER's train split "
+        "(writes agent/question_kinds/weights.json and card.md)",
+    )
+    kinds.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
+    kinds.add_argument("--json", action="store_true", help="print the card as JSON")
+    kinds.set_defaults(handler=cmd_fit_question_kinds)
     sub.add_parser(
         "bench",
         help="performance benchmarks (eval/bench.py); arguments are forwarded",
@@ -260,6 +275,7 @@ def _options(args, out: Path):
         timeout=args.timeout,
         baselines=not args.no_baselines,
         progress=not args.quiet,
+        adaptive=args.adaptive,
     )
 
 
@@ -376,6 +392,29 @@ def cmd_bench(argv: list[str]) -> int:
     from eval import bench
 
     return int(bench.main(argv) or 0)
+
+
+def cmd_fit_question_kinds(args) -> int:
+    import json
+
+    from eval.data import DATASETS
+    from eval.question_kinds import fit, write
+    from uncertainty import Embedder
+
+    if not DATASETS["clamber"].present(args.data):
+        print(f"skipped: CLAMBER is absent under {args.data}; pass --data DIR.")
+        return 0
+    model, card = fit(args.data, Embedder())
+    path = write(model, card)
+    if args.json:
+        print(json.dumps(card, indent=1))
+    else:
+        acc = card["metrics"]["test"]["accuracy"]
+        print(
+            f"wrote {path} and card.md; test accuracy {acc['value']:.3f} "
+            f"[{acc['lo']:.3f}, {acc['hi']:.3f}]"
+        )
+    return 0
 
 
 def _interrupt(signum, frame):

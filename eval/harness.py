@@ -79,6 +79,7 @@ class Harness:
     show_progress: bool = True
     errors: list[dict] = field(default_factory=list)
     kept: list[dict] = field(default_factory=list)
+    data_dir: object = None  # the run's data folder (a suite may read a train bank from it)
 
     def keep(self, record: dict) -> dict:
         """Keep a finished record, so an interrupted run still scores what it has."""
@@ -152,6 +153,7 @@ def build_harness(
     timeout: float | None = None,
     baselines: bool = True,
     show_progress: bool = True,
+    adaptive: bool = True,
 ) -> Harness:
     """The real Agent on a shared backend and embedder (both loaded once)."""
     from agent import Agent, AgentConfig
@@ -166,6 +168,7 @@ def build_harness(
         "context": context,
         "seed": seed,
         "db_path": db_path,
+        "adaptive": adaptive,
     }
     if samples is not None:
         fields["samples"] = samples

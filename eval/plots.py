@@ -86,14 +86,25 @@ def confusion_plot(spec: dict, path: Path) -> Path:
 
 
 def bar_plot(spec: dict, path: Path) -> Path:
-    """Grouped bars: spec = {"title", "labels": [...], "series": {name: [values]}, "ylabel"}."""
+    """Grouped bars: spec = {"title", "labels": [...], "series": {name: [values]}, "ylabel"},
+    optionally "intervals": {name: [[lo, hi], ...]} drawn as error bars."""
     labels, series = spec["labels"], spec["series"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    intervals = spec.get("intervals") or {}
+    many = len(series) > 3
+    fig, ax = plt.subplots(figsize=(8.0 if many else 6.4, 4.6 if many else 4.2))
     width = 0.8 / max(1, len(series))
     for i, (name, values) in enumerate(series.items()):
         xs = np.arange(len(labels)) + i * width
-        bars = ax.bar(xs, [np.nan if v is None else v for v in values], width, label=name)
-        ax.bar_label(bars, fmt="%.2f", fontsize=7)  # a 0.00 bar is otherwise invisible
+        heights = np.array([np.nan if v is None else v for v in values], dtype=float)
+        yerr = None
+        if name in intervals:
+            lo_hi = np.array([[np.nan] * 2 if iv is None else iv for iv in intervals[name]], float)
+            yerr = np.abs(np.vstack([heights - lo_hi[:, 0], lo_hi[:, 1] - heights]))
+        bars = ax.bar(xs, heights, width, label=name, yerr=yerr, capsize=2)
+        # a 0.00 bar is otherwise invisible; upright labels would overlap with many series
+        ax.bar_label(
+            bars, fmt="%.2f", fontsize=6 if many else 7, rotation=90 if many else 0, padding=2
+        )
     ax.set_xticks(
         np.arange(len(labels)) + width * (len(series) - 1) / 2,
         labels,
@@ -102,5 +113,5 @@ def bar_plot(spec: dict, path: Path) -> Path:
         fontsize=8,
     )
     ax.set(ylabel=spec.get("ylabel", ""), title=_title(spec["title"]), ylim=(0, 1.1))
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=len(series))
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(3, len(series)))
     return _save(fig, path)

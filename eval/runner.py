@@ -29,6 +29,7 @@ class RunOptions:
     timeout: float | None = None
     baselines: bool = True
     progress: bool = True
+    adaptive: bool = True
 
 
 def code_revision() -> str:
@@ -96,9 +97,11 @@ def collect(opts: RunOptions, harness=None) -> dict:
             db_path=opts.out_dir / "threads.sqlite",
             baselines=opts.baselines,
             show_progress=opts.progress,
+            adaptive=opts.adaptive,
         )
     loaded = time.time()
     harness.kept = []
+    harness.data_dir = opts.data_dir
     interrupted = False
     try:
         records = suite.run(harness, selected)

@@ -6,7 +6,9 @@ apart, and a batch costs as many steps as its longest sample. The text a move sh
 when that sample was cut by the budget it is continued greedily from its own tokens up
 to `answer_tokens` (256 by default) in all. The llama.cpp backend still holds the
 sample's KV, so only the new tokens cost; a backend without `extend` generates the
-final answer once instead. New text is streamed as it comes (LangGraph's custom stream:
+final answer once instead; when the turn began with a greedy probe (agent.nodes.probe)
+whose answer means the same, that complete text is shown and nothing is generated.
+New text is streamed as it comes (LangGraph's custom stream:
 {"node", "text"} with the text so far), and the Agent turns it into AnswerText events.
 """
 
@@ -26,6 +28,13 @@ def completed(state: State, ctx: Context, text: str, node: str) -> tuple[str, Fi
     records = [a for a in state.get("answers") or [] if a.text == text]
     if not records or any(r.complete for r in records):
         return text, "stop"
+    greedy = state.get("probe")
+    if (
+        greedy is not None
+        and greedy.text
+        and same_meaning(ctx, state["request"], text, greedy.text)
+    ):
+        return greedy.text, greedy.finish_reason  # already complete (the probe)
     record = records[0]
     conversations, _ = build_conversations(state, ctx)
     messages = conversations[record.conversation].messages
@@ -38,6 +47,11 @@ def completed(state: State, ctx: Context, text: str, node: str) -> tuple[str, Fi
         whole = backend.greedy(messages, cap, deadline=ctx.deadline)
         on_text(whole.text)
     return whole.text or text, whole.finish_reason
+
+
+def same_meaning(ctx: Context, question: str, a: str, b: str) -> bool:
+    """The estimator's own equivalence judge on two answers."""
+    return bool(ctx.resources.judge.bind(question, [a, b])(0, 1))
 
 
 def streamer(node: str, start: str = "") -> Callable[[str], None]:

@@ -14,7 +14,6 @@ request before the graph goes back to interpret.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -27,9 +26,9 @@ from agent.reply import PerspectiveView, Reply
 from agent.state import HistoryEntry, State, as_reply
 from agent.templates import render
 from uncertainty import UncertaintyReport
+from uncertainty.positions import split_position
 
 MAJORITY = 0.5
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _report(state: State) -> UncertaintyReport:
@@ -135,23 +134,22 @@ def perspective_views(state: State, ctx: Context) -> list[tuple[PerspectiveView,
         members = set(cluster.members)
         text = next((t for t in own if t in members), cluster.representative)
         text, finish = completed(state, ctx, text, "perspectives")
-        position, reasoning = _split(text)
+        position, reasoning = split_position(text)
         name = registry[pid].name if pid in registry else pid
         view = PerspectiveView(pid, name, position, reasoning, float(cluster.probability))
         views.append((view, {"text": text, "finish_reason": finish}))
     return views
 
 
-def _split(text: str) -> tuple[str, str]:
-    parts = _SENTENCE_END.split(text.strip(), maxsplit=1)
-    return parts[0], parts[1] if len(parts) > 1 else ""
-
-
 def clarify(state: State, runtime: Runtime[Context]) -> State:
     ctx = runtime.context
     options = list(_report(state).differing_readings)[: ctx.config.readings]
-    listed = "\n".join(f"{i}. {option}" for i, option in enumerate(options, 1))
-    text = render("clarify", options=listed)
+    question = ctx.resources.question_writer.question(state["request"], options)
+    if options:
+        listed = "\n".join(f"{i}. {option}" for i, option in enumerate(options, 1))
+        text = render("clarify", question=question.text, options=listed)
+    else:  # nothing to pick from: an open question, the typed reply resumes the thread
+        text = question.text
     return _reply(state, ctx, "clarify", text, options=options)
 
 

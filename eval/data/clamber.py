@@ -26,6 +26,7 @@ def load_clamber(folder: Path) -> list[Item]:
                         "category": rec["category"],
                         "subclass": rec["subclass"],
                         "require_clarification": need,
+                        "clarifying_question": rec["clarifying_question"].strip(),
                         # a stored output of an unnamed model: a baseline, never a label
                         "predict_ambiguous": int(rec["predict_ambiguous"]),
                     },

@@ -2,12 +2,20 @@
 
 from eval.suites.base import Suite
 from eval.suites.clarification import ClarificationSuite
+from eval.suites.clarifying_questions import ClarifyingQuestionsSuite
 from eval.suites.dialogues import DialoguesSuite
 from eval.suites.pluralism import PluralismSuite
 from eval.suites.selective import SelectiveSuite
 
 SUITES: dict[str, Suite] = {
-    s.name: s for s in (DialoguesSuite(), ClarificationSuite(), SelectiveSuite(), PluralismSuite())
+    s.name: s
+    for s in (
+        DialoguesSuite(),
+        ClarificationSuite(),
+        ClarifyingQuestionsSuite(),
+        SelectiveSuite(),
+        PluralismSuite(),
+    )
 }
 
 __all__ = ["SUITES", "Suite"]

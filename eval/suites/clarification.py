@@ -43,6 +43,50 @@ def clamber_stored(data_dir) -> list:
     return binary_row("CLAMBER stored predict_ambiguous (full file)", y, pred, None, seed=0)
 
 
+def clarion_row(name: str, recs: list[dict], seed: int) -> list:
+    """Clarion's clarify decision on `recs` as a BINARY_COLUMNS row named `name`."""
+    y = [r["label"] == "ambiguous" for r in recs]
+    clar = [r["clarion"] for r in recs]
+    score = [c["vector"].get("ambiguity", 0.0) for c in clar]
+    return binary_row(name, y, [c["kind"] == "clarify" for c in clar], score, seed)
+
+
+def breakdowns(records: list[dict], seed: int) -> list[dict]:
+    """Clarion per data set, and per CLAMBER category and subclass (FD: NK, ICL; LA:
+    co-reference, polysemy; MC: what, when, where, whom, and `none` = MC's clear rows)."""
+    datasets = sorted({r["dataset"] for r in records})
+    tables = [
+        {
+            "title": "Clarion (clarify) per data set",
+            "columns": ["data set", *BINARY_COLUMNS[1:]],
+            "rows": [
+                clarion_row(d, [r for r in records if r["dataset"] == d], seed) for d in datasets
+            ],
+        }
+    ]
+    clamber = [r for r in records if r["dataset"] == "clamber"]
+    if not clamber:
+        return tables
+    rows = []
+    for category in sorted({r["meta"]["category"] for r in clamber}):
+        recs = [r for r in clamber if r["meta"]["category"] == category]
+        rows.append(clarion_row(category, recs, seed))
+        for sub in sorted({r["meta"]["subclass"] for r in recs}):
+            rows.append(
+                clarion_row(
+                    f"{category} {sub}", [r for r in recs if r["meta"]["subclass"] == sub], seed
+                )
+            )
+    tables.append(
+        {
+            "title": "Clarion (clarify) on CLAMBER per category and subclass",
+            "columns": ["CLAMBER group", *BINARY_COLUMNS[1:]],
+            "rows": rows,
+        }
+    )
+    return tables
+
+
 class ClarificationSuite(Suite):
     name = "clarification"
     description = "needs-clarification detection: CLAMBER, AmbiEnt, AmbigNQ ambiguous vs single"
@@ -80,15 +124,8 @@ class ClarificationSuite(Suite):
 
     def _rows(self, recs, seed):
         y = np.array([r["label"] == "ambiguous" for r in recs], dtype=int)
-        clar = [r["clarion"] for r in recs]
         rows = [
-            binary_row(
-                "Clarion (clarify)",
-                y,
-                [c["kind"] == "clarify" for c in clar],
-                [c["vector"].get("ambiguity", 0.0) for c in clar],
-                seed,
-            ),
+            clarion_row("Clarion (clarify)", recs, seed),
             binary_row("always-answer", y, np.zeros(len(y)), None, seed),
         ]
         if recs and all(r["baseline"] for r in recs):
@@ -159,11 +196,13 @@ class ClarificationSuite(Suite):
         )
         failures = sum(1 for r in records if r["baseline"] and r["baseline"]["verbalized"] is None)
         return {
-            "tables": tables,
+            "tables": tables + breakdowns(records, seed),
             "roc": roc,
             "notes": dropped
             + [
                 "over-asking = share of rows labelled clear on which the system clarifies.",
+                "CLAMBER subclasses: MC what/when/where/whom rows are all ambiguous (no "
+                "over-asking), MC none rows all clear (no F1); FD and LA subclasses hold both.",
                 f"verbalized confidence unparsed (scored 50): {failures}/{len(records)}.",
                 "CLAMBER's stored predict_ambiguous is an unnamed model's output stored in the "
                 "release file, computed here from the file, never used as a label.",

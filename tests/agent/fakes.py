@@ -101,6 +101,8 @@ def script(messages) -> list[str]:
 def make_agent(
     tmp_path, embedder, fake_script=script, backend=None, judges=None, **config
 ) -> tuple[Agent, FakeBackend]:
+    """Full mode unless adaptive=True is asked for: these worlds test the sampled moves."""
+    config.setdefault("adaptive", False)
     backend = backend or FakeBackend(fake_script)
     cfg = AgentConfig(db_path=tmp_path / "clarion.sqlite", data_dir=tmp_path, **config)
     return Agent(cfg, backend=backend, embedder=embedder, judges=judges), backend

@@ -16,7 +16,7 @@ from agent.db import Database
 from agent.errors import ThreadError
 from agent.policy import Route, Trigger
 from agent.reply import PerspectiveView, Reply
-from agent.state import SampledAnswer, as_reply, checkpoint_types
+from agent.state import Probe, SampledAnswer, as_reply, checkpoint_types
 from agent.store import close_checkpointer, open_checkpointer
 from tests.agent.fakes import AMBIGUOUS, EGG, FACTUAL, FLIGHT, make_agent
 from tests.builders import cluster, report
@@ -46,6 +46,7 @@ def test_the_allow_list_holds_every_class_of_the_state():
         PerspectiveView,
         SampledAnswer,
         JudgeEstimate,
+        Probe,
     }
 
 

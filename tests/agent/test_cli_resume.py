@@ -33,7 +33,7 @@ sys.exit(main(sys.argv[1:]))
 def run_cli(*args, data_dir):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CLARION_DATA_DIR": str(data_dir)}
     return subprocess.run(
-        [sys.executable, "-c", RUN_WITH_FAKE, *args],
+        [sys.executable, "-c", RUN_WITH_FAKE, *args, "--no-adaptive"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -73,7 +73,7 @@ def test_interactive_chat_numbers_pick_clarify_options(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CLARION_DATA_DIR": str(tmp_path)}
     # The fake's differing readings come in a fixed order: rice first, then the flight.
     out = subprocess.run(
-        [sys.executable, "-c", RUN_WITH_FAKE, "chat"],
+        [sys.executable, "-c", RUN_WITH_FAKE, "chat", "--no-adaptive"],
         input=f"\n{AMBIGUOUS}\n1\n/quit\n",
         capture_output=True,
         text=True,
@@ -102,6 +102,7 @@ def test_real_model_clarifies_then_answers_across_two_processes(tmp_path):
         str(profile),
         "--samples",
         "3",
+        "--no-adaptive",  # the sampled clarify path (adaptive turns: eval bench)
     ]
 
     def ask(*args):

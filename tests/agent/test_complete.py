@@ -7,6 +7,7 @@ from tests.agent.fakes import FACTUAL, STANCES, VALUE, script
 
 def cut_agent(tmp_path, embedder, **config):
     backend = FakeBackend(script, budget_words=3)  # every sample is cut after 3 words
+    config.setdefault("adaptive", False)
     cfg = AgentConfig(db_path=tmp_path / "clarion.sqlite", data_dir=tmp_path, **config)
     return Agent(cfg, backend=backend, embedder=embedder), backend
 
@@ -35,6 +36,6 @@ def test_each_perspective_is_finished(tmp_path, embedder):
 
 def test_complete_samples_are_not_continued(tmp_path, embedder):
     backend = FakeBackend(script)  # no budget: every sample ended by itself
-    cfg = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path)
+    cfg = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=False)
     reply = Agent(cfg, backend=backend, embedder=embedder).chat(FACTUAL)
     assert reply.text == "Paris is the capital of France." and backend.extended == []

@@ -13,7 +13,7 @@ def test_new_agent_on_the_same_db_resumes_a_pending_clarify(tmp_path, embedder):
     assert asked.kind == "clarify"
     first.close()
 
-    config = AgentConfig(db_path=tmp_path / "clarion.sqlite", data_dir=tmp_path)
+    config = AgentConfig(db_path=tmp_path / "clarion.sqlite", data_dir=tmp_path, adaptive=False)
     second = Agent(config, backend=FakeBackend(script), embedder=embedder)
     pending = second.pending(asked.thread_id)
     assert pending is not None

@@ -10,7 +10,7 @@ SHIPPED = {
     "system_education": {},
     "interpret": {"question": "How long does it take?"},
     "perspective": {"perspective": "You value liberty.", "question": "Should X?"},
-    "clarify": {"options": "- a\n- b"},
+    "clarify": {"question": "Which one do you mean?", "options": "- a\n- b"},
     "hedge": {"guess": "Paris", "confidence": "40%"},
     "hedge_unknown": {},
     "perspectives_intro": {},

@@ -48,6 +48,31 @@ def test_nonsense_arguments_are_refused(argv):
         parse_args(argv)
 
 
+def test_the_turn_bench_draws_32_prompts_in_four_categories():
+    from eval.bench_turns import CATEGORIES, bench_prompts
+
+    prompts = bench_prompts()
+    assert len(prompts) == 32 and len(set(prompts)) == 32
+    assert {c for c, _ in prompts} == set(CATEGORIES)
+
+
+def test_turn_ratios_are_per_prompt_medians_and_same_move_is_a_share():
+    from eval.bench_turns import PromptRun, TurnBench
+
+    bench = TurnBench(
+        [
+            PromptRun("clear", "a", 1.0, 1.0, 5.0, "answer", "answer", 10),
+            PromptRun("clear", "b", 2.0, 3.0, 4.0, "answer", "hedge", 10),
+            PromptRun("ambiguous", "c", 1.0, 6.0, 6.0, "clarify", "clarify", 10),
+        ]
+    )
+    out = bench.to_dict()
+    assert out["by_category"]["clear"]["ratio_adaptive"] == {"median": 1.25, "min": 1.0, "max": 1.5}
+    assert out["overall"]["ratio_adaptive"]["median"] == 1.5
+    assert out["overall"]["same_move_share"] == pytest.approx(2 / 3)
+    assert set(out["by_category"]) == {"clear", "ambiguous"}
+
+
 @pytest.mark.model
 def test_short_benchmark_run_produces_every_figure(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
@@ -56,14 +81,17 @@ def test_short_benchmark_run_produces_every_figure(tmp_path):
             sys.executable,
             "-m",
             "eval.bench",
-            "--repeats",
+            "--per-category",
             "1",
+            "--answer-tokens",
+            "16",
             "--samples",
             "2",
             "--tokens",
             "4",
             "--threads",
             "1",
+            "--no-start",
             "--json",
         ],
         cwd=tmp_path,
@@ -75,24 +103,15 @@ def test_short_benchmark_run_produces_every_figure(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
     assert (result["N"], result["T"], result["cpu_count"]) == (2, 4, os.cpu_count())
-    for name in (
-        "plain_turn",
-        "sampling_batched",
-        "sampling_sequential",
-        "clustering_representative",
-        "clustering_pairwise",
-    ):
-        figure = result["figures"][name]
-        assert len(figure["runs"]) == 1 and figure["min"] <= figure["median"] <= figure["max"]
     ratios = result["ratios"]
-    for name in ("batched_over_sequential", "representative_over_pairwise"):
-        assert ratios[name] > 0
-    # the Clarion turn and llama.cpp are either measured or say why they are not
-    assert "clarion_turn" in result["figures"] or "clarion_turn" in result["unavailable"]
-    assert (ratios["clarion_turn_over_plain_turn"] is None) == (
-        "clarion_turn" in result["unavailable"]
+    assert ratios["clarion_turn_over_plain_turn"] > 0
+    assert set(ratios["by_category"]) == {"clear", "obscure", "ambiguous", "value_laden"}
+    assert 0.0 <= result["quality"]["same_move_share"] <= 1.0
+    assert len(result["turns"]["prompts"]) == 4
+    # llama.cpp is either measured or says why not
+    speeds = result["tokens_per_second"]
+    assert speeds["default"] > 0
+    assert (speeds["llamacpp_create_completion"] is None) == (
+        "llamacpp_create_completion" in result["unavailable"]
     )
-    assert (
-        "llamacpp_sequential" in result["figures"] or "llamacpp_sequential" in result["unavailable"]
-    )
-    assert result["notes"]["clustering_pairwise_comparisons"] == 1
+    assert (ratios["ours_over_llamacpp"] is None) == (speeds["llamacpp_create_completion"] is None)

@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def run_cli(*args, timeout=120):
     return subprocess.run(
@@ -75,3 +77,30 @@ def test_report_rescores_stored_results(tmp_path):
     out = run_cli("report", str(tmp_path / "results.json"))
     assert out.returncode == 0, out.stderr
     assert "Selective answering" in (tmp_path / "report.md").read_text()
+
+
+@pytest.mark.model
+def test_clarifying_questions_beat_the_generic_question_json(tmp_path, data_dir):
+    """The real embedder on 16 CLAMBER test rows (two per kind); scores come back as JSON."""
+    import json
+
+    out = run_cli(
+        "run",
+        "--suite",
+        "clarifying-questions",
+        "--limit",
+        "16",
+        "--data",
+        str(data_dir),
+        "--out",
+        str(tmp_path / "cq"),
+        "--quiet",
+        "--json",
+        timeout=900,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    scores = json.loads(out.stdout)["scores"]
+    gain = next(t for t in scores["tables"] if t["title"].startswith("Clarion minus generic"))
+    overall = gain["rows"][0]
+    assert overall[0] == "all" and overall[1] == 16
+    assert overall[2]["lo"] > 0  # cosine gain over "Could you tell me more?", CI above 0

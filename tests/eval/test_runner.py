@@ -55,6 +55,15 @@ def test_clarification_suite_on_three_rows_per_set(tmp_path, fake_harness, data_
     full = clamber["rows"][-1]
     assert full[0].endswith("(full file)") and round(full[2], 3) == 0.538
     assert "over-asking" in report and list((tmp_path / "clarification").glob("roc-*.png"))
+    tables = {t["title"]: t for t in saved["scores"]["tables"]}
+    per_set = tables["Clarion (clarify) per data set"]
+    assert [row[0] for row in per_set["rows"]] == ["ambient", "ambignq", "clamber"]
+    assert per_set["rows"][2][1:] == clamber["rows"][0][1:]  # the same figures as clamber's table
+    groups = tables["Clarion (clarify) on CLAMBER per category and subclass"]["rows"]
+    clamber_recs = [r for r in saved["records"] if r["dataset"] == "clamber"]
+    cats = {r["meta"]["category"] for r in clamber_recs}
+    assert {row[0] for row in groups if " " not in row[0]} == cats
+    assert sum(row[1] for row in groups if row[0] in cats) == len(clamber_recs)
 
 
 def test_selective_suite_reports_aurac_and_prr(tmp_path, fake_harness, data_dir):
@@ -85,7 +94,13 @@ def test_report_can_be_regenerated_from_results_json(tmp_path, fake_harness):
 
 
 def test_every_suite_declares_its_data():
-    assert set(SUITES) == {"dialogues", "clarification", "selective", "pluralism"}
+    assert set(SUITES) == {
+        "dialogues",
+        "clarification",
+        "clarifying-questions",
+        "selective",
+        "pluralism",
+    }
     assert all(s.needs() for s in SUITES.values())
 
 
