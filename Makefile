@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 7860
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser postgres run test lint clean
+.PHONY: install browser postgres run test check lint clean
 
 install: $(STAMP)
 
@@ -36,8 +36,16 @@ run: install
 test: install browser postgres
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The drift checks (CI runs them before `make test`): lint, format, types, fast tests.
+FAST := not model and not browser and not postgres and not server
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -q -m "$(FAST)" $(PYTEST_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

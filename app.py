@@ -252,6 +252,7 @@ class ClarionUI:
         self.participation = participation
         self.tokens = tokens
         self.perspectives_file = perspectives_file
+        self.widgets = SimpleNamespace()  # filled by build_app: every component by name
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -559,10 +560,10 @@ INTRO = (
 def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
     """The Blocks app; `ui.widgets` afterwards names every component the handlers update."""
     agent, cfg = ui.agent, ui.agent.config
-    model_calls = {"concurrency_id": "model", "concurrency_limit": 1}
-    hidden = {"api_visibility": "undocumented"}
+    model_calls: dict[str, Any] = {"concurrency_id": "model", "concurrency_limit": 1}
+    hidden: dict[str, Any] = {"api_visibility": "undocumented"}
     with gr.Blocks(title="Clarion") as demo:
-        w = ui.widgets = SimpleNamespace()
+        w = ui.widgets
         w.thread = gr.State(None)  # this session's thread id: server-side, never editable
         w.browser = gr.BrowserState(
             None, storage_key="clarion-thread", secret=ui.tokens.storage_secret
@@ -844,7 +845,7 @@ def main(argv: list[str] | None = None) -> None:
         agent,
         participation,
         ThreadTokens(signing_key(agent.database)),
-        user_registry_path(config.data_dir),
+        user_registry_path(config.data_folder),
     )
     demo = build_app(ui, list_profiles(config.data_dir))
     demo.queue(default_concurrency_limit=1).launch(

@@ -14,7 +14,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from agent.config import AgentConfig
 from agent.context import Context, Resources
@@ -27,11 +27,12 @@ from agent.store import close_checkpointer, new_thread_id, open_checkpointer
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.checkpoint.base import BaseCheckpointSaver
-    from langgraph.types import StateSnapshot, StreamMode
+    from langgraph.types import Command, StateSnapshot, StreamMode
 
     from agent.judges import Judges
     from agent.llm.base import LLMBackend
     from agent.profiles import ContextProfile
+    from agent.state import State
     from uncertainty import TextEmbedder
 
 __all__ = ["Agent", "AnswerText", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
@@ -142,10 +143,10 @@ class Agent:
                 f"Conversation {thread_id} is not waiting for an answer to a "
                 "clarifying question; send a new message instead."
             )
-        graph_input = Command(resume=text) if waiting else {"message": text}
+        graph_input: Command[str] | State = Command(resume=text) if waiting else {"message": text}
         return self._run(graph_input, thread_id)
 
-    def _run(self, graph_input: Any, thread_id: str) -> Iterator[TurnEvent]:
+    def _run(self, graph_input: Command[str] | State, thread_id: str) -> Iterator[TurnEvent]:
         from agent.events import describe
 
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
@@ -156,12 +157,16 @@ class Agent:
             context = Context.for_turn(self._resources)
             try:
                 modes: list[StreamMode] = ["updates", "custom"]
-                for mode, update in self._graph.stream(
+                for mode, chunk in self._graph.stream(
                     graph_input, config, context=context, stream_mode=modes
                 ):
                     if mode == "custom":  # agent.nodes.complete: the text written so far
-                        yield AnswerText(update["node"], "Writing the answer", text=update["text"])
+                        written = cast(dict[str, str], chunk)
+                        yield AnswerText(
+                            written["node"], "Writing the answer", text=written["text"]
+                        )
                         continue
+                    update = cast("dict[str, State | None]", chunk)  # node -> its update
                     for node, values in update.items():
                         if node.startswith("__"):  # the interrupt itself: clarify came first
                             continue

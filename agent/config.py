@@ -124,12 +124,13 @@ def validate_unique_entries(
     out = []
     for i, entry in enumerate(entries):
         item = parse_entry(model, entry, i, str(source), fields)
-        if item.id in taken:
+        item_id = str(getattr(item, "id"))  # noqa: B009 -- every Entry model has an id
+        if item_id in taken:
             raise ConfigError(
                 f"{source}: {entry_label(entry, i)}: field 'id': duplicate id, "
-                f"already defined in {taken[item.id]}."
+                f"already defined in {taken[item_id]}."
             )
-        taken[item.id] = str(source)
+        taken[item_id] = str(source)
         out.append(item)
     return out
 
@@ -213,7 +214,19 @@ class AgentConfig(BaseModel):
     @property
     def database(self) -> str | Path:
         """Where conversations and participation live: db_url if set, else db_path."""
-        return self.db_url or self.db_path
+        return self.db_url or self.db_file
+
+    @property
+    def data_folder(self) -> Path:
+        """data_dir, which validation always fills (the user data folder by default)."""
+        assert self.data_dir is not None
+        return self.data_dir
+
+    @property
+    def db_file(self) -> Path:
+        """db_path, which validation always fills (clarion.sqlite in data_dir by default)."""
+        assert self.db_path is not None
+        return self.db_path
 
     @classmethod
     def parse(cls, data: Any, source: str = "configuration") -> AgentConfig:
@@ -244,7 +257,7 @@ class AgentConfig(BaseModel):
         if (
             "data_dir" in changes
             and "db_path" not in changes
-            and self.db_path == Path(self.data_dir) / DB_FILENAME
+            and self.db_path == self.data_folder / DB_FILENAME
         ):
             data["db_path"] = None
         data.update(changes)

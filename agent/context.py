@@ -131,7 +131,7 @@ class Resources:
             if self._registry is None:
                 from agent.perspectives import load_registry
 
-                extra = self.config.data_dir / "perspectives.yaml"
+                extra = self.config.data_folder / "perspectives.yaml"
                 self._registry = load_registry(extra if extra.is_file() else None)
             return {p.id: p for p in self._registry}
 

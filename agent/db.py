@@ -73,17 +73,19 @@ class Database:
 
     def __init__(self, target: str | Path):
         self.postgres = is_postgres_url(target)
-        self.target = str(target) if self.postgres else Path(target).expanduser()
-        self._pool = None
+        self.url = str(target)  # as given (a PostgreSQL URL)
+        self.path = Path(target).expanduser()  # the SQLite file (when not PostgreSQL)
+        self.target: str | Path = self.url if self.postgres else self.path
+        self._pool: Any = None
         self._lock = threading.Lock()
         if not self.postgres:
             try:
-                self.target.parent.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ConfigError(f"Cannot create the folder of {self.target}: {exc}") from exc
 
     def __str__(self) -> str:
-        return redact_url(self.target) if self.postgres else str(self.target)
+        return redact_url(self.url) if self.postgres else str(self.path)
 
     # -- PostgreSQL connections -------------------------------------------------------
 
@@ -97,7 +99,7 @@ class Database:
                 from psycopg_pool import ConnectionPool
 
                 pool = ConnectionPool(
-                    self.target,
+                    self.url,
                     min_size=1,
                     max_size=8,
                     kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},

@@ -95,7 +95,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
         "clarify": clarify,
     }
     for name, fn in steps.items():
-        g.add_node(name, _timed(name, fn))
+        g.add_node(name, _timed(name, fn))  # type: ignore[arg-type]
     g.add_node("await_reply", await_reply)
     g.add_edge(START, "begin")
     g.add_edge("begin", "judge")

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
 
 from agent.errors import ThreadError
-from agent.policy import Route
+from agent.llm.base import FinishReason
+from agent.policy import Move, Route
 from agent.reply import Reply
 from uncertainty import LabeledAnswer, UncertaintyReport
 from uncertainty.judged import JudgeEstimate
 
 Role = Literal["user", "assistant"]
-EntryKind = Literal["user", "clarify_reply", "answer", "hedge", "clarify", "perspectives"]
+EntryKind = Literal["user", "clarify_reply"] | Move  # who wrote it: the user, or a move
 
 
 class HistoryEntry(TypedDict):
@@ -50,7 +51,7 @@ class Probe:
 
     text: str
     mean_logprob: float
-    finish_reason: str
+    finish_reason: FinishReason
     sample: bool  # True: the turn goes on to sample
     reason: str
 

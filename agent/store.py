@@ -42,14 +42,14 @@ def open_checkpointer(db: Database) -> BaseCheckpointSaver:
     if db.postgres:
         from langgraph.checkpoint.postgres import PostgresSaver
 
-        saver = PostgresSaver(db.pool, serde=serializer())
+        postgres = PostgresSaver(db.pool, serde=serializer())
         with db.setup_lock():
-            saver.setup()
-        return saver
+            postgres.setup()
+        return postgres
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     try:
-        conn = sqlite3.connect(str(db.target), check_same_thread=False)
+        conn = sqlite3.connect(str(db.path), check_same_thread=False)
     except sqlite3.Error as exc:
         raise ConfigError(f"Cannot open the conversation store {db}: {exc}") from exc
     saver = SqliteSaver(conn, serde=serializer())

@@ -12,7 +12,7 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -51,11 +51,11 @@ def with_thresholds(profile: ContextProfile, values: dict[str, float]) -> Contex
     return profile.model_copy(update={"thresholds": {**profile.thresholds, **values}})
 
 
-def replay(decisions: list[dict], profile) -> list[str]:
+def replay(decisions: list[dict], profile: ContextProfile) -> list[str]:
     """The moves agent.policy.route picks for stored decisions under `profile`."""
     from agent.policy import route
 
-    moves = []
+    moves: list[str] = []
     for d in decisions:
         vector = {c: float(d["vector"].get(c, 0.0)) for c in COMPONENT_NAMES}
         laden = d["value_laden"] if d["value_laden"] is not None else d["kind"] == "perspectives"
@@ -143,7 +143,7 @@ def calibrate(
     profile = load_profile(opts.context)
     fitted = fit(dev, profile)
     tuned = with_thresholds(profile, fitted)
-    rows = []
+    rows: list[list[Any]] = []
     for part, ds in (("dev", dev), ("test", test)):
         for label, prof in (("shipped", profile), ("fitted", tuned)):
             acc = np.array([m in d["target"] for m, d in zip(replay(ds, prof), ds, strict=True)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -124,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--json",
         action="store_true",
-        help="print the run's scores (every table, with CIs) as JSON on stdout",
+        help='print one JSON object on stdout: {"suite", "n", "systems": {name: {metric: '
+        'value}}, "components": {name: {metric: value}}, "scores" (every table), "out"} '
+        "(progress and logs on stderr)",
     )
     run.set_defaults(handler=cmd_run)
     cal = sub.add_parser("calibrate", help="fit a context profile's thresholds on a dev split")
@@ -222,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     kinds.set_defaults(handler=cmd_fit_question_kinds)
     sub.add_parser(
         "bench",
-        help="performance benchmarks (eval/bench.py); arguments are forwarded",
+        help="performance benchmarks (eval/bench/); arguments are forwarded",
         add_help=False,
     )
     return parser
@@ -241,7 +244,7 @@ def cmd_list(args) -> int:
     return 0
 
 
-def _check(args) -> bool:
+def _check(args, out=sys.stdout) -> bool:
     from eval.suites import SUITES
 
     if args.suite not in SUITES:
@@ -252,7 +255,8 @@ def _check(args) -> bool:
     if missing:
         print(
             f"skipped: suite '{args.suite}' needs the data set(s) {', '.join(missing)} "
-            f"under {args.data}, which are absent. Pass --data DIR to point at them."
+            f"under {args.data}, which are absent. Pass --data DIR to point at them.",
+            file=out,
         )
         return False
     return True
@@ -280,26 +284,25 @@ def _options(args, out: Path):
 
 
 def cmd_run(args) -> int:
-    if not _check(args):
+    as_json = getattr(args, "json", False)
+    if not _check(args, out=sys.stderr if as_json else sys.stdout):
+        if as_json:
+            skipped = {"suite": args.suite, "n": 0, "systems": {}, "components": {}}
+            print(json.dumps({**skipped, "skipped": True}))
         return 0
-    from eval.runner import run_suite
+    from eval.runner import json_safe, run_suite
+    from eval.summary import summarize
 
     out = args.out or default_out_dir(args.suite)
     results = run_suite(_options(args, out))
-    if args.json:
-        import json
-
-        from eval.runner import json_safe
-
-        keys = ("suite", "command", "code", "split", "n_items", "seconds", "scores")
-        print(
-            json.dumps(json_safe({k: results.get(k) for k in keys} | {"out": str(out)}), indent=1)
-        )
-        return 0
     print(
         f"{results['n_items']} items in {results['seconds']['total']} s; "
-        f"report: {out / 'report.md'}"
+        f"report: {out / 'report.md'}",
+        file=sys.stderr if as_json else sys.stdout,
     )
+    if as_json:
+        summary = {**summarize(results), "scores": results["scores"], "out": str(out)}
+        print(json.dumps(json_safe(summary), allow_nan=False))
     return 0
 
 
@@ -321,8 +324,6 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_report(args) -> int:
-    import json
-
     from eval.report import write_report
     from eval.runner import write_json
     from eval.suites import SUITES
@@ -389,9 +390,9 @@ def cmd_splits(args) -> int:
 
 
 def cmd_bench(argv: list[str]) -> int:
-    from eval import bench
+    from eval.bench.cli import main as bench_main
 
-    return int(bench.main(argv) or 0)
+    return bench_main(argv)
 
 
 def cmd_fit_question_kinds(args) -> int:

@@ -93,8 +93,8 @@ def load_file(path: Path) -> list[Dialogue]:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else "?"
-        raise DialogueError(f"{path}:{line}: invalid YAML: {exc.problem or exc}") from exc
+        where_yaml = mark.line + 1 if mark else "?"
+        raise DialogueError(f"{path}:{where_yaml}: invalid YAML: {exc.problem or exc}") from exc
     try:
         parsed = DialogueFile.model_validate(data)
     except ValidationError as exc:

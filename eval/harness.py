@@ -10,12 +10,19 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
 from agent.errors import ClarionError
 from eval.baselines import run_baselines
 from uncertainty.judged import sampled_value
+
+if TYPE_CHECKING:
+    from agent import Agent
+    from agent.llm.base import LLMBackend
+    from agent.llm.loading import Quantize
+    from uncertainty import TextEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +77,9 @@ def top_answer(rec: dict) -> str:
 class Harness:
     """Runs the agent and the baselines on one input, catching user-facing errors per item."""
 
-    agent: object
-    backend: object
-    embedder: object = None
+    agent: Agent
+    backend: LLMBackend
+    embedder: TextEmbedder | None = None
     seed: int = 0
     baselines: bool = True
     max_new_tokens: int = 48
@@ -99,7 +106,7 @@ class Harness:
     def ask(self, text: str, thread_id: str | None = None, *, resume: bool = False) -> dict:
         """One agent turn as a record; {"kind": "error", ...} if the agent refused or failed."""
         try:
-            if resume:
+            if resume and thread_id is not None:
                 reply = self.agent.resume(thread_id, text)
             else:
                 reply = self.agent.chat(text, thread_id)
@@ -127,7 +134,7 @@ class Harness:
         return reply_record(reply)
 
     def pending(self, thread_id: str | None) -> bool:
-        return bool(thread_id) and self.agent.pending(thread_id) is not None
+        return thread_id is not None and self.agent.pending(thread_id) is not None
 
     def baseline(self, history: list[dict], question: str, *, verbalized: bool = True) -> dict:
         if not self.baselines:
@@ -145,7 +152,7 @@ class Harness:
 def build_harness(
     *,
     model: str | None,
-    quantize: str,
+    quantize: Quantize,
     context: str,
     samples: int | None,
     seed: int,
@@ -162,7 +169,7 @@ def build_harness(
 
     backend = load_backend(model, quantize=quantize)
     embedder = load_embedder()
-    fields = {
+    fields: dict[str, Any] = {
         "model": model,
         "quantize": quantize,
         "context": context,

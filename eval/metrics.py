@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.spatial.distance import jensenshannon
@@ -21,8 +22,11 @@ from sklearn.metrics import (
 
 NAN = float("nan")
 
+Numbers = Sequence[Any] | np.ndarray
+"""Labels or scores: a list or a numpy array."""
 
-def auroc(y_true: Sequence[int], score: Sequence[float]) -> float:
+
+def auroc(y_true: Numbers, score: Numbers) -> float:
     """Area under the ROC curve; NaN (not an error) when only one class is present."""
     y = np.asarray(y_true, dtype=int)
     if len(set(y.tolist())) < 2:
@@ -30,7 +34,7 @@ def auroc(y_true: Sequence[int], score: Sequence[float]) -> float:
     return float(roc_auc_score(y, np.asarray(score, dtype=float)))
 
 
-def auroc_rank(y_true: Sequence[int], score: Sequence[float]) -> float:
+def auroc_rank(y_true: Numbers, score: Numbers) -> float:
     """The same AUROC by the Mann-Whitney rank formula (ties count 1/2): fast for bootstraps."""
     y = np.asarray(y_true, dtype=int)
     n_pos = int(y.sum())
@@ -41,7 +45,7 @@ def auroc_rank(y_true: Sequence[int], score: Sequence[float]) -> float:
     return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def f1(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
+def f1(y_true: Numbers, y_pred: Numbers) -> float:
     """F1 of the positive class from counts (0 when undefined, like sklearn's zero_division=0)."""
     y, p = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
     tp = int(np.sum(y & p))
@@ -49,7 +53,7 @@ def f1(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
     return 2 * tp / denom if denom else 0.0
 
 
-def roc_points(y_true: Sequence[int], score: Sequence[float]) -> tuple[list, list]:
+def roc_points(y_true: Numbers, score: Numbers) -> tuple[list, list]:
     y = np.asarray(y_true, dtype=int)
     if len(set(y.tolist())) < 2:
         return [], []
@@ -57,7 +61,7 @@ def roc_points(y_true: Sequence[int], score: Sequence[float]) -> tuple[list, lis
     return fpr.tolist(), tpr.tolist()
 
 
-def prf(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, float]:
+def prf(y_true: Numbers, y_pred: Numbers) -> dict[str, float]:
     """Precision, recall, F1 of the positive class (1); 0 where undefined, as sklearn does."""
     p, r, f, _ = precision_recall_fscore_support(
         np.asarray(y_true, dtype=int),
@@ -83,7 +87,7 @@ def moves_confusion(
     return confusion_matrix(list(expected), list(predicted), labels=list(labels)).tolist()
 
 
-def rejection_curve(correct: Sequence[int], uncertainty: Sequence[float]) -> tuple[list, list]:
+def rejection_curve(correct: Numbers, uncertainty: Numbers) -> tuple[list, list]:
     """Accuracy of the answers kept when rejecting the most uncertain first.
 
     Point k (k = 0..n-1) rejects k of n answers: x = k/n, y = accuracy of the n-k kept.
@@ -109,13 +113,13 @@ def rejection_curve(correct: Sequence[int], uncertainty: Sequence[float]) -> tup
     return [k / n for k in range(n)], acc
 
 
-def aurac(correct: Sequence[int], uncertainty: Sequence[float]) -> float:
+def aurac(correct: Numbers, uncertainty: Numbers) -> float:
     """Area under the accuracy-rejection curve: the mean of its n equally spaced points."""
     _, acc = rejection_curve(correct, uncertainty)
     return float(np.mean(acc)) if acc else NAN
 
 
-def prr(correct: Sequence[int], uncertainty: Sequence[float]) -> float:
+def prr(correct: Numbers, uncertainty: Numbers) -> float:
     """Prediction rejection ratio (Malinin et al.): (AURAC - random) / (oracle - random).
 
     random = accuracy with no rejection (the expected curve of a random order is flat);
@@ -129,13 +133,13 @@ def prr(correct: Sequence[int], uncertainty: Sequence[float]) -> float:
     return (aurac(c, uncertainty) - base) / (oracle - base)
 
 
-def coverage(represented: Sequence[int], distribution: Sequence[float]) -> float:
+def coverage(represented: Numbers, distribution: Numbers) -> float:
     """Share of respondents whose option (index) is represented by some perspective."""
     dist = np.asarray(distribution, dtype=float)
     return float(sum(dist[i] for i in set(represented)))
 
 
-def js_similarity(p: Sequence[float], q: Sequence[float]) -> float:
+def js_similarity(p: Numbers, q: Numbers) -> float:
     """1 - Jensen-Shannon distance (base 2, so in [0, 1]); 1 = identical distributions."""
     a, b = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
     if a.sum() <= 0 or b.sum() <= 0:
@@ -145,7 +149,7 @@ def js_similarity(p: Sequence[float], q: Sequence[float]) -> float:
 
 def bootstrap_ci(
     metric: Callable[..., float],
-    *arrays: Sequence,
+    *arrays: Numbers,
     n_boot: int = 1000,
     seed: int = 0,
     alpha: float = 0.05,
@@ -175,7 +179,7 @@ _FAST = {auroc: auroc_rank}  # identical values (tested), without sklearn's per-
 
 
 def with_ci(
-    metric: Callable[..., float], *arrays: Sequence, seed: int = 0, n_boot: int = 1000
+    metric: Callable[..., float], *arrays: Numbers, seed: int = 0, n_boot: int = 1000
 ) -> dict[str, float]:
     """{"value", "lo", "hi"}: a point estimate and its 95% bootstrap interval."""
     value = metric(*arrays) if len(arrays[0]) else NAN

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.llm.loading import Quantize
 from eval.suites import SUITES
 
 
@@ -23,7 +24,7 @@ class RunOptions:
     split: str = "test"  # eval.splits: every reported figure is on test rows
     seed: int = 0
     model: str | None = None
-    quantize: str = "none"
+    quantize: Quantize = "none"
     context: str = "general"
     samples: int | None = None
     timeout: float | None = None
@@ -117,7 +118,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
         "model": getattr(harness.backend, "name", str(opts.model)),
         "quantize": opts.quantize,
         "context": opts.context,
-        "agent_config": config.model_dump(mode="json") if hasattr(config, "model_dump") else {},
+        "agent_config": config.model_dump(mode="json") if config is not None else {},
         "seed": opts.seed,
         "bootstrap": {"resamples": 1000, "seed": opts.seed, "interval": "95% percentile"},
         "limit": opts.limit,

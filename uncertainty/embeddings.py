@@ -104,4 +104,5 @@ class Embedder:
         mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
         pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-        return pooled.cpu().numpy().astype(np.float32)
+        vectors: np.ndarray = pooled.cpu().numpy().astype(np.float32)
+        return vectors

@@ -29,7 +29,7 @@ def miller_madow_entropy(counts: Sequence[float] | np.ndarray) -> float:
     if n <= 0:
         return 0.0
     k = int((c > 0).sum())
-    return entropy_from_counts(c) + (k - 1) / (2.0 * n)
+    return float(entropy_from_counts(c) + (k - 1) / (2.0 * n))
 
 
 def cluster_counts(assignments: Sequence[int]) -> np.ndarray:
@@ -64,11 +64,12 @@ def likelihood_cluster_probabilities(
         raise ValueError("need one log-prob per assigned answer")
     k = int(a.max()) + 1
     if not has_likelihoods(lp):
-        return cluster_counts(a) / a.size
+        return cluster_counts(a.tolist()) / a.size
     lp = np.where(np.isnan(lp) | (lp == np.inf), -np.inf, lp)
     lp = lp - _logsumexp(lp)
     out = np.array([np.exp(lp[a == c]).sum() for c in range(k)])
-    return out / out.sum()
+    weights: np.ndarray = out / out.sum()
+    return weights
 
 
 def has_likelihoods(logprobs: Sequence[float] | np.ndarray) -> bool:

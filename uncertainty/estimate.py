@@ -52,7 +52,7 @@ from uncertainty.information import (
 )
 from uncertainty.judges import EquivalenceJudge
 from uncertainty.positions import position
-from uncertainty.report import Cluster, Component, UncertaintyReport
+from uncertainty.report import Cluster, Component, ComponentName, UncertaintyReport
 from uncertainty.samples import LabeledAnswer
 
 EntropyCorrection = Literal["miller_madow", "none"]
@@ -87,7 +87,7 @@ def estimate(
     answers = nonempty or answers
     clustering = cluster_answers([a.text for a in answers], judge, question)
     y, reps = _rank(clustering.assignments, clustering.representatives)
-    mi = {"correction": mi_correction, "permutations": permutations, "seed": seed}
+    mi: dict[str, Any] = {"correction": mi_correction, "permutations": permutations, "seed": seed}
     mm = entropy_correction == "miller_madow"
     se = _semantic_entropy(y, answers, mm)
     se.evidence["empty_answers"] = empty
@@ -154,7 +154,9 @@ def _semantic_entropy(y: list[int], answers: list[LabeledAnswer], corrected: boo
     return Component("semantic_entropy", mm if corrected else raw, raw, method, evidence)
 
 
-def _mi(labels: list[str], y: list[int], correction: str, permutations: int, seed: int):
+def _mi(
+    labels: list[str], y: list[int], correction: str, permutations: int, seed: int
+) -> tuple[float, float, dict[str, Any]]:
     """(raw, corrected >= 0, evidence) for MI(label; cluster)."""
     raw = mutual_information(labels, y)
     if correction == "none":
@@ -178,7 +180,13 @@ _MI_METHOD = {
 
 
 def _mi_component(
-    name: str, kind: str, labels: list[str], y: list[int], *, clusters: str = "cluster", **opts: Any
+    name: ComponentName,
+    kind: str,
+    labels: list[str],
+    y: list[int],
+    *,
+    clusters: str = "cluster",
+    **opts: Any,
 ) -> Component:
     evidence: dict[str, Any] = {"distribution": _dist(labels, y), "n_samples": len(y)}
     distinct = sorted(set(labels))

@@ -53,7 +53,7 @@ def miller_madow_conditional_entropy(labels: Sequence[Hashable], clusters: Seque
         return 0.0
     kxy = int((t > 0).sum())
     kx = int((t.sum(axis=1) > 0).sum())
-    return _cond_table(t) + (kxy - kx) / (2.0 * n)
+    return float(_cond_table(t) + (kxy - kx) / (2.0 * n))
 
 
 @dataclass(frozen=True)

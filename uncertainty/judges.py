@@ -64,7 +64,8 @@ class EmbeddingJudge:
             return rows[1:]
         residual = rows[1:] - rows[0]
         norms = np.linalg.norm(residual, axis=1, keepdims=True)
-        return residual / np.maximum(norms, 1e-9)
+        unit: np.ndarray = residual / np.maximum(norms, 1e-9)
+        return unit
 
     def bind(self, question: str, texts: Sequence[str]) -> SameFn:
         vectors = self.vectors(question, texts)

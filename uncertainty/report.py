@@ -74,7 +74,8 @@ class UncertaintyReport:
     def to_dict(self) -> dict[str, Any]:
         """Plain Python types only (numpy scalars become float/int), so the dict can be
         stored by any serialiser, LangGraph's checkpointer included."""
-        return json.loads(json.dumps(asdict(self), default=_plain_scalar))
+        plain: dict[str, Any] = json.loads(json.dumps(asdict(self), default=_plain_scalar))
+        return plain
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> UncertaintyReport:

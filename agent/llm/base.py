@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from agent.errors import InvalidInputError
+from agent.errors import InvalidInputError, PromptTooLongError
 
 Messages = list[dict[str, str]]
 """A chat as OpenAI-style messages: [{"role": "user", "content": "..."}]."""
@@ -165,3 +165,13 @@ def validate_messages(messages: Messages) -> None:
         check_text(message["content"])
     if not messages[-1]["content"].strip():
         raise InvalidInputError("The message is empty: type a question or a request.")
+
+
+def check_fits(prompt_tokens: int, max_new_tokens: int, context_window: int) -> None:
+    """PromptTooLongError, in words a user acts on, when prompt + answer exceed the window."""
+    if prompt_tokens + max_new_tokens > context_window:
+        raise PromptTooLongError(
+            f"The conversation is too long for this model: {prompt_tokens} tokens plus "
+            f"{max_new_tokens} for the answer exceed its {context_window}-token window."
+            " Start a new conversation or shorten the message."
+        )

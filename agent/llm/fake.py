@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from agent.llm.base import Messages, Sample, SamplingParams, validate_messages
+from agent.llm.base import FinishReason, Messages, Sample, SamplingParams, validate_messages
 from agent.llm.stopping import cut_at_stop
 
 Script = Callable[[Messages], list[str]]
@@ -68,12 +68,13 @@ class FakeBackend:
             text = texts[i % len(texts)]
             cut = cut_at_stop(text, stop)
             text = text if cut is None else text[:cut].strip()
-            words, reason = text.split(), "stop"
+            words = text.split()
+            reason: FinishReason = "stop"
             if self.budget_words is not None and len(words) > self.budget_words:
                 text, reason = " ".join(words[: self.budget_words]), "length"
             out.append(self._sample(text, reason))
         return out
 
-    def _sample(self, text: str, reason: str) -> Sample:
+    def _sample(self, text: str, reason: FinishReason) -> Sample:
         ids = tuple(int(hashlib.md5(w.encode()).hexdigest()[:6], 16) for w in text.split())
         return Sample(text, ids, tuple(self.logprob for _ in ids), reason)

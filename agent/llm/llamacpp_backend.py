@@ -35,11 +35,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from agent.errors import GenerationError, ModelLoadError, PromptTooLongError
-from agent.llm.base import Messages, Sample, SamplingParams, validate_messages
+from agent.errors import GenerationError, ModelLoadError
+from agent.llm.base import (
+    FinishReason,
+    Messages,
+    Sample,
+    SamplingParams,
+    check_fits,
+    validate_messages,
+)
 from agent.llm.stopping import StragglerCut, cut_at_stop
 from agent.llm.token_choice import choose
 
@@ -124,7 +132,7 @@ class _Seq:
     fed: list[int]  # tokens whose KV is in the cache, in order (positions 0..len-1)
     new: list[int] = field(default_factory=list)
     logprobs: list[float] = field(default_factory=list)
-    reason: str | None = None  # set when finished
+    reason: FinishReason | None = None  # set when finished
 
 
 class LlamaCppBackend:
@@ -176,7 +184,9 @@ class LlamaCppBackend:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, spec: str | None = None, dequantize: bool = True, **kwargs) -> LlamaCppBackend:
+    def load(
+        cls, spec: str | None = None, dequantize: bool = True, **kwargs: Any
+    ) -> LlamaCppBackend:
         from agent.llm.loading import resolve
 
         source = resolve(spec)
@@ -200,7 +210,7 @@ class LlamaCppBackend:
 
     # -- prompts --------------------------------------------------------------
 
-    def _chat_template(self):
+    def _chat_template(self) -> Any:
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         source = self._model.metadata().get("tokenizer.chat_template")
@@ -212,7 +222,8 @@ class LlamaCppBackend:
     def render(self, messages: Messages) -> str:
         """The chat template applied to a conversation, ending with the assistant cue."""
         validate_messages(messages)
-        return self._template.render(messages=messages, add_generation_prompt=True)
+        prompt: str = self._template.render(messages=messages, add_generation_prompt=True)
+        return prompt
 
     def tokens(self, text: str) -> list[int]:
         return list(self._model.tokenize(text.encode("utf-8"), add_bos=False, special=True))
@@ -279,13 +290,7 @@ class LlamaCppBackend:
     # -- generation -----------------------------------------------------------
 
     def _check_fits(self, prompts: list[list[int]], n: int, max_new: int) -> None:
-        longest = max(len(p) for p in prompts)
-        if longest + max_new > self.context_window:
-            raise PromptTooLongError(
-                f"The conversation is too long for this model: {longest} tokens plus "
-                f"{max_new} for the answer exceed its {self.context_window}-token window."
-                " Start a new conversation or shorten the message."
-            )
+        check_fits(max(len(p) for p in prompts), max_new, self.context_window)
 
     def _groups(self, prompts: list[list[int]], n: int, max_new: int) -> list[list[int]]:
         """Conversations split so each group's sequences and KV cells fit one call."""
@@ -335,7 +340,9 @@ class LlamaCppBackend:
         self._llama.llama_memory_clear(self._ctx.memory, True)
         self._kept = {}
 
-    def _prefill(self, prompts: list[list[int]], params: SamplingParams, start: list[int]):
+    def _prefill(
+        self, prompts: list[list[int]], params: SamplingParams, start: list[int]
+    ) -> tuple[list[_Seq], np.ndarray]:
         """Assign sequence ids, reuse cached prefixes, decode the rest of each prompt.
         Returns the sequences and the logits (one row per prompt) to choose from."""
         mem, n = self._ctx.memory, params.n
@@ -375,7 +382,7 @@ class LlamaCppBackend:
                 best, length = sid, same
         return best, length
 
-    def _feed(self, pending) -> np.ndarray:
+    def _feed(self, pending: list[tuple[Any, ...]]) -> np.ndarray:
         """Decode (tokens, sequence ids, position) entries in N_BATCH chunks; the logits
         of each prompt's last token, in order."""
         rows = []
@@ -409,7 +416,15 @@ class LlamaCppBackend:
         )
         return flat.reshape(rows, self.n_vocab).copy()
 
-    def _decode(self, seqs, logits, params, rng, stop_at, on_text) -> None:
+    def _decode(
+        self,
+        seqs: list[_Seq],
+        logits: np.ndarray,
+        params: SamplingParams,
+        rng: np.random.Generator | None,
+        stop_at: float,
+        on_text: Callable[[str], None] | None,
+    ) -> None:
         stops, cut = params.stop, StragglerCut(params.straggler_factor)
         running = list(seqs)
         shown = 0
@@ -449,7 +464,7 @@ class LlamaCppBackend:
     def _to_sample(self, seq: _Seq, stops: tuple[str, ...], prefix: list[int]) -> Sample:
         ids, logprobs = list(seq.new), list(seq.logprobs)
         text = self.detokenize(prefix + ids)
-        reason = seq.reason or "length"
+        reason: FinishReason = seq.reason or "length"
         cut = cut_at_stop(text, stops) if stops and not prefix else None
         if cut is not None:  # keep the tokens up to the one that completed the stop
             keep = next(

@@ -15,9 +15,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from agent.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from transformers import BitsAndBytesConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +116,7 @@ def convert_gguf(gguf_path: str) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
     model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)
     # A GGUF-loaded model carries a quantizer that would refuse save_pretrained.
-    model.hf_quantizer = None
+    model.hf_quantizer = None  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -135,7 +138,7 @@ def pick_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def quantization_config(quantize: Quantize, device: str):
+def quantization_config(quantize: Quantize, device: str) -> BitsAndBytesConfig | None:
     import torch
     from transformers import BitsAndBytesConfig
 
@@ -152,7 +155,9 @@ def quantization_config(quantize: Quantize, device: str):
     return None
 
 
-def load_model(spec: str | None, quantize: Quantize = "none", device: str | None = None):
+def load_model(
+    spec: str | None, quantize: Quantize = "none", device: str | None = None
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, ModelSource, str]:
     """Return (model, tokenizer, source, device) or raise ModelLoadError."""
     if quantize not in QUANTIZE_CHOICES:
         raise ModelLoadError(f"Unknown quantization {quantize!r}: use one of {QUANTIZE_CHOICES}.")
@@ -164,7 +169,7 @@ def load_model(spec: str | None, quantize: Quantize = "none", device: str | None
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         location = convert_gguf(source.location) if source.kind == "gguf" else source.location
-        kwargs: dict = {}
+        kwargs: dict[str, Any] = {}
         if quantize != "none":
             kwargs["quantization_config"] = quantization_config(quantize, device)
             kwargs["device_map"] = "auto" if device == "cuda" else {"": device}

@@ -8,7 +8,7 @@ rambles on costs as many steps as the whole batch. Callers that only use the fir
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 SampleStop = Literal["none", "line", "sentence"]
 """Where each answer sample ends (AgentConfig.sample_stop): at EOS only, its first line
@@ -34,13 +34,13 @@ def cut_at_stop(text: str, stops: tuple[str, ...]) -> int | None:
 
 
 def stop_criteria(
-    tokenizer,
+    tokenizer: Any,
     prompt_len: int,
     eos_ids: set[int],
     stops: tuple[str, ...] = (),
     straggler_factor: float = 0.0,
     quorum: float = 0.5,
-):
+) -> Any:
     """A transformers StoppingCriteria for one batched generate call.
 
     - stop strings: a sequence is flagged done once its new text holds one (only rows
@@ -55,11 +55,11 @@ def stop_criteria(
     from transformers import StoppingCriteria
 
     class BatchStop(StoppingCriteria):
-        def __init__(self):
+        def __init__(self) -> None:
             self.done: torch.Tensor | None = None
             self.cut = StragglerCut(straggler_factor, quorum)
 
-        def __call__(self, input_ids, scores, **kwargs):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
             new = input_ids[:, prompt_len:]
             if self.done is None:
                 self.done = torch.zeros(new.shape[0], dtype=torch.bool, device=new.device)
@@ -94,7 +94,7 @@ class StragglerCut:
         return self.deadline is not None and steps >= self.deadline
 
 
-def trim_to_stop(tokenizer, ids: list[int], stops: tuple[str, ...]) -> tuple[int, int] | None:
+def trim_to_stop(tokenizer: Any, ids: list[int], stops: tuple[str, ...]) -> tuple[int, int] | None:
     """(tokens to keep, characters of text to keep) for a sample that hit a stop string:
     the tokens up to the one that completed it, the text before it. None if none hit."""
     if not stops:

@@ -18,7 +18,8 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise log-softmax in float64 (rows: sequences, columns: vocabulary)."""
     z = logits.astype(np.float64)
     z -= z.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    logp: np.ndarray = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return logp
 
 
 def choose(

@@ -21,8 +21,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from agent.errors import GenerationError, PromptTooLongError
-from agent.llm.base import FinishReason, Messages, Sample, SamplingParams, validate_messages
+from agent.errors import GenerationError
+from agent.llm.base import (
+    FinishReason,
+    Messages,
+    Sample,
+    SamplingParams,
+    check_fits,
+    validate_messages,
+)
 from agent.llm.loading import Quantize, load_model
 from agent.llm.stopping import stop_criteria, trim_to_stop
 
@@ -34,13 +41,13 @@ class TransformersBackend:
 
     def __init__(
         self,
-        model,
-        tokenizer,
+        model: Any,
+        tokenizer: Any,
         name: str,
         device: str,
         max_time_s: float = 300.0,  # a call without a deadline stops after this long
         share_prefill: bool = True,
-    ):
+    ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
@@ -78,9 +85,10 @@ class TransformersBackend:
     def render(self, messages: Messages) -> str:
         """The chat template applied to a conversation, ending with the assistant cue."""
         validate_messages(messages)
-        return self.tokenizer.apply_chat_template(
+        prompt: str = self.tokenizer.apply_chat_template(
             messages, add_generation_prompt=True, tokenize=False
         )
+        return prompt
 
     def _tokens(self, prompt: str) -> list[int]:
         """Token ids of a rendered prompt, tokenized once (LRU-cached)."""
@@ -98,18 +106,13 @@ class TransformersBackend:
         """Forget the tokenized prompts (benchmarks measure cold tokenization)."""
         self._token_cache.clear()
 
-    def encode(self, conversations: list[Messages], max_new_tokens: int):
+    def encode(self, conversations: list[Messages], max_new_tokens: int) -> dict[str, Any]:
         """Left-padded input_ids and attention_mask for a batch of conversations."""
         import torch
 
         rows = [self._tokens(self.render(m)) for m in conversations]
         longest = max(len(r) for r in rows)
-        if longest + max_new_tokens > self.context_window:
-            raise PromptTooLongError(
-                f"The conversation is too long for this model: {longest} tokens plus "
-                f"{max_new_tokens} for the answer exceed its {self.context_window}-token window."
-                " Start a new conversation or shorten the message."
-            )
+        check_fits(longest, max_new_tokens, self.context_window)
         pad = self.tokenizer.pad_token_id
         ids = torch.tensor([[pad] * (longest - len(r)) + r for r in rows], dtype=torch.long)
         mask = torch.tensor(
@@ -182,7 +185,12 @@ class TransformersBackend:
         )
 
     def _generate(
-        self, batch, params: SamplingParams, *, do_sample: bool, streamer: TextPieces | None = None
+        self,
+        batch: dict[str, Any],
+        params: SamplingParams,
+        *,
+        do_sample: bool,
+        streamer: TextPieces | None = None,
     ) -> list[Sample]:
         """One generate call: `params.n` samples per row (do_sample), or the greedy answer
         (n, temperature, top_p, seed ignored); `streamer` gets the new text as it comes."""
@@ -219,7 +227,7 @@ class TransformersBackend:
                 if self.share_prefill and n > 1 and batch["input_ids"].shape[1] > 1:
                     batch = self._prefilled(batch, n)
                     config.num_return_sequences = 1
-                extra = {}
+                extra: dict[str, Any] = {}
                 if stops or straggler_factor:
                     eos = config.eos_token_id
                     extra["stopping_criteria"] = [
@@ -245,7 +253,7 @@ class TransformersBackend:
             for ids, lps in zip(new_tokens.tolist(), logprobs.tolist(), strict=True)
         ]
 
-    def _prefilled(self, batch: dict, n: int) -> dict:
+    def _prefilled(self, batch: dict[str, Any], n: int) -> dict[str, Any]:
         """Run all prompt tokens but the last through the model once, repeat the KV cache
         n times per row, and return generate() inputs that continue from it.
 
@@ -307,13 +315,13 @@ class TextPieces:
     (the prompt is skipped; text is decoded from all new tokens so far, so multi-byte
     characters split over tokens come out whole)."""
 
-    def __init__(self, tokenizer, on_text: Callable[[str], None]):
+    def __init__(self, tokenizer: Any, on_text: Callable[[str], None]) -> None:
         self.tokenizer, self.on_text = tokenizer, on_text
         self.ids: list[int] = []
         self.shown = 0
         self.prompt_seen = False
 
-    def put(self, value) -> None:
+    def put(self, value: Any) -> None:
         if not self.prompt_seen:  # generate() first puts the whole prompt
             self.prompt_seen = True
             return
@@ -327,7 +335,7 @@ class TextPieces:
         pass
 
 
-def chosen_token_logprobs(step_logits, new_tokens):
+def chosen_token_logprobs(step_logits: Any, new_tokens: Any) -> Any:
     """Log-probabilities (unscaled model distribution) of the tokens that were chosen.
 
     One step at a time, so only one (batch x vocab) log-softmax is alive at once.

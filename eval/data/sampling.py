@@ -35,7 +35,10 @@ def allocate(sizes: dict[str, int], limit: int) -> dict[str, int]:
 
 
 def stratified_sample(
-    items: Sequence[T], limit: int | None, seed: int, key: Callable[[T], str] = lambda it: it.label
+    items: Sequence[T],
+    limit: int | None,
+    seed: int,
+    key: Callable[[T], str] = lambda it: it.label,  # type: ignore[attr-defined]
 ) -> list[T]:
     """`limit` rows drawn per class in proportion to its size, seeded; all rows if None."""
     if limit is None or limit >= len(items):

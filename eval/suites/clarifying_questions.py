@@ -63,7 +63,7 @@ class ClarifyingQuestionsSuite(Suite):
                 "clarify template before": BEFORE,
                 "generic": GENERIC,
             }
-            if bank is not None:
+            if bank is not None and requests is not None:
                 near = train[int(np.argmax(bank @ requests[i]))]
                 gold = near.meta["clarifying_question"]
                 questions[RETRIEVAL] = swap_name(gold, near.text, text, extract_slots)

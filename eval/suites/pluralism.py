@@ -10,6 +10,8 @@ option of its top cluster (one answer).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from agent.policy import MOVES
@@ -170,11 +172,9 @@ class PluralismSuite(Suite):
                     "rows": dist_rows,
                 },
             ]
-        rows, moves, bars = (
-            [],
-            [],
-            {"labels": [], "series": {"Clarion": [], "single greedy answer": []}},
-        )
+        rows: list[list[Any]] = []
+        moves: list[list[Any]] = []
+        bars: dict[str, Any] = {"labels": [], "series": {"Clarion": [], "single greedy answer": []}}
         for label, what in [
             ("low", "MoralChoice low ambiguity (false pluralism)"),
             ("factual", "AmbigNQ clear facts (false pluralism)"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agent.policy import MOVES
 from eval import metrics
 from eval.baselines import confidence_of
 from eval.correctness import match
@@ -120,10 +121,7 @@ class SelectiveSuite(Suite):
                 {"label": "token entropy", "y": [1 - c for c in g], "score": ent},
                 {"label": "100 - verbalized confidence", "y": [1 - c for c in g], "score": conf},
             ]
-        kinds = {
-            m: sum(r["clarion"]["kind"] == m for r in records)
-            for m in ("answer", "hedge", "clarify", "perspectives", "error")
-        }
+        kinds = {m: sum(r["clarion"]["kind"] == m for r in records) for m in (*MOVES, "error")}
         how = {k: sum(r["clarion_match"] == k for r in records) for k in ("exact", "contains")}
         return {
             "tables": [

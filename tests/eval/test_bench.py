@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.bench import ModelRun, parse_args
-from eval.bench_measures import Counting, pairwise_clusters
+from eval.bench.cli import parse_args
+from eval.bench.figures import ModelRun
+from eval.bench.measures import Counting, pairwise_clusters
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +50,7 @@ def test_nonsense_arguments_are_refused(argv):
 
 
 def test_the_turn_bench_draws_32_prompts_in_four_categories():
-    from eval.bench_turns import CATEGORIES, bench_prompts
+    from eval.bench.turns import CATEGORIES, bench_prompts
 
     prompts = bench_prompts()
     assert len(prompts) == 32 and len(set(prompts)) == 32
@@ -57,7 +58,7 @@ def test_the_turn_bench_draws_32_prompts_in_four_categories():
 
 
 def test_turn_ratios_are_per_prompt_medians_and_same_move_is_a_share():
-    from eval.bench_turns import PromptRun, TurnBench
+    from eval.bench.turns import PromptRun, TurnBench
 
     bench = TurnBench(
         [
@@ -102,6 +103,9 @@ def test_short_benchmark_run_produces_every_figure(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
+    assert result["suite"] == "bench" and result["n"] == 1 and result["components"] == {}
+    (system,) = result["systems"].values()
+    assert system["sampling_batched_s"] > 0 and system["batched_over_sequential"] > 0
     assert (result["N"], result["T"], result["cpu_count"]) == (2, 4, os.cpu_count())
     ratios = result["ratios"]
     assert ratios["clarion_turn_over_plain_turn"] > 0

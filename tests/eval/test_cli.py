@@ -79,10 +79,28 @@ def test_report_rescores_stored_results(tmp_path):
     assert "Selective answering" in (tmp_path / "report.md").read_text()
 
 
+def test_json_puts_one_object_on_stdout_and_the_rest_on_stderr(tmp_path):
+    import json
+
+    args = ("run", "--suite", "selective", "--data", str(tmp_path / "none"), "--json")
+    out = run_cli(*args)
+    assert out.returncode == 0
+    assert json.loads(out.stdout) == {
+        "suite": "selective",
+        "n": 0,
+        "systems": {},
+        "components": {},
+        "skipped": True,
+    }
+    assert "skipped: suite 'selective'" in out.stderr
+
+
 @pytest.mark.model
 def test_clarifying_questions_beat_the_generic_question_json(tmp_path, data_dir):
     """The real embedder on 16 CLAMBER test rows (two per kind); scores come back as JSON."""
     import json
+
+    pytest.importorskip("eval.splits")  # the splits and `run --json` land with the judges branch
 
     out = run_cli(
         "run",

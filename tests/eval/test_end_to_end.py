@@ -10,7 +10,6 @@ pytestmark = pytest.mark.model
 
 
 def run_eval(*args, timeout=1200):
-    pytest.importorskip("agent.api", reason="the Agent (issue 5) is not merged yet")
     return subprocess.run(
         [sys.executable, "-m", "eval", "run", "--quiet", *args],
         capture_output=True,

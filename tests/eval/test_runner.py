@@ -3,8 +3,6 @@
 import json
 import subprocess
 
-import pytest
-
 from eval.report import write_report
 from eval.runner import RunOptions, run_suite
 from eval.suites import SUITES
@@ -105,8 +103,6 @@ def test_every_suite_declares_its_data():
 
 
 def test_calibrate_fits_on_dev_and_writes_a_new_profile(tmp_path, fake_harness):
-    pytest.importorskip("agent.policy")
-    pytest.importorskip("agent.profiles")
     from eval.calibrate import calibrate
 
     opts = RunOptions(
@@ -129,7 +125,6 @@ def test_calibrate_fits_on_dev_and_writes_a_new_profile(tmp_path, fake_harness):
 
 
 def test_calibrate_can_refit_stored_results_without_a_model(tmp_path, fake_harness):
-    pytest.importorskip("agent.policy")
     from eval.calibrate import calibrate
 
     run("dialogues", tmp_path, fake_harness, tmp_path, limit=10)
@@ -168,3 +163,19 @@ def test_a_text_ends_a_sentence_only_at_sentence_punctuation():
     assert ends_a_sentence("It is Paris.") and ends_a_sentence('He said "yes!"')
     assert ends_a_sentence("Use `len()`:") and ends_a_sentence("(see above.)")
     assert not ends_a_sentence("It can also refer to avoiding or not allowing something")
+
+
+def test_the_json_summary_names_systems_and_components(tmp_path, fake_harness, data_dir):
+    from eval.summary import summarize
+
+    _, saved, _ = run("dialogues", tmp_path, fake_harness, tmp_path, limit=None)
+    summary = summarize(saved)
+    assert summary["suite"] == "dialogues" and summary["n"] == saved["n_items"]
+    clarion = summary["systems"]["Clarion"]
+    assert 0 < clarion["accuracy"] <= 1 and len(clarion["accuracy_ci"]) == 2
+    assert "always-answer" in summary["systems"]
+    _, saved, _ = run("clarification", tmp_path, fake_harness, data_dir)
+    components = summarize(saved)["components"]
+    assert set(components) == {"semantic_entropy", "epistemic", "ambiguity", "value_conflict"}
+    assert all(k.startswith("auroc_") for k in components["ambiguity"])
+    json.dumps(summarize(saved), allow_nan=False)  # JSON-safe

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 PROMPT = "What is the capital of France?"
 START_SCRIPT = """
@@ -75,7 +76,7 @@ def tokens_per_second(default, n: int, tokens: int, seed: int, threads: int | No
     total = n * tokens
     speeds: dict[str, float | None] = {"default": total / sample_seconds(default, n, tokens, seed)}
     why: dict[str, str] = {}
-    kwargs = {"threads": threads} if threads else {}
+    kwargs: dict[str, Any] = {"threads": threads} if threads else {}
     engines = {
         "transformers": lambda: load_backend(backend="transformers", **kwargs),
         "llamacpp_ours_as_shipped": lambda: _ours_as_shipped(kwargs),
@@ -86,7 +87,7 @@ def tokens_per_second(default, n: int, tokens: int, seed: int, threads: int | No
         except (ClarionError, ImportError) as exc:
             speeds[name], why[name] = None, str(exc)
     try:
-        from eval.bench_measures import LlamaCpp
+        from eval.bench.measures import LlamaCpp
 
         reference = LlamaCpp(str(default_gguf_path()), threads=threads, seed=seed)
         prompt = default.render([{"role": "user", "content": PROMPT}])

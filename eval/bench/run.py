@@ -6,34 +6,26 @@ import sys
 import tempfile
 from pathlib import Path
 
+from agent.llm.loading import Quantize
 from agent.llm.stopping import SENTENCE_STOPS
-from eval import bench_measures as m
-from eval.bench import ModelRun
+from eval.bench import measures as m
+from eval.bench.figures import ModelRun
 
-# What the Agent's speed-up options are when switched off (fields absent from this
-# checkout's AgentConfig are skipped); "clarion_turn_without_speedups" runs with these.
+# The Agent's speed-up options switched off: "clarion_turn_without_speedups" runs with these.
 AGENT_SPEEDUPS_OFF = {"straggler_factor": 0.0, "sample_stop": "none"}
 STRAGGLER = 1.5
 
 
-def agent_speedups_off() -> dict:
-    try:
-        from agent import AgentConfig
-    except ImportError:
-        return {}
-    return {k: v for k, v in AGENT_SPEEDUPS_OFF.items() if k in AgentConfig.model_fields}
-
-
-def measure_model(spec: str | None, quantize: str, args, embedder, show_progress: bool):
+def measure_model(spec: str | None, quantize: Quantize, args, embedder, show_progress: bool):
     """All figures for one model, R repeats each, after one untimed warm-up."""
     from tqdm import tqdm
 
-    from agent.llm import load_backend
     from agent.llm.loading import resolve
+    from agent.llm.transformers_backend import TransformersBackend
 
     source = resolve(spec)
     run = ModelRun(source.display_name)
-    backend = load_backend(spec, quantize=quantize, backend="transformers")  # its speed-ups
+    backend = TransformersBackend.load(spec, quantize=quantize)  # its speed-ups are measured
     msg, n, t, seed = args.message, args.samples, args.tokens, args.seed
     run.notes["forced_length"] = (
         "min_new_tokens=T: EOS suppressed until T new tokens, "
@@ -41,7 +33,7 @@ def measure_model(spec: str | None, quantize: str, args, embedder, show_progress
     )
     agents, why = {}, "--no-agent" if args.no_agent else None
     if not why:
-        off = agent_speedups_off()
+        off = dict(AGENT_SPEEDUPS_OFF)
         variants = {"clarion_turn": {}, **({"clarion_turn_without_speedups": off} if off else {})}
         for name, overrides in variants.items():
             db = Path(tempfile.mkdtemp()) / "bench.sqlite"
@@ -125,7 +117,7 @@ def load_llamacpp(source, seed: int, threads: int | None):
     if source.kind != "gguf":
         return None, "llama.cpp needs a .gguf model file"
     try:
-        from eval.bench_measures import LlamaCpp
+        from eval.bench.measures import LlamaCpp
 
         return LlamaCpp(source.location, threads=threads, seed=seed), None
     except ImportError:

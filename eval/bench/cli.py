@@ -1,6 +1,6 @@
 """`python -m eval bench`: what a Clarion turn costs next to a plain answer.
 
-By default (eval/bench_default.py): 32 prompts from the dialogue files in four
+By default (eval/bench/default.py): 32 prompts from the dialogue files in four
 categories, each as a plain turn and as a Clarion turn in adaptive and full mode (ratios
 per prompt, per category and overall, and the share of prompts where both modes make the
 same move), tokens/s of the default backend, transformers and llama.cpp on the same GGUF,
@@ -24,69 +24,12 @@ import json
 import logging
 import os
 import platform
-import statistics
 import sys
-from dataclasses import dataclass, field
 
 from agent.llm.loading import QUANTIZE_CHOICES
+from eval.bench.figures import format_run
 
 DEFAULT_MESSAGE = "What is the capital of France?"
-RATIOS = {  # name: (numerator figure, denominator figure); medians
-    "clarion_turn_over_plain_turn": ("clarion_turn", "plain_turn"),
-    "batched_over_sequential": ("sampling_batched", "sampling_sequential"),
-    "representative_over_pairwise": ("clustering_representative", "clustering_pairwise"),
-    "shared_prefill_over_plain_prefill": ("sampling_batched", "sampling_batched_no_shared_prefill"),
-    "early_stop_over_forced_length": ("sampling_batched_natural", "sampling_batched"),
-    "cached_over_cold_tokenization": ("encode_prompt_cached", "encode_prompt_cold"),
-    "straggler_cut_over_natural": ("sampling_natural_straggler_cut", "sampling_batched_natural"),
-    "sentence_stop_over_natural": ("sampling_natural_sentence_stop", "sampling_batched_natural"),
-    "pilot_over_natural": ("sampling_natural_pilot", "sampling_batched_natural"),
-    "clarion_turn_over_without_speedups": ("clarion_turn", "clarion_turn_without_speedups"),
-}
-
-
-@dataclass
-class ModelRun:
-    """Everything measured on one model."""
-
-    model: str
-    timings: dict[str, list[float]] = field(default_factory=dict)
-    notes: dict[str, object] = field(default_factory=dict)
-    unavailable: dict[str, str] = field(default_factory=dict)
-
-    def add(self, name: str, seconds: float) -> None:
-        self.timings.setdefault(name, []).append(seconds)
-
-    def median(self, name: str) -> float | None:
-        values = self.timings.get(name)
-        return statistics.median(values) if values else None
-
-    def ratios(self) -> dict[str, float | None]:
-        out: dict[str, float | None] = {}
-        for name, (num, den) in RATIOS.items():
-            a, b = self.median(num), self.median(den)
-            out[name] = a / b if a is not None and b else None
-        ours, theirs = self.median("sampling_batched"), self.median("llamacpp_sequential")
-        out["ours_over_llamacpp"] = theirs / ours if ours and theirs else None  # tokens/s
-        return out
-
-    def to_dict(self, tokens_total: int) -> dict:
-        figures = {
-            k: {"min": min(v), "median": statistics.median(v), "max": max(v), "runs": v}
-            for k, v in self.timings.items()
-        }
-        return {
-            "model": self.model,
-            "ratios": self.ratios(),
-            "figures": figures,
-            "tokens_per_second": self.tokens_per_second(tokens_total),
-            "notes": self.notes,
-            "unavailable": self.unavailable,
-        }
-
-    def tokens_per_second(self, tokens_total: int) -> dict[str, float]:
-        names = ("sampling_batched", "sampling_sequential", "llamacpp_sequential")
-        return {n: tokens_total / m for n in names if (m := self.median(n))}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -150,25 +93,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def format_run(run: ModelRun, tokens_total: int) -> list[str]:
-    lines = [f"model: {run.model}", f"{'figure':40} {'min':>9} {'median':>9} {'max':>9}"]
-    for name, values in run.timings.items():
-        lo, mid, hi = min(values), statistics.median(values), max(values)
-        lines.append(f"{name:40} {lo:9.3f} {mid:9.3f} {hi:9.3f}  s")
-    for name, why in run.unavailable.items():
-        lines.append(f"{name:40} unavailable: {why}")
-    for name, value in run.tokens_per_second(tokens_total).items():
-        lines.append(f"tokens/s {name:31} {value:9.1f}")
-    lines.append("ratios (medians):")
-    for name, value in run.ratios().items():
-        lines.append(f"  {name:38} {'n/a' if value is None else f'{value:.3f}'}")
-    notes = {k: v for k, v in run.notes.items() if k != "profile"}
-    lines.append("notes: " + json.dumps(notes, default=str))
-    if "profile" in run.notes:
-        lines += ["profile of one Clarion turn (cumulative s):", run.notes["profile"]]
-    return lines
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -183,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     if not args.micro:
-        from eval.bench_default import run_default
+        from eval.bench.default import run_default
 
         try:
             return run_default(args, load_embedder())
@@ -193,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     tokens_total = args.samples * args.tokens
     specs = [(None, "none")] + ([(args.model, args.quantize)] if args.model else [])
-    from eval.bench_run import measure_model
+    from eval.bench.run import measure_model
 
     try:
         embedder = load_embedder()
@@ -214,7 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.json:
         first, *others = [r.to_dict(tokens_total) for r in runs]
-        print(json.dumps({**header, **first, "other_models": others}, indent=2))
+        summary = {
+            "suite": "bench",
+            "n": args.repeats,
+            "systems": {r.model: r.medians(tokens_total) for r in runs},
+            "components": {},  # bench times the whole turn, not single components
+        }
+        print(json.dumps({**summary, **header, **first, "other_models": others}, indent=2))
         return 0
     print(" ".join(f"{k}={v}" for k, v in header.items() if k != "message"))
     print(f"message: {args.message!r}")

@@ -2,7 +2,7 @@
 
 Each function does the work once and returns its wall time in seconds (plus what the
 report needs to know about the work). The orchestration, repeats and formatting live
-in eval/bench.py.
+in eval/bench/run.py and eval/bench/cli.py.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from agent.llm.base import SamplingParams
+from uncertainty import EquivalenceJudge
 
 
-def timed(fn: Callable, *args, **kwargs) -> tuple[float, object]:
+def timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
     started = time.perf_counter()
     result = fn(*args, **kwargs)
     return time.perf_counter() - started, result
@@ -40,10 +42,8 @@ def make_agent(
 ):
     """The real Agent on an already loaded backend and embedder, or the reason it is
     unavailable (never a stand-in)."""
-    try:
-        from agent import Agent, AgentConfig
-    except ImportError as exc:
-        return None, f"the Agent is not in this checkout yet ({exc})"
+    from agent import Agent, AgentConfig
+
     config = AgentConfig(
         model=model, quantize=quantize, max_new_tokens=tokens, seed=0, db_path=db_path, **overrides
     )
@@ -119,7 +119,7 @@ def encode_prompt(backend, message: str, cached: bool) -> float:
 class Counting:
     """Wraps a judge and counts the comparisons it is asked to make."""
 
-    judge: object
+    judge: EquivalenceJudge
     calls: int = 0
 
     def bind(self, question: str, texts: Sequence[str]):
@@ -151,7 +151,10 @@ def pairwise_clusters(texts: Sequence[str], judge, question: str) -> list[int]:
 
 
 def clustering(
-    texts: Sequence[str], judge_factory: Callable[[], object], question: str, representative: bool
+    texts: Sequence[str],
+    judge_factory: Callable[[], EquivalenceJudge],
+    question: str,
+    representative: bool,
 ) -> tuple[float, int, int]:
     """(seconds, comparisons, clusters) with a fresh judge (cold embedding cache)."""
     from uncertainty import cluster_answers
@@ -203,5 +206,5 @@ class LlamaCpp:
                 seed=seed + i,
                 logit_bias={self.eos: -1e9},
             )
-            made += int(out["usage"]["completion_tokens"])
+            made += int(out["usage"]["completion_tokens"])  # type: ignore[index]
         return time.perf_counter() - started, made

@@ -9,8 +9,8 @@ import platform
 
 def run_default(args, embedder) -> int:
     from agent.llm import load_backend
-    from eval.bench_speed import peak_rss_mb, speed_ratios, start_times, tokens_per_second
-    from eval.bench_turns import bench_prompts, run_turns
+    from eval.bench.speed import peak_rss_mb, speed_ratios, start_times, tokens_per_second
+    from eval.bench.turns import bench_prompts, run_turns
 
     start = {} if args.no_start else start_times(args.threads)
     kwargs = {"threads": args.threads} if args.threads else {}
@@ -53,7 +53,7 @@ def run_default(args, embedder) -> int:
 
 
 def format_report(result: dict) -> list[str]:
-    from eval.bench_turns import format_turns
+    from eval.bench.turns import format_turns
 
     lines = [
         f"backend: {result['backend']}  threads={result['threads']} cpus={result['cpu_count']} "
