@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 from agent.errors import ClarionError, ThreadError
 from agent.llm import BACKEND_CHOICES
 from agent.llm.loading import QUANTIZE_CHOICES
+from uncertainty.judged import sampled_value
 from uncertainty.report import COMPONENT_NAMES
 
 log = logging.getLogger("clarion.app")
@@ -101,9 +102,15 @@ def error_html(message: str) -> str:
     )
 
 
-def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, float]) -> Figure:
+def uncertainty_figure(
+    vector: dict[str, float] | None,
+    thresholds: dict[str, float],
+    sources: dict[str, tuple[str, str, float]] | None = None,
+) -> Figure:
     """The uncertainty vector as bars; each component's threshold as a black tick.
-    A red bar crossed its threshold: that component can trigger a move."""
+    A red bar crossed its threshold: that component can trigger a move. `sources` names,
+    per component, the estimator behind the bar, its unit and the sampled estimate (drawn
+    as a hollow diamond when a judge produced the bar)."""
     fig = Figure(figsize=(5.2, 2.5), dpi=110, layout="constrained")
     ax = fig.add_subplot()
     vector = vector or {}
@@ -132,10 +139,17 @@ def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, fl
                 fontsize=7,
                 color="#555",
             )
-    ax.set_yticks(list(rows), [n.replace("_", " ") for n in COMPONENT_NAMES], fontsize=9)
+    sources = sources or {}
+    labels = []
+    for row, name in enumerate(COMPONENT_NAMES):
+        estimator, unit, sampled = sources.get(name, ("sampled", "nats", 0.0))
+        labels.append(f"{name.replace('_', ' ')}\n{estimator}, {unit}")
+        if estimator != "sampled":
+            ax.plot([min(sampled, top)], [row], marker="D", mfc="none", mec="#555", ms=5)
+    ax.set_yticks(list(rows), labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, top)
-    ax.set_xlabel("nats   (black tick = profile threshold)", fontsize=8)
+    ax.set_xlabel("black tick = profile threshold; ◇ = sampled estimate (nats)", fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -278,7 +292,12 @@ class ClarionUI:
             {
                 w.options_box: gr.Column(visible=bool(options)),
                 w.plot: uncertainty_figure(
-                    report.vector() if report else None, dict(self.agent.profile.thresholds)
+                    report.vector() if report else None,
+                    dict(self.agent.profile.thresholds),
+                    {
+                        c.name: (c.estimator, c.unit, sampled_value(c))
+                        for c in (report.components() if report else [])
+                    },
                 ),
                 w.panel_header: panel_header_md(reply),
                 w.clusters: clusters_markdown(

@@ -203,8 +203,15 @@ def format_reply(reply) -> str:
         lines.append(f"confidence: {reply.confidence:.0%} of samples share this meaning")
     lines.append(f"why: {reply.route_reason}")
     if reply.uncertainty is not None:
-        vector = reply.uncertainty.vector()
-        lines.append("uncertainty (nats): " + " | ".join(f"{c} {v:.2f}" for c, v in vector.items()))
+        from uncertainty.judged import sampled_value
+
+        parts = []
+        for c in reply.uncertainty.components():
+            part = f"{c.name} {c.value:.2f} {c.unit} ({c.estimator}"
+            if c.estimator != "sampled":
+                part += f"; sampled {sampled_value(c):.2f} nats"
+            parts.append(part + ")")
+        lines.append("uncertainty: " + " | ".join(parts))
     lines.append(f"thread: {reply.thread_id}  ({reply.seconds:.1f} s, context {reply.context})")
     return "\n".join(lines)
 

@@ -28,6 +28,7 @@ from agent.llm.base import SamplingParams
 if TYPE_CHECKING:
     from agent.clarifying import QuestionWriter
     from agent.facets import FacetLibrary
+    from agent.judges import Judges
     from agent.llm.base import LLMBackend
     from agent.perspectives import Perspective
     from agent.profiles import ContextProfile
@@ -70,11 +71,13 @@ class Resources:
         *,
         backend: LLMBackend | None = None,
         embedder: TextEmbedder | None = None,
+        judges: Judges | None = None,
     ):
         self.config = config
         self._backend = backend
         self._embedder = embedder
         self._judge: EmbeddingJudge | None = None
+        self._judges = judges
         self._registry: list[Perspective] | None = None
         self._profile: ContextProfile | None = None
         self._members: list[Member] | None = None
@@ -104,6 +107,16 @@ class Resources:
 
                 self._judge = EmbeddingJudge(self.embedder)
             return self._judge
+
+    @property
+    def judges(self) -> Judges:
+        """The learned judges (agent/judge_weights/), loaded once."""
+        with self._lock:
+            if self._judges is None:
+                from agent.judges import Judges
+
+                self._judges = Judges.load()
+            return self._judges
 
     @property
     def profile(self) -> ContextProfile:
@@ -158,8 +171,8 @@ class Resources:
 
     def warm(self) -> None:
         """Load everything a turn needs now (the model, the embedder, the data files)."""
-        names = ("profile", "backend", "judge", "registry", "facets", "members", "question_writer")
-        for name in names:
+        names = ("profile", "backend", "judge", "judges", "registry", "facets", "members")
+        for name in (*names, "question_writer"):
             getattr(self, name)
 
     def update(self, config: AgentConfig) -> None:

@@ -1,8 +1,8 @@
 """The LangGraph state machine of one turn.
 
-    begin -> [probe -> direct]                      (adaptive: a confident greedy answer)
-          -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
-                ^                                     \\-> clarify -> await_reply --'
+    begin -> judge -> [probe -> direct]             (adaptive: a confident greedy answer)
+                   -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
+               ^                                               \\-> clarify -> await_reply --'
 
 Nodes are `def node(state: State, runtime: Runtime[Context]) -> State`: the typed state
 and LangGraph's run-time context (agent.context), passed per run with
@@ -23,6 +23,7 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.nodes.estimate import estimate
 from agent.nodes.interpret import interpret
+from agent.nodes.judge import judge
 from agent.nodes.probe import after_begin, after_probe, direct, probe
 from agent.nodes.respond import (
     answer,
@@ -51,6 +52,7 @@ def begin(state: State) -> State:
         "clarify_rounds": 0,
         "readings": [],
         "perspectives": [],
+        "judgments": [],
         "value_laden": False,
         "value_score": 0.0,
         "answers": [],
@@ -80,6 +82,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     g = StateGraph(State, context_schema=Context)
     g.add_node("begin", begin)
     steps: dict[str, Node] = {
+        "judge": judge,
         "probe": probe,
         "direct": direct,
         "interpret": interpret,
@@ -95,7 +98,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
         g.add_node(name, _timed(name, fn))  # type: ignore[arg-type]
     g.add_node("await_reply", await_reply)
     g.add_edge(START, "begin")
-    g.add_conditional_edges("begin", after_begin, ["probe", "interpret"])
+    g.add_edge("begin", "judge")
+    g.add_conditional_edges("judge", after_begin, ["probe", "interpret"])
     g.add_conditional_edges("probe", after_probe, ["direct", "interpret"])
     g.add_edge("direct", END)
     g.add_edge("interpret", "sample")
@@ -105,7 +109,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     for move in ("answer", "hedge", "perspectives"):
         g.add_edge(move, END)
     g.add_edge("clarify", "await_reply")
-    g.add_edge("await_reply", "interpret")
+    g.add_edge("await_reply", "judge")
     return g.compile(checkpointer=checkpointer)
 
 

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from agent.errors import ClarionError
 from eval.baselines import run_baselines
+from uncertainty.judged import sampled_value
 
 if TYPE_CHECKING:
     from agent import Agent
@@ -35,6 +36,9 @@ def reply_record(reply) -> dict:
         "text": reply.text,
         "route_reason": reply.route_reason,
         "vector": unc.vector() if unc is not None else {},
+        # per component: which estimator produced `vector`'s value, and the sampled value
+        "estimators": {c.name: c.estimator for c in _components(unc)},
+        "sampled_vector": {c.name: sampled_value(c) for c in _components(unc)},
         "differing_readings": list(unc.differing_readings) if unc is not None else [],
         "options": list(reply.options),
         "perspectives": [
@@ -57,6 +61,10 @@ def reply_record(reply) -> dict:
         "value_score": reply.value_score,
         "written": [dict(w) for w in reply.written],
     }
+
+
+def _components(unc) -> list:
+    return list(unc.components()) if hasattr(unc, "components") else []
 
 
 def top_answer(rec: dict) -> str:
