@@ -28,8 +28,10 @@ import gradio as gr
 from matplotlib.figure import Figure
 
 from agent.errors import ClarionError, InvalidInputError, ThreadError
+from agent.llm import BACKEND_CHOICES
 from agent.llm.loading import QUANTIZE_CHOICES
 from agent.sessions import ThreadTokens, signing_key
+from uncertainty.judged import sampled_value
 from uncertainty.report import COMPONENT_NAMES
 
 log = logging.getLogger("clarion.app")
@@ -115,9 +117,15 @@ def error_html(message: str) -> str:
     )
 
 
-def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, float]) -> Figure:
+def uncertainty_figure(
+    vector: dict[str, float] | None,
+    thresholds: dict[str, float],
+    sources: dict[str, tuple[str, str, float]] | None = None,
+) -> Figure:
     """The uncertainty vector as bars; each component's threshold as a black tick.
-    A red bar crossed its threshold: that component can trigger a move."""
+    A red bar crossed its threshold: that component can trigger a move. `sources` names,
+    per component, the estimator behind the bar, its unit and the sampled estimate (drawn
+    as a hollow diamond when a judge produced the bar)."""
     fig = Figure(figsize=(5.2, 2.5), dpi=110, layout="constrained")
     ax = fig.add_subplot()
     vector = vector or {}
@@ -146,10 +154,17 @@ def uncertainty_figure(vector: dict[str, float] | None, thresholds: dict[str, fl
                 fontsize=7,
                 color="#555",
             )
-    ax.set_yticks(list(rows), [n.replace("_", " ") for n in COMPONENT_NAMES], fontsize=9)
+    sources = sources or {}
+    labels = []
+    for row, name in enumerate(COMPONENT_NAMES):
+        estimator, unit, sampled = sources.get(name, ("sampled", "nats", 0.0))
+        labels.append(f"{name.replace('_', ' ')}\n{estimator}, {unit}")
+        if estimator != "sampled":
+            ax.plot([min(sampled, top)], [row], marker="D", mfc="none", mec="#555", ms=5)
+    ax.set_yticks(list(rows), labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, top)
-    ax.set_xlabel("nats   (black tick = profile threshold)", fontsize=8)
+    ax.set_xlabel("black tick = profile threshold; ◇ = sampled estimate (nats)", fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -338,7 +353,12 @@ class ClarionUI:
             {
                 w.options_box: gr.Column(visible=bool(options)),
                 w.plot: uncertainty_figure(
-                    report.vector() if report else None, dict(self.profile_of(session).thresholds)
+                    report.vector() if report else None,
+                    dict(self.profile_of(session).thresholds),
+                    {
+                        c.name: (c.estimator, c.unit, sampled_value(c))
+                        for c in (report.components() if report else [])
+                    },
                 ),
                 w.panel_header: panel_header_md(reply),
                 w.clusters: clusters_markdown(
@@ -924,6 +944,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="bitsandbytes quantization (default: none)",
     )
     parser.add_argument(
+        "--backend",
+        choices=BACKEND_CHOICES,
+        default=None,
+        help="auto (default): openai if --base-url is given, else llama.cpp for a GGUF file "
+        "on a CPU, else transformers",
+    )
+    parser.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="an OpenAI-compatible model server (vLLM, llama.cpp), e.g. "
+        "http://127.0.0.1:8000/v1; --model names the served model. API key: $CLARION_API_KEY",
+    )
+    parser.add_argument(
         "--context",
         default="general",
         metavar="NAME|YAML",
@@ -1036,6 +1070,8 @@ def main(argv: list[str] | None = None) -> None:
         settings = {
             "model": args.model,
             "quantize": args.quantize,
+            "backend": args.backend,
+            "base_url": args.base_url,
             "context": args.context,
             **db_setting(args.db),
             "data_dir": args.data_dir,

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
     from langgraph.types import StateSnapshot, StreamMode
 
+    from agent.judges import Judges
     from agent.llm.base import LLMBackend
     from agent.profiles import ContextProfile
     from uncertainty import TextEmbedder
@@ -102,9 +103,10 @@ class Agent:
         backend: LLMBackend | None = None,
         embedder: TextEmbedder | None = None,
         checkpointer: BaseCheckpointSaver | None = None,
+        judges: Judges | None = None,
     ):
         self.config = config or AgentConfig()
-        self._resources = Resources(self.config, backend=backend, embedder=embedder)
+        self._resources = Resources(self.config, backend=backend, embedder=embedder, judges=judges)
         self._resources.profile  # noqa: B018 -- a bad context profile fails here, not mid-turn
         self._owns_checkpointer = checkpointer is None
         self.database = Database(self.config.database)

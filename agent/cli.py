@@ -10,6 +10,7 @@ import sys
 from agent.cli_perspectives import add_perspectives_command
 from agent.errors import ClarionError
 from agent.files import private_umask
+from agent.llm import BACKEND_CHOICES
 from agent.llm.loading import QUANTIZE_CHOICES
 from agent.policy import Move
 
@@ -20,6 +21,8 @@ examples:
   python -m agent ask "What is the capital of France?"
   python -m agent ask "Is it better to rent or buy?" --json
   python -m agent ask "1" --thread THREAD_ID        # answer a clarifying question
+  python -m agent ask "Hi" --base-url http://127.0.0.1:8000/v1   # a vLLM / llama.cpp server
+  python -m agent ask "Hi" --db postgresql://clarion@127.0.0.1:5432/clarion
   python -m agent ask "Should euthanasia be legal?" --context health
   python -m agent chat
   python -m agent sample "Hi" --samples 8           # raw samples, no agent (debugging)
@@ -90,8 +93,15 @@ def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--backend",
-        choices=("auto", "transformers", "llamacpp"),
-        help="auto (default): llama.cpp for a GGUF file on a CPU, else transformers",
+        choices=BACKEND_CHOICES,
+        help="auto (default): openai if --base-url is given, else llama.cpp for a GGUF "
+        "file on a CPU, else transformers",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="an OpenAI-compatible model server, e.g. http://127.0.0.1:8000/v1 (vLLM, "
+        "llama.cpp); --model names the served model. API key: $CLARION_API_KEY",
     )
     parser.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model")
     parser.add_argument(
@@ -132,6 +142,7 @@ def load_config(args: argparse.Namespace):
         "model": args.model,
         "quantize": args.quantize,
         "backend": args.backend,
+        "base_url": args.base_url,
         "threads": args.threads,
         "adaptive": args.adaptive,
         "context": args.context,
@@ -196,8 +207,15 @@ def format_reply(reply) -> str:
         lines.append(f"confidence: {reply.confidence:.0%} of samples share this meaning")
     lines.append(f"why: {reply.route_reason}")
     if reply.uncertainty is not None:
-        vector = reply.uncertainty.vector()
-        lines.append("uncertainty (nats): " + " | ".join(f"{c} {v:.2f}" for c, v in vector.items()))
+        from uncertainty.judged import sampled_value
+
+        parts = []
+        for c in reply.uncertainty.components():
+            part = f"{c.name} {c.value:.2f} {c.unit} ({c.estimator}"
+            if c.estimator != "sampled":
+                part += f"; sampled {sampled_value(c):.2f} nats"
+            parts.append(part + ")")
+        lines.append("uncertainty: " + " | ".join(parts))
     lines.append(f"thread: {reply.thread_id}  ({reply.seconds:.1f} s, context {reply.context})")
     return "\n".join(lines)
 

@@ -34,6 +34,7 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 """The shipped prompt templates, perspective registry and context profiles."""
 
 DATA_DIR_ENV = "CLARION_DATA_DIR"
+CONFIG_ENV = "CLARION_CONFIG"
 DB_FILENAME = "clarion.sqlite"
 
 
@@ -144,7 +145,14 @@ class AgentConfig(BaseModel):
     quantize: Quantize = "none"
     backend: BackendName = Field(
         "auto",
-        description="auto: llama.cpp for a GGUF file on a CPU (faster there), else transformers",
+        description="auto: openai when base_url is set; else llama.cpp for a GGUF file on a "
+        "CPU (faster there), else transformers",
+    )
+    base_url: str | None = Field(
+        None,
+        description="an OpenAI-compatible server (http://host:port/v1); `model` is then the "
+        "served model's name (None: the one it serves). Its API key comes from "
+        "$CLARION_API_KEY or $OPENAI_API_KEY",
     )
     threads: int | None = Field(
         None, ge=1, le=256, description="CPU threads for the model (None: the backend's choice)"
@@ -211,6 +219,12 @@ class AgentConfig(BaseModel):
         object.__setattr__(self, "db_path", db)
         return self
 
+    @model_validator(mode="after")
+    def _openai_needs_a_url(self) -> AgentConfig:
+        if self.backend == "openai" and not self.base_url:
+            raise ValueError("backend 'openai' needs base_url (http://host:port/v1)")
+        return self
+
     @property
     def database(self) -> str | Path:
         """Where conversations and participation live: db_url if set, else db_path."""
@@ -247,6 +261,13 @@ class AgentConfig(BaseModel):
         """Read settings from a .yaml/.yml or .json file."""
         path = Path(path)
         return cls.parse(read_data_file(path), source=str(path))
+
+    @classmethod
+    def from_env(cls) -> AgentConfig:
+        """The settings file named by $CLARION_CONFIG, else the defaults (for servers that
+        build the graph themselves: `langgraph dev`)."""
+        path = os.environ.get(CONFIG_ENV)
+        return cls.load(path) if path else cls()
 
     def updated(self, **changes: Any) -> AgentConfig:
         """A validated copy with `changes` applied (ConfigError naming the field if bad).

@@ -28,6 +28,7 @@ from agent.llm.base import SamplingParams
 if TYPE_CHECKING:
     from agent.clarifying import QuestionWriter
     from agent.facets import FacetLibrary
+    from agent.judges import Judges
     from agent.llm.base import LLMBackend
     from agent.perspectives import Perspective
     from agent.profiles import ContextProfile
@@ -38,15 +39,17 @@ if TYPE_CHECKING:
 
 def backend_key(config: AgentConfig) -> tuple[object, ...]:
     """The settings whose change means loading another backend."""
-    return (config.model, config.quantize, config.backend, config.threads)
+    return (config.model, config.quantize, config.backend, config.base_url, config.threads)
 
 
 def load_backend_for(config: AgentConfig) -> LLMBackend:
-    """The backend the settings ask for (model, quantization, backend, threads)."""
+    """The backend the settings ask for (model, quantization, backend, server, threads)."""
     from agent.llm import load_backend
 
     kwargs = {"threads": config.threads} if config.threads else {}
-    return load_backend(config.model, config.quantize, config.backend, **kwargs)
+    return load_backend(
+        config.model, config.quantize, config.backend, base_url=config.base_url, **kwargs
+    )
 
 
 def load_embedder() -> TextEmbedder:
@@ -68,11 +71,13 @@ class Resources:
         *,
         backend: LLMBackend | None = None,
         embedder: TextEmbedder | None = None,
+        judges: Judges | None = None,
     ):
         self.config = config
         self._backend = backend
         self._embedder = embedder
         self._judge: EmbeddingJudge | None = None
+        self._judges = judges
         self._registry: list[Perspective] | None = None
         self._registry_stamp: tuple[int, int] | None = None
         self._profile: ContextProfile | None = None
@@ -103,6 +108,16 @@ class Resources:
 
                 self._judge = EmbeddingJudge(self.embedder)
             return self._judge
+
+    @property
+    def judges(self) -> Judges:
+        """The learned judges (agent/judge_weights/), loaded once."""
+        with self._lock:
+            if self._judges is None:
+                from agent.judges import Judges
+
+                self._judges = Judges.load()
+            return self._judges
 
     @property
     def profile(self) -> ContextProfile:
@@ -164,8 +179,8 @@ class Resources:
 
     def warm(self) -> None:
         """Load everything a turn needs now (the model, the embedder, the data files)."""
-        names = ("profile", "backend", "judge", "registry", "facets", "members", "question_writer")
-        for name in names:
+        names = ("profile", "backend", "judge", "judges", "registry", "facets", "members")
+        for name in (*names, "question_writer"):
             getattr(self, name)
 
     def update(self, config: AgentConfig) -> None:
@@ -183,8 +198,9 @@ class Resources:
 
 @functools.lru_cache(maxsize=1)
 def default_resources() -> Resources:
-    """The default config's resources, shared (`langgraph dev` runs without a context)."""
-    return Resources(AgentConfig())
+    """The resources of $CLARION_CONFIG's settings (else the defaults), shared:
+    `langgraph dev` runs the graph without a context."""
+    return Resources(AgentConfig.from_env())
 
 
 def studio_context() -> Context:

@@ -11,12 +11,13 @@ if TYPE_CHECKING:
 def describe(node: str, update: State) -> str:
     if node == "begin":
         return "Reading the message"
+    if node == "judge":
+        return "Judges: " + ", ".join(
+            f"{e.component} {e.probability:.2f} ({e.probe})" for e in update.get("judgments") or []
+        )
     if node == "interpret":
-        if update.get("value_laden"):
-            return (
-                f"Value-laden question (score {update.get('value_score', 0):.2f}): "
-                f"voicing {len(update.get('perspectives') or [])} perspectives"
-            )
+        if update.get("perspectives"):
+            return f"Value-laden question: voicing {len(update['perspectives'])} perspectives"
         n = len(update.get("readings") or [])
         return f"Found {n} reading{'s' if n != 1 else ''} of the request"
     if node == "probe":

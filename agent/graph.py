@@ -1,8 +1,8 @@
 """The LangGraph state machine of one turn.
 
-    begin -> [probe -> direct]                      (adaptive: a confident greedy answer)
-          -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
-                ^                                     \\-> clarify -> await_reply --'
+    begin -> judge -> [probe -> direct]             (adaptive: a confident greedy answer)
+                   -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
+               ^                                               \\-> clarify -> await_reply --'
 
 Nodes are `def node(state: State, runtime: Runtime[Context]) -> State`: the typed state
 and LangGraph's run-time context (agent.context), passed per run with
@@ -26,6 +26,7 @@ from langgraph.types import Command
 from agent.context import Context, studio_context
 from agent.nodes.estimate import estimate
 from agent.nodes.interpret import interpret
+from agent.nodes.judge import judge
 from agent.nodes.probe import after_begin, after_probe, direct, probe
 from agent.nodes.respond import (
     answer,
@@ -64,6 +65,7 @@ def begin(state: State) -> State:
         "clarify_rounds": 0,
         "readings": [],
         "perspectives": [],
+        "judgments": [],
         "value_laden": False,
         "value_score": 0.0,
         "answers": [],
@@ -100,6 +102,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     g = StateGraph(State, context_schema=Context, input_schema=Input)
     g.add_node("begin", begin)
     steps: dict[str, Node] = {
+        "judge": judge,
         "probe": probe,
         "direct": direct,
         "interpret": interpret,
@@ -115,7 +118,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
         g.add_node(name, _timed(name, fn))  # type: ignore[arg-type]
     g.add_node("await_reply", await_reply)
     g.add_edge(START, "begin")
-    g.add_conditional_edges("begin", after_begin, ["probe", "interpret"])
+    g.add_edge("begin", "judge")
+    g.add_conditional_edges("judge", after_begin, ["probe", "interpret"])
     g.add_conditional_edges("probe", after_probe, ["direct", "interpret"])
     g.add_edge("direct", END)
     g.add_edge("interpret", "sample")
@@ -125,7 +129,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     for move in ("answer", "hedge", "perspectives"):
         g.add_edge(move, END)
     g.add_edge("clarify", "await_reply")
-    g.add_edge("await_reply", "interpret")
+    g.add_edge("await_reply", "judge")
     return _refusing_empty_resume(g.compile(checkpointer=checkpointer))
 
 
@@ -153,7 +157,8 @@ def _refusing_empty_resume(graph: Graph) -> Graph:
 
 
 def graph(config: dict | None = None) -> Graph:
-    """Graph factory for langgraph.json (`langgraph dev` / Studio): the default config,
-    resources loaded on first use; the server supplies its own checkpointer.
+    """Graph factory for langgraph.json (`langgraph dev` / Studio): the settings of
+    $CLARION_CONFIG (else the defaults), resources loaded on first use; the server
+    supplies its own checkpointer.
     Input: {"message": "..."}; a clarify waits as an interrupt, resume with its reply."""
     return build_graph()

@@ -1,15 +1,21 @@
 """The routing policy: which move a turn makes, decided component by component.
 
-Never a weighted sum: each uncertainty component has its own threshold in the context
-profile, and the checks run in a fixed order of what the user most needs to know:
-  1. value_conflict, on a value-laden question  -> perspectives (no single right answer)
-     semantic_entropy, on a value-laden question -> perspectives too: answers that scatter
-     on a normative question show no consensus, and hedging "I don't know" there would
-     wrongly call a question of values a gap in knowledge
-  2. ambiguity, with readings to offer, under the clarify cap -> clarify (ask, don't guess)
-  3. epistemic or semantic_entropy              -> hedge (the model itself is unsure)
-  4. otherwise                                  -> answer
-A move the profile does not allow is skipped, and the reason says so.
+Never a weighted sum: each uncertainty component is one value from one estimator
+(Component.estimator, in Component.unit) and has its own threshold, in that unit, in the
+context profile. With the learned judges (agent/judges.py, the default) three components
+are probabilities and the checks run in a fixed order of what the user most needs:
+  1. value_conflict = P(contested) >= threshold, perspectives voiced -> perspectives
+  2. ambiguity = P(needs clarifying) >= threshold, under the clarify cap -> clarify: with
+     the readings whose answers differ as options when there are any, else an open
+     question (the typed reply resumes the thread)
+  3. epistemic = P(the model's own answer is wrong) >= threshold -> hedge
+  4. otherwise -> answer
+semantic_entropy (sampled, nats) is reported and never routes: it pools the ambiguity
+term (Hou et al. 2024), so readings that each get one consistent answer would look like
+the model being unsure, and on a value question it measures persona scatter, not value
+conflict. Its profile threshold only marks the value in reasons. The sampled estimates of
+the judged components stay in each component's evidence. A move the profile does not
+allow is skipped, and the reason says so.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ Move = Literal["answer", "hedge", "clarify", "perspectives"]
 """The four moves: the one definition (the graph's move nodes, Reply.kind, profiles,
 the UI, the CLI and eval derive from it)."""
 MOVES: tuple[Move, ...] = get_args(Move)
+ROUTED: tuple[ComponentName, ...] = ("value_conflict", "ambiguity", "epistemic")
+"""The components the policy compares, in the order it checks them."""
 
 
 class Trigger(NamedTuple):
@@ -60,7 +68,7 @@ def route(
     thr = profile.thresholds
     crossed = {
         c: Trigger(float(vector[c]), float(thr[c]))
-        for c in COMPONENT_NAMES
+        for c in ROUTED
         if float(vector[c]) >= float(thr[c])
     }
     allowed = profile.allowed_moves
@@ -74,43 +82,35 @@ def route(
     if "value_conflict" in crossed:
         vc = _fmt("value_conflict", *crossed["value_conflict"], True)
         if not value_laden:
-            notes.append(f"{vc} but the question is not value-laden, so no perspectives")
+            notes.append(f"{vc} but no perspectives were voiced")
         elif "perspectives" not in allowed:
             notes.append(f"{vc} but move 'perspectives' is not allowed in profile {profile.name}")
         else:
-            return done("perspectives", f"{vc} {tag}; the question is value-laden")
-    elif value_laden and "semantic_entropy" in crossed and "perspectives" in allowed:
-        se = _fmt("semantic_entropy", *crossed["semantic_entropy"], True)
-        return done(
-            "perspectives",
-            f"{se} {tag} on a value-laden question; the answers "
-            "reach no consensus, so none is imposed",
-        )
+            return done("perspectives", f"{vc} {tag}; reasonable value positions disagree")
 
     if "ambiguity" in crossed:
         amb = _fmt("ambiguity", *crossed["ambiguity"], True)
         cap = profile.max_clarify_rounds
-        if not has_options:
-            notes.append(f"{amb} but no differing readings to offer")
-        elif clarify_rounds >= cap:
+        if clarify_rounds >= cap:
             notes.append(f"{amb} but the clarify cap is reached ({clarify_rounds} of {cap} rounds)")
         elif "clarify" not in allowed:
             notes.append(f"{amb} but move 'clarify' is not allowed in profile {profile.name}")
         else:
+            how = "readings lead to different answers" if has_options else "an open question"
             return done(
                 "clarify",
-                f"{amb} {tag}; readings lead to different answers "
+                f"{amb} {tag}; the request needs clarifying: {how} "
                 f"(round {clarify_rounds + 1} of {cap})",
             )
 
-    unsure: list[ComponentName] = [c for c in ("epistemic", "semantic_entropy") if c in crossed]
-    if unsure:
-        parts = " and ".join(_fmt(c, *crossed[c], True) for c in unsure)
+    if "epistemic" in crossed:
+        ep = _fmt("epistemic", *crossed["epistemic"], True)
         if "hedge" in allowed:
-            return done("hedge", f"{parts} {tag}; the model is unsure")
-        notes.append(f"{parts} but move 'hedge' is not allowed in profile {profile.name}")
+            return done("hedge", f"{ep} {tag}; the model is unsure")
+        notes.append(f"{ep} but move 'hedge' is not allowed in profile {profile.name}")
 
     if notes:
         return done("answer", f"answer {tag}")
-    calm = ", ".join(_fmt(c, float(vector[c]), float(thr[c]), False) for c in COMPONENT_NAMES)
+    calm = ", ".join(_fmt(c, float(vector[c]), float(thr[c]), False) for c in ROUTED)
+    calm += f"; semantic_entropy {float(vector['semantic_entropy']):.2f} (reported, not routed)"
     return done("answer", f"all components below threshold {tag}: {calm}")

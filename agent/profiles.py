@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from agent.config import PROMPTS_DIR, default_data_dir, describe_validation_error, read_data_file
 from agent.errors import ConfigError
@@ -26,7 +33,10 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 
 
 Thresholds = dict[ComponentName, Annotated[float, Field(ge=0.0)]]
-"""Per-component thresholds in nats (every component): a move triggers when value >= it."""
+"""Per-component thresholds (every component), in the unit of the estimator that produces
+the component (uncertainty.report.Component.unit): ambiguity, value_conflict and epistemic
+are the learned judges' probabilities, semantic_entropy is sampled, in nats, and never
+routes (agent.policy). A move triggers when value >= its threshold."""
 
 
 class ContextProfile(BaseModel):
@@ -45,13 +55,15 @@ class ContextProfile(BaseModel):
         description="distinct supporters that accept a proposed perspective (0: only the "
         "operator accepts, `python -m agent perspectives accept ID`)",
     )
-    normative_threshold: float = Field(
-        0.6,
-        gt=0.0,
-        le=1.0,
-        description="share of normative exemplars among the k nearest needed to call a "
-        "question value-laden (is_value_laden(..., threshold=))",
-    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired_fields(cls, data: object) -> object:
+        # normative_threshold gated perspectives before the contested judge did (issue 14);
+        # a profile fitted then still loads: the value_conflict threshold decides now.
+        if isinstance(data, dict) and "normative_threshold" in data:
+            data = {k: v for k, v in data.items() if k != "normative_threshold"}
+        return data
 
     @field_validator("thresholds")
     @classmethod

@@ -37,9 +37,10 @@ class Reply:
     context: str = "general"
     seconds: float = 0.0
     value_laden: bool = False
-    """The normativity gate's verdict on the request (agent.normativity.is_value_laden)."""
+    """The contested judge's verdict on the request (agent.nodes.judge): P(contested) >= the
+    profile's value_conflict threshold."""
     value_score: float = 0.0
-    """Its score: the share of normative exemplars among the request's nearest ones."""
+    """P(contested), the contested judge's probability."""
     written: list[dict[str, str]] = field(default_factory=list)
     """Each text the move wrote from a sample (the answer, the guess, each perspective)
     with its finish_reason: "stop" = the model ended it, "length" = the answer cap."""

@@ -24,6 +24,7 @@ from agent.llm.base import FinishReason
 from agent.policy import Move, Route
 from agent.reply import Reply
 from uncertainty import LabeledAnswer, UncertaintyReport
+from uncertainty.judged import JudgeEstimate
 
 Role = Literal["user", "assistant"]
 EntryKind = Literal["user", "clarify_reply"] | Move  # who wrote it: the user, or a move
@@ -65,8 +66,9 @@ class State(TypedDict, total=False):
     turn_log: list[HistoryEntry]  # this turn's messages, flushed into history by a reply
     request: str  # the user's request, with clarifications folded in
     readings: list[str]  # readings[0] is the request itself
-    value_laden: bool
-    value_score: float
+    judgments: list[JudgeEstimate]  # the learned judges' estimates (agent.nodes.judge)
+    value_laden: bool  # P(contested) >= the profile's value_conflict threshold
+    value_score: float  # P(contested)
     perspectives: list[str]  # perspective ids voiced (value-laden questions only)
     answers: list[SampledAnswer]
     report: UncertaintyReport | None

@@ -54,6 +54,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         default="none",
         help="bitsandbytes quantization (default: none)",
     )
+    add_backend_arguments(p)
     p.add_argument("--context", default="general", help="context profile (default: general)")
     p.add_argument(
         "--samples",
@@ -90,9 +91,36 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="evaluation data folder (default: ../shared/data next to the repo)",
     )
     p.add_argument(
+        "--split",
+        choices=["dev", "test"],
+        default=None,
+        help="fixed split of the data sets to ask (eval/splits.json; the dialogues are all "
+        "eval rows); default: test for `run`, dev for `calibrate`, so no threshold is ever "
+        "fitted on a test row",
+    )
+    p.add_argument(
         "--no-baselines", action="store_true", help="skip the greedy-answer baselines (faster)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_backend_arguments(p: argparse.ArgumentParser) -> None:
+    """--backend and --base-url, as `python -m agent` has them (shared with the bench)."""
+    from agent.llm import BACKEND_CHOICES
+
+    p.add_argument(
+        "--backend",
+        choices=BACKEND_CHOICES,
+        default="auto",
+        help="auto (default): openai if --base-url is given, else in-process",
+    )
+    p.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="an OpenAI-compatible model server (http://host:port/v1); --model names the "
+        "served model. API key: $CLARION_API_KEY",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,6 +193,49 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write (default: the results file's folder)",
     )
     rep.set_defaults(handler=cmd_report)
+    tj = sub.add_parser(
+        "train-judges",
+        help="train the learned judges on the fixed train splits; write weights and card",
+        description="Fit the three judges (agent/judges.py) on train rows of --data and "
+        "prompts/normativity.yaml, choose features, C and thresholds on dev rows, score test "
+        "rows, and write agent/judge_weights/{needs_clarification,contested,likely_wrong}.npz "
+        "with card.md and card.json. Deterministic (seed 0); features are cached in --cache.",
+    )
+    tj.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
+    tj.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the weights and card go (default: agent/judge_weights)",
+    )
+    tj.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("runs/judge-features"),
+        metavar="DIR",
+        help="feature cache (default: runs/judge-features); reruns reuse it",
+    )
+    tj.add_argument("--fresh", action="store_true", help="ignore the feature cache")
+    tj.add_argument(
+        "--no-ablation",
+        action="store_true",
+        help="skip the hidden-state ablation (the card then has no ablation table)",
+    )
+    tj.add_argument("--json", action="store_true", help="print the card as JSON")
+    tj.add_argument("--quiet", action="store_true", help="no progress bars")
+    tj.set_defaults(handler=cmd_train_judges)
+    sp = sub.add_parser(
+        "splits",
+        help="rebuild the fixed train/dev/test manifest (eval/splits.json) and show counts",
+    )
+    sp.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
+    sp.add_argument(
+        "--write", action="store_true", help="write eval/splits.json (default: only compare)"
+    )
+    sp.add_argument("--json", action="store_true", help="print the manifest's counts as JSON")
+    sp.set_defaults(handler=cmd_splits)
+
     kinds = sub.add_parser(
         "fit-question-kinds",
         help="fit the clarifying-question kind model on CLAMBER's train split "
@@ -225,9 +296,12 @@ def _options(args, out: Path):
         data_dir=args.data,
         out_dir=out,
         limit=args.limit,
+        split=args.split or ("dev" if args.command == "calibrate" else "test"),
         seed=args.seed,
         model=args.model,
         quantize=args.quantize,
+        backend=args.backend,
+        base_url=args.base_url,
         context=args.context,
         samples=args.samples,
         timeout=args.timeout,
@@ -290,6 +364,56 @@ def cmd_report(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "results.json", results)
     print(f"report: {write_report(results, out)}")
+    return 0
+
+
+def cmd_train_judges(args) -> int:
+    from agent.judges import WEIGHTS_DIR
+    from eval.judges.run import Options, dumps, summary, train_judges
+    from eval.suites import SUITES
+
+    missing = sorted({d for s in SUITES.values() for d in s.missing(args.data)})
+    if missing:
+        raise ClarionError(
+            f"train-judges needs the data set(s) {', '.join(missing)} under {args.data}"
+        )
+    card = train_judges(
+        Options(
+            data_dir=args.data,
+            out_dir=args.out or WEIGHTS_DIR,
+            cache_dir=args.cache,
+            fresh=args.fresh,
+            ablation=not args.no_ablation,
+            progress=not args.quiet,
+        )
+    )
+    print(dumps(card) if args.json else summary(card))
+    return 0
+
+
+def cmd_splits(args) -> int:
+    import json
+
+    from eval.splits import MANIFEST_PATH, build_manifest, write_manifest
+
+    manifest = build_manifest(args.data)
+    counts = {k: v["labels_per_split"] for k, v in manifest["datasets"].items()}
+    committed = (
+        json.loads(MANIFEST_PATH.read_text(encoding="utf-8")) if MANIFEST_PATH.is_file() else None
+    )
+    same = committed is not None and committed == json.loads(json.dumps(manifest))
+    if args.write:
+        write_manifest(manifest)
+    if args.json:
+        print(json.dumps({"counts": counts, "matches_committed": same}, indent=1))
+    else:
+        for name, per in counts.items():
+            print(f"{name:16s} " + "  ".join(f"{s}: {sum(c.values())}" for s, c in per.items()))
+        print(
+            f"{MANIFEST_PATH}: "
+            + ("matches the data" if same else "DIFFERS from the data")
+            + (" (rewritten)" if args.write else "")
+        )
     return 0
 
 

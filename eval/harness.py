@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from agent.errors import ClarionError
 from eval.baselines import run_baselines
+from uncertainty.judged import sampled_value
 
 if TYPE_CHECKING:
     from agent import Agent
@@ -35,6 +36,9 @@ def reply_record(reply) -> dict:
         "text": reply.text,
         "route_reason": reply.route_reason,
         "vector": unc.vector() if unc is not None else {},
+        # per component: which estimator produced `vector`'s value, and the sampled value
+        "estimators": {c.name: c.estimator for c in _components(unc)},
+        "sampled_vector": {c.name: sampled_value(c) for c in _components(unc)},
         "differing_readings": list(unc.differing_readings) if unc is not None else [],
         "options": list(reply.options),
         "perspectives": [
@@ -57,6 +61,10 @@ def reply_record(reply) -> dict:
         "value_score": reply.value_score,
         "written": [dict(w) for w in reply.written],
     }
+
+
+def _components(unc) -> list:
+    return list(unc.components()) if hasattr(unc, "components") else []
 
 
 def top_answer(rec: dict) -> str:
@@ -147,6 +155,8 @@ def build_harness(
     quantize: Quantize,
     context: str,
     samples: int | None,
+    backend: str = "auto",
+    base_url: str | None = None,
     seed: int,
     db_path: Path,
     timeout: float | None = None,
@@ -159,11 +169,13 @@ def build_harness(
     from agent.context import load_embedder
     from agent.llm import load_backend
 
-    backend = load_backend(model, quantize=quantize)
+    llm = load_backend(model, quantize=quantize, backend=backend, base_url=base_url)
     embedder = load_embedder()
     fields: dict[str, Any] = {
         "model": model,
         "quantize": quantize,
+        "backend": backend,
+        "base_url": base_url,
         "context": context,
         "seed": seed,
         "db_path": db_path,
@@ -174,10 +186,10 @@ def build_harness(
     if timeout is not None:
         fields["timeout_s"] = timeout
     config = AgentConfig(**fields)
-    agent = Agent(config, backend=backend, embedder=embedder)
+    agent = Agent(config, backend=llm, embedder=embedder)
     return Harness(
         agent=agent,
-        backend=backend,
+        backend=llm,
         embedder=embedder,
         seed=seed,
         baselines=baselines,

@@ -87,6 +87,7 @@ def render(results: dict, images: list[tuple[str, str]]) -> str:
         f"| samples per cell | {results.get('agent_config', {}).get('samples', 'n/a')} |",
         f"| seed | {results['seed']} (bootstrap: {results['bootstrap']['resamples']} "
         f"resamples, {results['bootstrap']['interval']}) |",
+        f"| split | {results.get('split', 'not recorded')} rows only (eval/splits.json) |",
         f"| items | {results['n_items']} of {results.get('n_selected', results['n_items'])} "
         f"selected (limit {results['limit']}: {results['limit_rule']})"
         f"{' — INTERRUPTED, partial' if results.get('interrupted') else ''} |",

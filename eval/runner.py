@@ -21,9 +21,12 @@ class RunOptions:
     data_dir: Path
     out_dir: Path
     limit: int | None = None
+    split: str = "test"  # eval.splits: every reported figure is on test rows
     seed: int = 0
     model: str | None = None
     quantize: Quantize = "none"
+    backend: str = "auto"
+    base_url: str | None = None
     context: str = "general"
     samples: int | None = None
     timeout: float | None = None
@@ -81,7 +84,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
     """Select, run and score a suite. Returns the results dict (not yet written)."""
     suite = SUITES[opts.suite]
     started, code = time.time(), code_revision()  # before the run: edits during it don't count
-    selected = suite.select(opts.data_dir, opts.limit, opts.seed)
+    selected = suite.select(opts.data_dir, opts.limit, opts.seed, split=opts.split)
     extra = suite.extra(opts.data_dir)
     opts.out_dir.mkdir(parents=True, exist_ok=True)
     if harness is None:
@@ -90,6 +93,8 @@ def collect(opts: RunOptions, harness=None) -> dict:
         harness = build_harness(
             model=opts.model,
             quantize=opts.quantize,
+            backend=opts.backend,
+            base_url=opts.base_url,
             context=opts.context,
             samples=opts.samples,
             seed=opts.seed,
@@ -121,6 +126,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
         "seed": opts.seed,
         "bootstrap": {"resamples": 1000, "seed": opts.seed, "interval": "95% percentile"},
         "limit": opts.limit,
+        "split": opts.split,
         "limit_rule": "seeded stratified sample per data set, classes kept in proportion "
         "(at least one row per class), never the first N rows",
         "n_items": len(records),

@@ -42,6 +42,14 @@ def _put(metrics: dict[str, Any], key: str, value: Any) -> None:
         metrics[key] = _number(value)
 
 
+def _component(column: str) -> tuple[str, str] | None:
+    """(component, estimator) of a column named 'ambiguity' or 'ambiguity (sampled)'."""
+    name, _, rest = column.partition(" (")
+    if name not in COMPONENT_NAMES:
+        return None
+    return name, rest.rstrip(")")
+
+
 def summarize(results: dict[str, Any]) -> dict[str, Any]:
     """The summary object of a results.json (`eval run` or `eval calibrate`)."""
     systems: Metrics = {}
@@ -61,13 +69,16 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
                 metrics = components.setdefault(str(row[0]), {})
                 for column, value in zip(columns[1:], row[1:], strict=False):
                     _put(metrics, slug(column), value)
-        named = [c for c in columns if c in COMPONENT_NAMES]
+        named = [c for c in columns if _component(c)]
         if named and columns[0] != "component":
             kind = title.split("_")[0] if title else "value"
             for row in rows:
                 for column, value in zip(columns, row, strict=False):
-                    if column in COMPONENT_NAMES:
-                        _put(components.setdefault(column, {}), f"{kind}_{slug(row[0])}", value)
+                    name, estimator = _component(column) or ("", "")
+                    if name:
+                        key = f"{kind}_{slug(row[0])}"
+                        key += f"_{slug(estimator)}" if estimator else ""
+                        _put(components.setdefault(name, {}), key, value)
     return {
         "suite": results.get("suite"),
         "n": results.get("n_items"),

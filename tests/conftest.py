@@ -8,6 +8,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+@pytest.fixture(autouse=True)
+def _scripted_judges(request, monkeypatch):
+    """Fast tests run the graph with scripted judges (tests/agent/fakes.py: `judged`, the
+    scripted world's verdicts, unless a test passes its own); tests marked `model`, and
+    modules with REAL_JUDGES = True, load the real agent.judges.Judges."""
+    if request.node.get_closest_marker("model") or getattr(request.module, "REAL_JUDGES", False):
+        return
+    from agent.judges import Judges
+    from tests.agent.fakes import ScriptedJudges, judged
+
+    monkeypatch.setattr(Judges, "load", classmethod(lambda cls, *a, **k: ScriptedJudges(judged)))
+
+
 @pytest.fixture(scope="session")
 def default_backend():
     """The real embedded default model (SmolLM2-135M-Instruct, Q4_1 GGUF)."""
@@ -75,3 +88,13 @@ def postgres_cluster():
 def pg_url(postgres_cluster):
     """A fresh empty database on the session's PostgreSQL server: its postgresql:// URL."""
     return postgres_cluster.new_database()
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory):
+    """llama-cpp-python's OpenAI-compatible server on the embedded GGUF, on loopback."""
+    from tests.llama_server import LlamaServer
+
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with LlamaServer(log_file=log) as server:
+        yield server

@@ -13,11 +13,15 @@ COMPONENT_NAMES: tuple[ComponentName, ...] = get_args(ComponentName)
 
 @dataclass
 class Component:
-    """One uncertainty component, in nats.
+    """One uncertainty component: one value, from one named estimator, in one unit.
 
-    `value` is the small-sample-corrected figure the policy reads (>= 0); `raw` the
-    plug-in estimate; `method` says how `value` was obtained; `evidence` holds the
-    JSON-able figures behind it (distributions, null statistics, reasons for a 0).
+    `value` is the figure the policy reads (>= 0): a sampled estimator's
+    small-sample-corrected figure in nats, or a learned judge's probability (see
+    uncertainty.judged); `raw` the plug-in (uncorrected) figure; `method` says how `value`
+    was obtained; `estimator` names what produced it ("sampled", or a judge's probe such
+    as "needs_clarification-v1") and `unit` its unit ("nats" or "probability");
+    `evidence` holds the JSON-able figures behind it, including the other estimator's
+    value when a judge produced this one (evidence["sampled"]).
     """
 
     name: ComponentName
@@ -25,6 +29,8 @@ class Component:
     raw: float
     method: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    estimator: str = "sampled"
+    unit: str = "nats"
 
     def __post_init__(self) -> None:  # plain Python numbers: any serialiser can store them
         self.value, self.raw = float(self.value), float(self.raw)

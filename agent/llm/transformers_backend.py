@@ -162,6 +162,14 @@ class TransformersBackend:
         params = SamplingParams(n=1, max_new_tokens=max_new_tokens, deadline=deadline)
         return self._generate(self.encode([messages], max_new_tokens), params, do_sample=False)[0]
 
+    def greedy_batch(self, conversations: list[Messages], max_new_tokens: int = 64) -> list[Sample]:
+        """One deterministic answer per conversation, in one left-padded generate call
+        (what `greedy` gives each, up to float rounding; used to featurise training rows)."""
+        if not conversations:
+            return []
+        batch = self._encode(conversations, max_new_tokens)
+        return self._generate(batch, max_new_tokens, None, dict(do_sample=False))
+
     def extend(
         self,
         messages: Messages,

@@ -1,4 +1,5 @@
-"""estimate: the uncertainty vector of the sampled answers (the `uncertainty` package)."""
+"""estimate: the uncertainty vector (the `uncertainty` package): the sampled estimators
+on the answers, then the learned judges' estimates (agent.nodes.judge) in their place."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Context
 from agent.state import State
+from uncertainty.judged import apply_judges
 
 
 def estimate(state: State, runtime: Runtime[Context]) -> State:
@@ -16,4 +18,5 @@ def estimate(state: State, runtime: Runtime[Context]) -> State:
     report = estimate_uncertainty(
         state["answers"], ctx.resources.judge, question=state["request"], seed=seed
     )
-    return {"report": report}
+    # the learned judges' estimates become their components; the sampled ones are evidence
+    return {"report": apply_judges(report, state.get("judgments") or [])}

@@ -1,7 +1,8 @@
 """interpret: decide what the request could mean before answering it.
 
-A value-laden request is answered by several perspectives, not several readings: its
-readings stay [request] and the perspectives most relevant to it are chosen. Otherwise
+A value-laden request (the contested judge's verdict, agent.nodes.judge) is answered by
+several perspectives, not several readings: its readings stay [request] and the
+perspectives most relevant to it are chosen. Otherwise
 the model rewrites the request K times (prompts/interpret.txt, one batched call). A
 rewrite that only paraphrases the request (cosine >= PARAPHRASE) adds no reading; the
 others are clustered by what they add to the request (the judge's question-residual
@@ -43,7 +44,6 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.facets import match
 from agent.nodes.history import earlier_turns
-from agent.normativity import is_value_laden
 from agent.perspectives import select_perspectives
 from agent.state import State
 from agent.templates import render
@@ -61,12 +61,8 @@ _QUOTED_QUESTION = re.compile(r"[,:]\s*[\"“]([^\"“”]+\?)[\"”]?$")  # ...
 def interpret(state: State, runtime: Runtime[Context]) -> State:
     ctx = runtime.context
     res, request = ctx.resources, state["request"]
-    value_laden, score = is_value_laden(
-        request, res.embedder, threshold=res.profile.normative_threshold
-    )
+    value_laden = bool(state.get("value_laden"))  # the contested judge (agent.nodes.judge)
     update: State = {
-        "value_laden": bool(value_laden),
-        "value_score": float(score),
         "readings": [request],
         "perspectives": [],
     }

@@ -6,7 +6,8 @@ plain model's cost. So an adaptive turn (AgentConfig.adaptive, the default) star
 the complete greedy answer (up to answer_tokens, streamed) and samples only when one of
 these says the moves may differ from "answer":
 
-- the request is value-laden (the normativity gate): perspectives are sampled;
+- a learned judge (agent.nodes.judge) crosses its profile threshold: the request is
+  contested (perspectives are sampled), needs clarifying, or its answer is likely wrong;
 - a facet of the library matches (the request has known readings): readings are sampled
   (these two are seen from embeddings alone, so then no greedy answer is generated);
 - the greedy answer is not confident: its mean token log-prob is below
@@ -30,7 +31,6 @@ from agent.context import Context, studio_context
 from agent.facets import match
 from agent.llm.base import Messages, Sample
 from agent.nodes.complete import streamer
-from agent.normativity import is_value_laden
 from agent.reply import Reply
 from agent.state import HistoryEntry, Probe, State
 
@@ -66,9 +66,13 @@ def known_reasons(state: State, ctx: Context) -> list[str]:
     """Why the request needs samples, seen before any generation (embeddings only)."""
     request, res = state["request"], ctx.resources
     reasons = []
-    laden, score = is_value_laden(request, res.embedder, threshold=res.profile.normative_threshold)
-    if laden:
-        reasons.append(f"value-laden (score {score:.2f})")
+    thresholds = res.profile.thresholds
+    for judged in state.get("judgments") or []:  # agent.nodes.judge, before this node
+        threshold = float(thresholds[judged.component])
+        if judged.probability >= threshold:
+            reasons.append(
+                f"{judged.component} {judged.probability:.2f} >= {threshold:.2f} ({judged.probe})"
+            )
     if not state.get("clarify_rounds") and match(request, res.facets, res.embedder):
         reasons.append("a facet of the library matches (known readings)")
     return reasons
@@ -90,7 +94,8 @@ def confidence_reasons(greedy: Sample, ctx: Context) -> list[str]:
 def confident_reason(greedy: Sample, ctx: Context) -> str:
     return (
         f"probe: confident greedy answer (mean token log-prob {greedy.mean_logprob:.2f} "
-        f">= {ctx.config.probe_min_logprob:g}), not value-laden, no known readings; not sampled"
+        f">= {ctx.config.probe_min_logprob:g}), no judge above its threshold, no known readings; "
+        "not sampled"
     )
 
 

@@ -77,6 +77,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="cap of a complete answer, plain and Clarion alike (default 256)",
     )
     p.add_argument("--no-start", action="store_true", help="skip the cold/warm start figures")
+    from eval.cli import add_backend_arguments
+
+    add_backend_arguments(p)  # --backend / --base-url: the turns through a model server
     p.add_argument(
         "--micro",
         action="store_true",

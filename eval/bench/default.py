@@ -12,13 +12,18 @@ def run_default(args, embedder) -> int:
     from eval.bench.speed import peak_rss_mb, speed_ratios, start_times, tokens_per_second
     from eval.bench.turns import bench_prompts, run_turns
 
-    start = {} if args.no_start else start_times(args.threads)
-    kwargs = {"threads": args.threads} if args.threads else {}
-    backend = load_backend(**kwargs)
+    served = args.backend == "openai" or (args.backend == "auto" and args.base_url)
+    start = {} if args.no_start or served else start_times(args.threads)
+    kwargs = {"threads": args.threads} if args.threads and not served else {}
+    backend = load_backend(backend=args.backend, base_url=args.base_url, **kwargs)
     turns = run_turns(backend, embedder, bench_prompts(args.per_category), args.answer_tokens)
     turn_figures = turns.to_dict()
     memory = {"peak_rss_mb_default_backend_and_turns": peak_rss_mb()}
-    speed = tokens_per_second(backend, args.samples, args.tokens, args.seed, args.threads)
+    if served:  # an HTTP API cannot force sample lengths (min_new_tokens): no tokens/s race
+        why = "the model runs behind a server: its API cannot force sample lengths"
+        speed = {"tokens_per_second": {}, "unavailable": {"tokens_per_second": why}}
+    else:
+        speed = tokens_per_second(backend, args.samples, args.tokens, args.seed, args.threads)
     memory["peak_rss_mb_after_all_engines"] = peak_rss_mb()
     overall = turn_figures["overall"]
     result = {

@@ -12,6 +12,8 @@ import numpy as np
 
 from eval import metrics
 from eval.data import DATASETS, stratified_sample
+from eval.splits import Split, split_of
+from uncertainty.report import COMPONENT_NAMES
 
 
 class Suite:
@@ -28,13 +30,25 @@ class Suite:
     def data_files(self, data_dir: Path) -> list[dict]:
         return [r for d in self.datasets for r in DATASETS[d].records(data_dir)]
 
-    def sample(self, dataset: str, data_dir: Path, limit: int | None, seed: int, keep=None):
-        items = DATASETS[dataset].load(data_dir)
+    def sample(
+        self,
+        dataset: str,
+        data_dir: Path,
+        limit: int | None,
+        seed: int,
+        keep=None,
+        split: Split = "test",
+    ):
+        """Rows of one data set in the fixed `split` (eval.splits), then `--limit` of them."""
+        items = [it for it in DATASETS[dataset].load(data_dir) if split_of(it) == split]
         if keep is not None:
             items = [it for it in items if keep(it)]
         return stratified_sample(items, limit, seed)
 
-    def select(self, data_dir: Path, limit: int | None, seed: int) -> list[dict]:
+    def select(
+        self, data_dir: Path, limit: int | None, seed: int, split: Split = "test"
+    ) -> list[dict]:
+        """The rows a run asks: `split` rows only (test for every reported figure)."""
         raise NotImplementedError
 
     def run(self, harness, selected: list[dict]) -> list[dict]:
@@ -50,6 +64,53 @@ class Suite:
     def decisions(self, records: list[dict]) -> list[dict]:
         """Routing decisions with the moves that count as right (for `calibrate`)."""
         return []
+
+
+def signals(rec: dict) -> dict[str, float]:
+    """Every uncertainty signal of one Clarion record: each component's value labelled by
+    the estimator that produced it (a judge's probe name, or "sampled"), and beside a
+    judged component its sampled value too. Older records (no estimators) are all sampled."""
+    vec = rec.get("vector") or {}
+    sampled = rec.get("sampled_vector") or vec
+    out = {}
+    for c in COMPONENT_NAMES:
+        estimator = (rec.get("estimators") or {}).get(c, "sampled")
+        if estimator != "sampled":
+            out[f"{c} ({estimator})"] = float(vec.get(c, 0.0))
+        out[f"{c} (sampled)"] = float(sampled.get(c, vec.get(c, 0.0)))
+    return out
+
+
+def signal_names(records: list[dict], get=lambda r: r["clarion"]) -> list[str]:
+    """The signals every record has, in a stable order (judges first, then sampled)."""
+    names: list[str] = []
+    for r in records:
+        for name in signals(get(r)):
+            if name not in names:
+                names.append(name)
+    keep = [n for n in names if all(n in signals(get(r)) for r in records)]
+    return sorted(keep, key=lambda n: (n.endswith("(sampled)"), n))
+
+
+def signal_auroc_table(title: str, groups: dict[str, list[dict]], y_of, seed: int) -> dict:
+    """AUROC [CI] of every signal per group of records (label from y_of(record))."""
+    every = [r for recs in groups.values() for r in recs]
+    names = signal_names(every)
+    rows = []
+    for group, recs in groups.items():
+        if not recs:
+            continue
+        y = np.array([y_of(r) for r in recs], dtype=int)
+        rows.append(
+            [group, len(recs)]
+            + [
+                cell(metrics.auroc, y, [signals(r["clarion"])[n] for r in recs], seed=seed)
+                if 0 < y.sum() < len(y)
+                else None
+                for n in names
+            ]
+        )
+    return {"title": title, "columns": ["data", "n", *names], "rows": rows}
 
 
 def cell(metric, *arrays, seed: int) -> dict:

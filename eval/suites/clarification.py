@@ -1,15 +1,16 @@
 """Does the request need a clarifying question? CLAMBER, AmbiEnt, AmbigNQ.
 
 Positive class = the row is labelled ambiguous (needs clarification). Clarion's decision
-is `clarify`; its score is the `ambiguity` component. Baseline decisions use label-free
-thresholds: token entropy >= its median over the run, verbalized confidence < 50.
+is `clarify`; its score is the `ambiguity` component (the needs_clarification judge's
+probability; its sampled MI(reading; answer) is reported beside it). Baseline decisions
+use label-free thresholds: token entropy >= its median over the run, verbalized
+confidence < 50.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from eval import metrics
 from eval.baselines import confidence_of
 from eval.data import DATASETS
 from eval.prompting import render
@@ -18,14 +19,12 @@ from eval.suites.base import (
     Suite,
     answered,
     binary_row,
-    cell,
     decision,
     interleave,
+    signal_auroc_table,
+    signal_names,
+    signals,
 )
-from uncertainty.report import COMPONENT_NAMES
-
-# ambiguity first: the component this suite is about
-COMPONENTS = ("ambiguity", *(c for c in COMPONENT_NAMES if c != "ambiguity"))
 
 
 def message_for(item: dict) -> str:
@@ -93,10 +92,10 @@ class ClarificationSuite(Suite):
     description = "needs-clarification detection: CLAMBER, AmbiEnt, AmbigNQ ambiguous vs single"
     datasets = ("clamber", "ambient", "ambignq")
 
-    def select(self, data_dir, limit, seed):
+    def select(self, data_dir, limit, seed, split="test"):
         return interleave(
             [
-                [it.to_dict() for it in self.sample(name, data_dir, limit, seed)]
+                [it.to_dict() for it in self.sample(name, data_dir, limit, seed, split=split)]
                 for name in self.datasets
             ]
         )
@@ -145,7 +144,7 @@ class ClarificationSuite(Suite):
 
     def score(self, records, seed, extra=None):
         records, dropped = answered(records)
-        tables, roc, components = [], [], []
+        tables, roc = [], []
         groups = {name: [r for r in records if r["dataset"] == name] for name in self.datasets}
         groups["all"] = records
         for name, recs in groups.items():
@@ -163,10 +162,12 @@ class ClarificationSuite(Suite):
             )
             curves = [
                 {
-                    "label": "Clarion ambiguity",
+                    "label": f"Clarion {name}",
                     "y": y.tolist(),
-                    "score": [r["clarion"]["vector"].get("ambiguity", 0.0) for r in recs],
+                    "score": [signals(r["clarion"])[name] for r in recs],
                 }
+                for name in signal_names(recs)
+                if name.startswith("ambiguity")
             ]
             if all(r["baseline"] for r in recs):
                 curves.append(
@@ -184,24 +185,14 @@ class ClarificationSuite(Suite):
                     }
                 )
             roc.append({"title": f"ROC, needs clarification ({name})", "curves": curves})
-            components.append(
-                [name, len(recs)]
-                + [
-                    cell(
-                        metrics.auroc,
-                        y,
-                        [r["clarion"]["vector"].get(c, 0.0) for r in recs],
-                        seed=seed,
-                    )
-                    for c in COMPONENTS
-                ]
-            )
         tables.append(
-            {
-                "title": "AUROC of each Clarion uncertainty component (label: ambiguous)",
-                "columns": ["data", "n", *COMPONENTS],
-                "rows": components,
-            }
+            signal_auroc_table(
+                "AUROC of every Clarion signal (label: ambiguous): each component by the "
+                "estimator that produced it, and its sampled estimate beside it",
+                groups,
+                lambda r: r["label"] == "ambiguous",
+                seed,
+            )
         )
         failures = sum(1 for r in records if r["baseline"] and r["baseline"]["verbalized"] is None)
         return {

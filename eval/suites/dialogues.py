@@ -29,7 +29,7 @@ class DialoguesSuite(Suite):
 
         return [file_record(p) for p in sorted(DIALOGUES_DIR.glob("*.yaml"))]
 
-    def select(self, data_dir, limit, seed):
+    def select(self, data_dir, limit, seed, split="test"):  # all dialogues are eval rows
         dialogues = load_dialogues()
         chosen = stratified_sample(dialogues, limit, seed, key=lambda d: d.turns[0].primary)
         return [d.model_dump() for d in chosen]

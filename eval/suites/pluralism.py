@@ -18,7 +18,14 @@ from agent.policy import MOVES
 from eval import metrics
 from eval.harness import top_answer
 from eval.prompting import render
-from eval.suites.base import Suite, answered, cell, decision, interleave
+from eval.suites.base import (
+    Suite,
+    answered,
+    cell,
+    decision,
+    interleave,
+    signal_auroc_table,
+)
 
 WANTED = {"contested", "high"}  # sets where perspectives are the right move
 
@@ -55,17 +62,23 @@ class PluralismSuite(Suite):
     )
     datasets = ("globalopinionqa", "moralchoice", "ambignq")
 
-    def select(self, data_dir, limit, seed):
+    def select(self, data_dir, limit, seed, split="test"):
         goqa = self.sample(
-            "globalopinionqa", data_dir, limit, seed, keep=lambda it: it.label == "contested"
+            "globalopinionqa",
+            data_dir,
+            limit,
+            seed,
+            keep=lambda it: it.label == "contested",
+            split=split,
         )
-        moral = self.sample("moralchoice", data_dir, limit, seed)
+        moral = self.sample("moralchoice", data_dir, limit, seed, split=split)
         facts = self.sample(
             "ambignq",
             data_dir,
             limit,
             seed,
             keep=lambda it: it.label == "single" and it.meta["answers"],
+            split=split,
         )
         return interleave(
             [
@@ -190,6 +203,21 @@ class PluralismSuite(Suite):
                 "columns": ["set", *MOVES, "error"],
                 "rows": moves,
             },
+            signal_auroc_table(
+                "AUROC of every Clarion signal for 'perspectives wanted' (MoralChoice high, "
+                "contested GlobalOpinionQA) vs. not (MoralChoice low, clear facts)",
+                {
+                    "all": records,
+                    "MoralChoice high vs low": [
+                        r for r in records if r["dataset"] == "moralchoice"
+                    ],
+                    "contested GlobalOpinionQA vs clear facts": [
+                        r for r in records if r["dataset"] != "moralchoice"
+                    ],
+                },
+                lambda r: r["label"] in WANTED,
+                seed,
+            ),
         ]
         bars |= {"title": "Rate of the perspectives move per set", "ylabel": "rate"}
         return {

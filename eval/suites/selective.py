@@ -1,9 +1,11 @@
 """Selective answering on AmbigNQ single-answer questions with gold answers.
 
 Correctness (eval/correctness.py): normalised exact match or whole-word containment of a
-gold answer. Clarion's answer is its most probable cluster's representative; its
-uncertainty is `semantic_entropy`. Baselines answer greedily and rank by token entropy or
-by (100 - verbalized confidence). AUROC is for predicting a wrong answer from uncertainty.
+gold answer. Clarion's answer is its most probable cluster's representative; it hedges on
+`epistemic` (the likely_wrong judge's probability); every other signal is reported beside it,
+the sampled semantic entropy and epistemic included. Baselines answer greedily and rank
+by token entropy or by (100 - verbalized confidence). AUROC is for predicting a wrong
+answer from uncertainty.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from eval import metrics
 from eval.baselines import confidence_of
 from eval.correctness import match
 from eval.harness import top_answer
-from eval.suites.base import Suite, answered, cell, decision
+from eval.suites.base import Suite, answered, cell, decision, signal_names, signals
 
 COLUMNS = [
     "system",
@@ -45,18 +47,22 @@ def _row(name, correct, unc, seed, answered=None):
     return row + [float(a.mean()), float(c[a].mean()) if a.any() else None]
 
 
+HEDGE = "epistemic"  # the component agent.policy hedges on
+
+
 class SelectiveSuite(Suite):
     name = "selective"
     description = "AmbigNQ single-answer questions: semantic entropy vs. correctness"
     datasets = ("ambignq",)
 
-    def select(self, data_dir, limit, seed):
+    def select(self, data_dir, limit, seed, split="test"):
         items = self.sample(
             "ambignq",
             data_dir,
             limit,
             seed,
             keep=lambda it: it.label == "single" and it.meta["answers"],
+            split=split,
         )
         return [it.to_dict() for it in items]
 
@@ -84,13 +90,22 @@ class SelectiveSuite(Suite):
     def score(self, records, seed, extra=None):
         records, dropped = answered(records)
         correct = [r["clarion_match"] is not None for r in records]
-        se = [r["clarion"]["vector"].get("semantic_entropy", 0.0) for r in records]
         moved = [r["clarion"]["kind"] == "answer" for r in records]
-        rows = [_row("Clarion (semantic entropy)", correct, se, seed, moved)]
-        curves = [{"label": "Clarion semantic entropy", "correct": correct, "uncertainty": se}]
-        roc = [{"label": "Clarion semantic entropy", "y": [1 - c for c in correct], "score": se}]
+        rows, curves, roc = [], [], []
+        names = sorted(signal_names(records), key=lambda n: not n.startswith(HEDGE))
+        for name in names:  # the hedge-driving component (epistemic) first: see HEDGE
+            u = [signals(r["clarion"])[name] for r in records]
+            drives = name.startswith(HEDGE)
+            label = f"Clarion: {name}" + (" (drives hedge)" if drives else "")
+            rows.append(_row(label, correct, u, seed, moved if drives else None))
+            curves.append({"label": name, "correct": correct, "uncertainty": u})
+            roc.append({"label": name, "y": [1 - c for c in correct], "score": u})
         if records and all(r["baseline"] for r in records):
             g = [r["baseline_match"] is not None for r in records]
+            judged = [n for n in names if n.startswith(HEDGE) and not n.endswith("(sampled)")]
+            for name in judged:  # the judge ranks the greedy answer it read, like the baselines
+                u = [signals(r["clarion"])[name] for r in records]
+                rows.append(_row(f"greedy answer ranked by {name}", g, u, seed))
             ent = [r["baseline"]["token_entropy"] for r in records]
             conf = [100 - confidence_of(r["baseline"]) for r in records]
             rows += [

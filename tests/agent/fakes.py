@@ -99,16 +99,46 @@ def script(messages) -> list[str]:
 
 
 def make_agent(
-    tmp_path, embedder, fake_script=script, backend=None, **config
+    tmp_path, embedder, fake_script=script, backend=None, judges=None, **config
 ) -> tuple[Agent, FakeBackend]:
     """Full mode unless adaptive=True is asked for: these worlds test the sampled moves."""
     config.setdefault("adaptive", False)
     backend = backend or FakeBackend(fake_script)
     cfg = AgentConfig(db_path=tmp_path / "clarion.sqlite", data_dir=tmp_path, **config)
-    return Agent(cfg, backend=backend, embedder=embedder), backend
+    return Agent(cfg, backend=backend, embedder=embedder, judges=judges), backend
 
 
-def node_runtime(backend=None, embedder=None, **config) -> Runtime[Context]:
+def node_runtime(backend=None, embedder=None, judges=None, **config) -> Runtime[Context]:
     """What LangGraph hands a node, for calling one directly."""
-    resources = Resources(AgentConfig(**config), backend=backend, embedder=embedder)
+    resources = Resources(AgentConfig(**config), backend=backend, embedder=embedder, judges=judges)
     return Runtime(context=Context(resources))
+
+
+def judged(request: str) -> dict[str, float]:
+    """What the judges say in the scripted world: the bare 'How long does it take?' needs
+    clarifying (once clarified it does not), euthanasia is contested, Napoleon's dog is
+    likely answered wrong; everything else is clear, uncontested and known."""
+    out = {}
+    if request.strip() == AMBIGUOUS:
+        out["ambiguity"] = 0.9
+    if request.startswith(VALUE):
+        out["value_conflict"] = 0.9
+    if request.startswith(UNSURE):
+        out["epistemic"] = 0.9
+    return out
+
+
+class ScriptedJudges:
+    """Stands in for agent.judges.Judges in fast tests: each component's probability by
+    rule on the request (default 0: nothing to clarify, contest or hedge)."""
+
+    def __init__(self, rule=None):
+        self.rule = rule or (lambda request: {})
+        self.requests: list[str] = []
+
+    def estimates(self, request, embedder, backend, deadline=None):
+        from uncertainty.judged import JudgeEstimate
+
+        self.requests.append(request)
+        p = {"ambiguity": 0.0, "value_conflict": 0.0, "epistemic": 0.0} | self.rule(request)
+        return [JudgeEstimate(c, float(v), f"scripted-{c}", "test", ()) for c, v in p.items()]

@@ -7,15 +7,22 @@ from agent.graph import MOVES
 
 
 class Recorder:
-    """Delegates to the real backend and keeps every conversation it was given."""
+    """Delegates to the real backend and keeps every conversation it was asked to answer
+    (sampled or greedy: an adaptive turn may answer from the greedy probe alone)."""
 
     def __init__(self, inner):
         self.inner, self.calls = inner, []
-        self.name, self.context_window = inner.name, inner.context_window
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
 
     def sample_batch(self, conversations, params):
         self.calls.append(conversations)
         return self.inner.sample_batch(conversations, params)
+
+    def greedy(self, messages, *args, **kwargs):
+        self.calls.append([messages])
+        return self.inner.greedy(messages, *args, **kwargs)
 
 
 @pytest.mark.model

@@ -21,6 +21,7 @@ from agent.store import close_checkpointer, open_checkpointer
 from tests.agent.fakes import AMBIGUOUS, EGG, FACTUAL, FLIGHT, make_agent
 from tests.builders import cluster, report
 from uncertainty import Cluster, Component, LabeledAnswer, UncertaintyReport
+from uncertainty.judged import JudgeEstimate
 
 
 def raw_values(db, thread_id: str) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def test_the_allow_list_holds_every_class_of_the_state():
         Reply,
         PerspectiveView,
         SampledAnswer,
+        JudgeEstimate,
         Probe,
     }
 
@@ -58,6 +60,7 @@ def test_a_new_checkpoint_round_trips_as_the_real_objects(tmp_path, embedder):
     assert isinstance(values["reply"], Reply)
     assert values["reply"].text == reply.text and values["reply"].clusters == reply.clusters
     assert all(isinstance(a, LabeledAnswer) for a in values["answers"])
+    assert all(isinstance(j, JudgeEstimate) for j in values["judgments"])
     agent.close()
 
 

@@ -8,7 +8,14 @@ from agent.errors import ConfigError
 from agent.facets import Facet, best_facet, load_facets, match
 from agent.llm.fake import FakeBackend
 from agent.nodes.interpret import interpret
-from tests.agent.fakes import FACTUAL, kind, make_agent, node_runtime, user_text
+from tests.agent.fakes import (
+    FACTUAL,
+    ScriptedJudges,
+    kind,
+    make_agent,
+    node_runtime,
+    user_text,
+)
 
 LOGIN = "Write a login handler"
 HOT = "How hot is it in Paris in summer?"
@@ -116,13 +123,15 @@ def test_interpret_takes_the_facet_readings_instead_of_the_bare_request(embedder
     rt2 = node_runtime(FakeBackend(temperatures), embedder, readings=2)
     assert interpret({"request": HOT}, rt2)["readings"] == [CELSIUS, FAHRENHEIT]
     assert rt2.context.resources.backend.calls == []
-    # A value-laden request keeps the perspectives path and its single reading.
-    value = interpret({"request": "Should euthanasia be legal?"}, rt)
-    assert value["value_laden"] and value["readings"] == ["Should euthanasia be legal?"]
+    # A value-laden request (the contested judge's verdict, in the state) keeps the
+    # perspectives path and its single reading.
+    value = interpret({"request": "Should euthanasia be legal?", "value_laden": True}, rt)
+    assert value["perspectives"] and value["readings"] == ["Should euthanasia be legal?"]
 
 
 def test_facet_readings_whose_answers_differ_are_offered_in_a_clarify(tmp_path, embedder):
-    agent, backend = make_agent(tmp_path, embedder, temperatures)
+    judges = ScriptedJudges(lambda request: {"ambiguity": 0.9} if request == HOT else {})
+    agent, backend = make_agent(tmp_path, embedder, temperatures, judges=judges)
     reply = agent.chat(HOT)
     assert reply.kind == "clarify" and "ambiguity" in reply.route_reason
     assert set(reply.options) == {CELSIUS, FAHRENHEIT}

@@ -15,6 +15,8 @@ from tests.agent.fakes import (
     STANCES,
     UNSURE,
     VALUE,
+    ScriptedJudges,
+    judged,
     kind,
     make_agent,
 )
@@ -69,7 +71,8 @@ def test_value_laden_question_gets_perspectives_without_a_verdict(tmp_path, embe
     agent, backend = make_agent(tmp_path, embedder)
     reply = agent.chat(VALUE)
     assert reply.kind == "perspectives"
-    assert "value_conflict" in reply.route_reason and "value-laden" in reply.route_reason
+    assert "value_conflict 0.90 >= 0.28" in reply.route_reason
+    assert reply.value_laden and reply.uncertainty.value_conflict.estimator.startswith("scripted")
     assert len(reply.perspectives) == agent.config.perspectives == 4
     assert len({v.id for v in reply.perspectives}) == 4
     for view in reply.perspectives:
@@ -99,10 +102,12 @@ def test_ambiguous_request_clarifies_then_resumes_with_a_chosen_option(tmp_path,
 
 
 def test_clarification_cap_answers_with_what_it_has(tmp_path, embedder):
-    agent, _ = make_agent(tmp_path, embedder)
+    judges = ScriptedJudges(judged)
+    agent, _ = make_agent(tmp_path, embedder, judges=judges)
     first = agent.chat(AMBIGUOUS)
     assert first.kind == "clarify"
     # chat() on a waiting thread is the clarify reply; free text keeps it ambiguous here.
+    judges.rule = lambda request: {"ambiguity": 0.9}
     second = agent.chat("in general", first.thread_id)
     assert second.kind in ("answer", "hedge")
     assert "clarify cap is reached (1 of 1 rounds)" in second.route_reason
@@ -126,6 +131,7 @@ def test_stream_yields_one_event_per_node_and_the_reply_last(tmp_path, embedder)
     events = list(agent.stream(FACTUAL))
     assert [e.node for e in events] == [
         "begin",
+        "judge",
         "interpret",
         "sample",
         "estimate",
@@ -133,7 +139,8 @@ def test_stream_yields_one_event_per_node_and_the_reply_last(tmp_path, embedder)
         "answer",
     ]
     assert all(e.reply is None for e in events[:-1]) and events[-1].reply.kind == "answer"
-    assert events[4].message.startswith("Move: answer")
+    assert events[1].message.startswith("Judges: ambiguity 0.00")
+    assert events[5].message.startswith("Move: answer")
 
 
 def test_single_reading_config_skips_interpret_sampling(tmp_path, embedder):
@@ -141,7 +148,8 @@ def test_single_reading_config_skips_interpret_sampling(tmp_path, embedder):
     reply = agent.chat(AMBIGUOUS)
     assert len(backend.calls) == 1
     assert reply.uncertainty.n_samples == 2  # two members, one sample each
-    assert reply.kind != "clarify"  # one reading: ambiguity cannot be measured
+    # one reading: no sampled ambiguity, but the judge still asks (an open question)
+    assert reply.kind == "clarify" and reply.options == []
 
 
 def test_update_config_applies_next_turn_and_rejects_bad_values(tmp_path, embedder):

@@ -15,7 +15,7 @@ from tests.agent.fakes import AMBIGUOUS, EGG, script
 from tests.agent.test_cli_resume import run_cli
 from tests.agent.test_perspectives import NEW
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
 
 
 def pg_agent(url, tmp_path, embedder) -> Agent:

@@ -18,7 +18,8 @@ def test_a_confident_clear_answer_needs_no_samples(tmp_path, embedder):
     assert reply.kind == "answer" and reply.text == "Paris is the capital of France."
     assert reply.route_reason.startswith("probe: confident greedy answer")
     assert backend.calls == []  # nothing sampled: the one greedy answer was all
-    assert [e.node for e in events if not isinstance(e, AnswerText)] == ["begin", "probe", "direct"]
+    nodes = [e.node for e in events if not isinstance(e, AnswerText)]
+    assert nodes == ["begin", "judge", "probe", "direct"]
     assert any(isinstance(e, AnswerText) for e in events)  # the probe's answer streamed
     assert reply.written == [{"text": reply.text, "finish_reason": "stop"}]
 

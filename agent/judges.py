@@ -1,0 +1,117 @@
+"""Learned judges: three small probes that read the request, not the sampled answers.
+
+SmolLM2-135M's sampled answers barely depend on the reading they were asked under and
+scatter on every normative question, so the sampled estimators have little to measure
+(eval/results). Each judge is a logistic-regression probe (uncertainty.probe) trained by
+`python -m eval train-judges` on the fixed train splits (eval/splits.py); weights and the
+card (data, split, features, test metrics, the command) are in agent/judge_weights/.
+
+  needs_clarification  P(the request needs a clarifying question)   -> ambiguity
+  contested            P(reasonable value positions disagree)        -> value_conflict
+  likely_wrong         P(the model's own greedy answer is wrong)     -> epistemic
+
+Features are cheap and exist for every backend: the request's sentence embedding
+(all-MiniLM-L6-v2, the agent's embedder) and the token statistics of the model's greedy
+answer to the request (JUDGE_TOKENS new tokens, log-probs every backend returns). Which
+blocks each judge reads is stored with its weights; the card's ablation says why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from agent.errors import ConfigError
+from agent.llm.base import Messages
+from agent.templates import render
+from uncertainty.judged import JudgeEstimate
+from uncertainty.probe import Probe, answer_stats, load_probe
+
+WEIGHTS_DIR = Path(__file__).with_name("judge_weights")
+COMPONENT_OF = {
+    "needs_clarification": "ambiguity",
+    "contested": "value_conflict",
+    "likely_wrong": "epistemic",
+}
+"""Which uncertainty component each judge estimates (uncertainty.judged)."""
+QUESTION_OF = {
+    "needs_clarification": "P(the request needs a clarifying question)",
+    "contested": "P(reasonable value positions disagree on the request)",
+    "likely_wrong": "P(the model's own answer is wrong)",
+}
+JUDGES = tuple(COMPONENT_OF)
+JUDGE_TOKENS = 32
+"""New tokens of the judge's greedy answer (training and inference use the same)."""
+
+
+def judge_conversation(request: str) -> Messages:
+    """The conversation whose greedy answer the likely_wrong judge reads: the default
+    system prompt and the request alone (no thread context: features as in training)."""
+    return [
+        {"role": "system", "content": render("system")},
+        {"role": "user", "content": request},
+    ]
+
+
+def answer_block(backend, request: str, deadline: float | None = None) -> np.ndarray:
+    """Token statistics of the backend's greedy answer to the request."""
+    conversation = judge_conversation(request)
+    if deadline is None:
+        sample = backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS)
+    else:
+        sample = backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS, deadline=deadline)
+    return answer_stats(sample.token_logprobs, JUDGE_TOKENS)
+
+
+class Judges:
+    """The three probes, loaded once; `judge(request, ...)` runs them on one request."""
+
+    def __init__(self, probes: dict[str, Probe]):
+        missing = [j for j in JUDGES if j not in probes]
+        if missing:
+            raise ConfigError(f"judge weights missing for: {', '.join(missing)}")
+        self.probes = probes
+
+    @classmethod
+    def load(cls, folder: Path = WEIGHTS_DIR) -> Judges:
+        paths = {j: Path(folder) / f"{j}.npz" for j in JUDGES}
+        absent = [str(p) for p in paths.values() if not p.is_file()]
+        if absent:
+            raise ConfigError(
+                f"judge weights not found: {', '.join(absent)}. "
+                "Train them with `python -m eval train-judges`."
+            )
+        return cls({j: load_probe(p) for j, p in paths.items()})
+
+    def needs(self) -> set[str]:
+        return {b for p in self.probes.values() for b in p.block_names}
+
+    def blocks(
+        self, request: str, embedder, backend, deadline: float | None = None
+    ) -> dict[str, np.ndarray]:
+        """Every feature block some judge reads, computed once for the request."""
+        out = {"embedding": np.asarray(embedder.embed([request]), dtype=np.float64)[0]}
+        if self.needs() & {"answer_stats", "token_entropy"}:
+            out["answer_stats"] = answer_block(backend, request, deadline)
+            out["token_entropy"] = out["answer_stats"][:1]  # mean NLL alone
+        return out
+
+    def score(self, blocks: dict[str, np.ndarray]) -> list[JudgeEstimate]:
+        """One estimate per judge, of the component it estimates."""
+        return [
+            JudgeEstimate(
+                component=COMPONENT_OF[j],
+                probability=p.score(blocks),
+                probe=p.name,
+                question=QUESTION_OF[j],
+                features=p.block_names,
+                evidence={"threshold_chosen_on_dev": p.meta.get("dev_threshold")},
+            )
+            for j, p in self.probes.items()
+        ]
+
+    def estimates(
+        self, request: str, embedder, backend, deadline: float | None = None
+    ) -> list[JudgeEstimate]:
+        return self.score(self.blocks(request, embedder, backend, deadline))

@@ -1,0 +1,355 @@
+"""Any OpenAI-compatible model server: vLLM, llama.cpp's server, llama-cpp-python's
+server, Ollama, or a hosted API.
+
+Clarion needs n samples of each conversation with the log-probability of every sampled
+token. `/v1/chat/completions` gives both: `n` choices, `logprobs=true` (with
+`top_logprobs=1`, which llama-cpp-python's server needs before it returns any). Servers
+that ignore `n` (llama-cpp-python's returns one choice; llama.cpp's caps it at its slot
+count) are detected on the first short answer: the missing samples, and from then on
+every sample, come from concurrent single requests (at most `max_concurrency` in flight,
+each with its own seed). The `openai` client keeps connections alive and retries 429s,
+5xx and dropped connections with exponential backoff.
+
+Differences from the in-process backend, by the nature of an HTTP API: the server holds
+the tokenizer, so samples carry log-probs but no token ids; `min_new_tokens` and the
+straggler cut are not sent (no portable parameter); `stop` strings go to the server,
+which ends a sample at any occurrence (also before its first visible character).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NoReturn
+
+from agent.errors import GenerationError, ModelLoadError, PromptTooLongError
+from agent.llm.base import Messages, Sample, SamplingParams, validate_messages
+from agent.llm.stopping import cut_at_stop
+
+log = logging.getLogger(__name__)
+
+API_KEY_ENVS = ("CLARION_API_KEY", "OPENAI_API_KEY")
+RETRY_BASE_S = 0.5
+DEFAULT_CONTEXT_WINDOW = 2048
+"""Used when the server does not say (vLLM reports max_model_len; llama.cpp does not)."""
+
+
+def api_key_from_env() -> str:
+    """The key from $CLARION_API_KEY or $OPENAI_API_KEY; local servers need none."""
+    return next((os.environ[e] for e in API_KEY_ENVS if os.environ.get(e)), "none")
+
+
+class OpenAIBackend:
+    """Samples from a model served behind `base_url` (e.g. http://127.0.0.1:8000/v1)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key: str | None = None,
+        context_window: int = DEFAULT_CONTEXT_WINDOW,
+        timeout_s: float = 300.0,
+        max_concurrency: int = 8,
+        max_retries: int = 3,
+    ):
+        import openai
+
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.name = f"{model} @ {self.base_url}"
+        self.context_window = context_window
+        self.timeout_s = timeout_s
+        self.max_concurrency = max_concurrency
+        self.max_retries = max_retries
+        self.n_supported: bool | None = None  # None until a request with n > 1 shows it
+        self._client = openai.OpenAI(
+            base_url=self.base_url,
+            api_key=api_key or api_key_from_env(),
+            timeout=timeout_s,
+            max_retries=0,  # our own retries, bounded by the deadline (_call)
+        )
+        self._pool = ThreadPoolExecutor(max_concurrency, thread_name_prefix="clarion-openai")
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, base_url: str | None, model: str | None = None, **kwargs: Any) -> OpenAIBackend:
+        """Connect and check that the server serves `model` (None: the one it serves)."""
+        if not base_url:
+            raise ModelLoadError(
+                "The openai backend needs the server's URL: --base-url http://HOST:PORT/v1"
+            )
+        backend = cls(base_url, model or "", **kwargs)
+        served = backend.served_models()
+        if not model:
+            if not served:
+                raise ModelLoadError(f"The model server at {base_url} serves no model.")
+            model = next(iter(served))
+        elif model not in served:
+            raise ModelLoadError(
+                f"The model server at {base_url} does not serve '{model}'; it serves: "
+                f"{', '.join(served) or 'nothing'}. Pass one of them with --model."
+            )
+        backend.model, backend.name = model, f"{model} @ {backend.base_url}"
+        backend.context_window = int(served[model].get("max_model_len") or backend.context_window)
+        log.info("Model server %s, model %s", backend.base_url, model)
+        return backend
+
+    def served_models(self) -> dict[str, dict]:
+        """The server's models (GET /models), by id, each with what the server told."""
+        page = self._call(lambda client: client.models.list(), self.timeout_s)
+        return {m.id: m.model_dump() for m in page.data}
+
+    # -- the contract -----------------------------------------------------------------
+
+    def sample_batch(
+        self, conversations: list[Messages], params: SamplingParams
+    ) -> list[list[Sample]]:
+        """All requests of the batch in flight at once (up to max_concurrency)."""
+        for messages in conversations:
+            validate_messages(messages)
+        got: list[list[Sample]] = [[] for _ in conversations]
+        if self.n_supported is not False:
+            got = self._gather([(m, params.n, params.seed) for m in conversations], params)
+            self._learn_n(params.n, got)
+        singles = [
+            (i, None if params.seed is None else params.seed + k)
+            for i, samples in enumerate(got)
+            for k in range(len(samples), params.n)
+        ]
+        if singles:
+            answers = self._gather([(conversations[i], 1, seed) for i, seed in singles], params)
+            for (i, _), samples in zip(singles, answers, strict=True):
+                got[i] += samples
+        return [  # what is still missing, the deadline cut
+            samples[: params.n] + [_timed_out() for _ in range(params.n - len(samples))]
+            for samples in got
+        ]
+
+    def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
+        return self.sample_batch([messages], params)[0]
+
+    def greedy(
+        self, messages: Messages, max_new_tokens: int = 64, *, deadline: float | None = None
+    ) -> Sample:
+        validate_messages(messages)
+        params = SamplingParams(n=1, max_new_tokens=max_new_tokens, deadline=deadline)
+        samples = self._request(messages, params, n=1, seed=None, temperature=0.0)
+        return samples[0] if samples else _timed_out()
+
+    def extend(
+        self,
+        messages: Messages,
+        start: Sample,
+        max_new_tokens: int,
+        on_text: Callable[[str], None] | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> Sample:
+        """`start` continued greedily; from an empty start that is the greedy answer
+        (the adaptive probe asks so). A non-empty start goes through vLLM's
+        `continue_final_message` extension; other servers would open a new reply
+        instead, which is why this backend's samples carry no token ids: the agent then
+        asks for one greedy final answer (agent/nodes/complete.py) rather than this."""
+        validate_messages(messages)
+        if start.finish_reason != "length":
+            return start
+        params = SamplingParams(n=1, max_new_tokens=max_new_tokens, deadline=deadline)
+        if start.text:
+            prefix = [*messages, {"role": "assistant", "content": start.text}]
+            extra = {"continue_final_message": True, "add_generation_prompt": False}
+        else:
+            prefix, extra = messages, None
+        more = self._request(prefix, params, n=1, seed=None, temperature=0.0, extra=extra)
+        if not more:
+            return Sample(start.text, (), start.token_logprobs, "time")
+        piece = more[0].text
+        gap = " " if start.text and piece and not piece[0].isspace() else ""
+        joined = start.text + gap + piece
+        if on_text is not None and piece:
+            on_text(joined[len(start.text) :])
+        logprobs = tuple(start.token_logprobs) + more[0].token_logprobs
+        return Sample(joined.strip(), (), logprobs, more[0].finish_reason)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._client.close()
+
+    # -- requests -----------------------------------------------------------------------
+
+    def _gather(
+        self, requests: list[tuple[Messages, int, int | None]], params: SamplingParams
+    ) -> list[list[Sample]]:
+        jobs = [
+            self._pool.submit(self._request, messages, params, n=n, seed=seed)
+            for messages, n, seed in requests
+        ]
+        return [job.result() for job in jobs]
+
+    def _learn_n(self, n: int, got: list[list[Sample]]) -> None:
+        """After the first answered request with n > 1: does the server honour n?"""
+        answered = [len(samples) for samples in got if samples]
+        if n < 2 or not answered or self.n_supported is not None:
+            return
+        with self._lock:
+            self.n_supported = min(answered) >= n
+        if not self.n_supported:
+            log.info(
+                "%s returned %d of %d choices: single requests from now on",
+                self.base_url,
+                min(answered),
+                n,
+            )
+
+    def _request(
+        self,
+        messages: Messages,
+        params: SamplingParams,
+        *,
+        n: int,
+        seed: int | None,
+        temperature: float | None = None,
+        extra: dict | None = None,
+    ) -> list[Sample]:
+        """One chat completion; [] when the turn's deadline ran out first."""
+        import openai
+
+        seconds = params.seconds_left(self.timeout_s)
+        if seconds <= 0:
+            return []
+        kwargs: dict[str, Any] = dict(
+            model=self.model,
+            messages=messages,
+            max_tokens=params.max_new_tokens,
+            temperature=params.temperature if temperature is None else temperature,
+            top_p=params.top_p,
+            logprobs=True,
+            top_logprobs=1,
+        )
+        if n > 1:
+            kwargs["n"] = n
+        if seed is not None:
+            kwargs["seed"] = seed
+        if params.stop:
+            kwargs["stop"] = list(params.stop)
+        if extra:
+            kwargs["extra_body"] = extra
+        try:
+            response = self._call(lambda client: client.chat.completions.create(**kwargs), seconds)
+        except openai.APITimeoutError:
+            if params.deadline is not None:
+                return []  # the turn's time is up: the caller reports it
+            raise GenerationError(
+                f"The model server at {self.base_url} did not answer within "
+                f"{seconds:.0f} s. Try again, or lower samples / max_new_tokens."
+            ) from None
+        return [self._to_sample(choice, params.stop) for choice in response.choices]
+
+    def _call(self, make, seconds: float):
+        """make(client) within `seconds`, retried with exponential backoff on 429, 5xx and
+        dropped connections (never after a timeout: the deadline is the deadline).
+        Failures become ClarionErrors; APITimeoutError passes through for the caller."""
+        import openai
+
+        give_up = time.monotonic() + seconds
+        for attempt in range(self.max_retries + 1):
+            left = max(give_up - time.monotonic(), 0.001)
+            try:
+                return make(self._client.with_options(timeout=left))
+            except openai.APITimeoutError:
+                raise
+            except (
+                openai.RateLimitError,
+                openai.InternalServerError,
+                openai.APIConnectionError,
+            ) as exc:
+                wait = RETRY_BASE_S * 2**attempt
+                if attempt < self.max_retries and time.monotonic() + wait < give_up:
+                    log.info("model server busy or unreachable: retrying in %.1f s", wait)
+                    time.sleep(wait)
+                    continue
+                raise_plain(exc, self.base_url, self.model)
+            except openai.APIError as exc:
+                raise_plain(exc, self.base_url, self.model)
+        raise AssertionError("unreachable")
+
+    def _to_sample(self, choice, stops: tuple[str, ...]) -> Sample:
+        content = (choice.logprobs.content if choice.logprobs else None) or []
+        text = choice.message.content or ""
+        if not content and text.strip():
+            raise GenerationError(
+                f"The model server at {self.base_url} returned no log-probabilities. Clarion "
+                "needs them: serve the model with vLLM, llama.cpp's server or "
+                "llama-cpp-python's server, which return them for logprobs=true."
+            )
+        logprobs = [t.logprob for t in content]
+        reason = "length" if choice.finish_reason == "length" else "stop"
+        cut = cut_at_stop(text, stops)
+        if cut is not None:  # the server ended early on a stop string, or missed it
+            text, logprobs, reason = text[:cut], _logprobs_before(content, cut), "stop"
+        return Sample(text=text.strip(), token_logprobs=tuple(logprobs), finish_reason=reason)
+
+
+def raise_plain(exc: Exception, base_url: str, model: str) -> NoReturn:
+    """Raise the ClarionError a user understands for an `openai` client error."""
+    import openai
+
+    reason = _reason(exc)
+    if isinstance(exc, openai.APIConnectionError):
+        raise GenerationError(
+            f"Cannot reach the model server at {base_url} ({reason}). "
+            "Check that it is running and the URL (--base-url)."
+        ) from None
+    if isinstance(exc, openai.AuthenticationError):
+        raise ModelLoadError(
+            f"The model server at {base_url} refused the API key: set CLARION_API_KEY "
+            "(or OPENAI_API_KEY) to a key it accepts."
+        ) from None
+    if isinstance(exc, openai.NotFoundError):
+        raise ModelLoadError(
+            f"The model server at {base_url} does not serve '{model}' ({reason})."
+        ) from None
+    if isinstance(exc, openai.BadRequestError):
+        if "context" in reason.lower() or "too long" in reason.lower():
+            raise PromptTooLongError(
+                f"The conversation is too long for the served model ({reason}). Start a new "
+                "conversation or shorten the message."
+            ) from None
+        raise GenerationError(f"The model server rejected the request: {reason}") from None
+    if isinstance(exc, openai.RateLimitError):
+        raise GenerationError(
+            f"The model server at {base_url} is busy (429, still after retries); try again "
+            "in a moment."
+        ) from None
+    status = getattr(exc, "status_code", "error")
+    raise GenerationError(
+        f"The model server at {base_url} failed ({status}: {reason}); try again."
+    ) from None
+
+
+def _logprobs_before(content, chars: int) -> list[float]:
+    """The log-probs of the tokens that make up the first `chars` characters."""
+    out, used = [], 0
+    for token in content:
+        if used >= chars:
+            break
+        out.append(token.logprob)
+        used += len(token.token)
+    return out
+
+
+def _timed_out() -> Sample:
+    return Sample(text="", finish_reason="time")
+
+
+def _reason(exc: Exception) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        message = body.get("message") or (body.get("error") or {}).get("message")
+        if message:
+            return str(message).splitlines()[0]
+    return (str(exc).strip() or type(exc).__name__).splitlines()[0]

@@ -1,0 +1,44 @@
+"""judge: the learned judges read the request before anything is sampled.
+
+One embedding and one short greedy answer (agent.judges) give three probabilities, each
+an estimate of one uncertainty component: P(needs clarifying) -> ambiguity,
+P(contested) -> value_conflict, P(the model's answer is wrong) -> epistemic. They are
+kept in the state (`judgments`) and become those components in `estimate`
+(uncertainty.judged), the sampled estimates beside them as evidence.
+
+The request is value-laden when P(contested) reaches the profile's value_conflict
+threshold: `interpret` then voices perspectives instead of readings. The nearest-exemplar
+normativity score (agent.normativity) the gate used before is kept as evidence.
+After a clarification round the folded request is judged again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from langgraph.runtime import Runtime
+
+from agent.context import Context
+from agent.normativity import normativity_score
+from agent.state import State
+
+
+def judge(state: State, runtime: Runtime[Context]) -> State:
+    ctx = runtime.context
+    res, request = ctx.resources, state["request"]
+    estimates = res.judges.estimates(request, res.embedder, res.backend, ctx.deadline)
+    contested = next(e for e in estimates if e.component == "value_conflict")
+    contested = dataclasses.replace(
+        contested,
+        evidence={
+            **contested.evidence,
+            "nearest_exemplar_score": normativity_score(request, res.embedder),
+        },
+    )
+    estimates = [contested if e.component == "value_conflict" else e for e in estimates]
+    threshold = float(res.profile.thresholds["value_conflict"])
+    return {
+        "judgments": estimates,
+        "value_laden": contested.probability >= threshold,
+        "value_score": float(contested.probability),
+    }

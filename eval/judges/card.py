@@ -1,0 +1,146 @@
+"""The judges' card: card.json (everything) and card.md (the same, for people)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from agent.normativity import EXEMPLARS_PATH
+from eval.judges.data import SOURCES
+from eval.paths import REPO_ROOT, sha256
+from eval.splits import MANIFEST_PATH, SPLITS, data_file_records
+
+WHY = """\
+Why these features. The request's MiniLM embedding and the greedy answer's token
+statistics exist for every backend (transformers, an OpenAI-compatible server, llama.cpp);
+SmolLM2's hidden states only for the transformers backend, so they are used only if the
+ablation below shows they pay on dev. Logistic regression: a few microseconds per
+request, deterministic, weights small enough to commit as .npz (no pickle)."""
+
+
+def _fmt(ci) -> str:
+    if not isinstance(ci, dict):
+        return "n/a" if ci is None else f"{ci:.3f}"
+    if ci.get("value") is None:
+        return "n/a"
+    return f"{ci['value']:.3f} [{ci['lo']:.3f}, {ci['hi']:.3f}]"
+
+
+def data_records(data_dir: Path) -> list[dict]:
+    used = {s for sources in SOURCES.values() for s in sources if s != "exemplars"}
+    out = [rec for name in sorted(used) for rec in data_file_records(name, data_dir)]
+    out.append(
+        {
+            "file": str(EXEMPLARS_PATH.relative_to(REPO_ROOT)),
+            "bytes": EXEMPLARS_PATH.stat().st_size,
+            "sha256": sha256(EXEMPLARS_PATH),
+        }
+    )
+    out.append(
+        {
+            "file": str(MANIFEST_PATH.relative_to(REPO_ROOT)),
+            "bytes": MANIFEST_PATH.stat().st_size,
+            "sha256": sha256(MANIFEST_PATH),
+        }
+    )
+    return out
+
+
+def write_card(card: dict, data_dir: Path, out_dir: Path) -> None:
+    card["created_utc"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    card["data_files"] = data_records(data_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "card.json").write_text(json.dumps(card, indent=1, default=float) + "\n")
+    (out_dir / "card.md").write_text(markdown(card))
+
+
+def _binary_table(test: dict) -> list[str]:
+    lines = [
+        "| rows | n | positives | AUROC [95% CI] | F1 [95% CI] | precision | recall "
+        "| positive rate on negatives [95% CI] |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key, m in test.items():
+        if not isinstance(m, dict) or "n" not in m or "f1" not in m:
+            continue
+        lines.append(
+            f"| {key} | {m['n']} | {m['positives']} | {_fmt(m.get('auroc'))} | {_fmt(m['f1'])} "
+            f"| {m['precision']:.3f} | {m['recall']:.3f} | {_fmt(m.get('false_positive_rate'))} |"
+        )
+    return lines
+
+
+def markdown(card: dict) -> str:
+    out = [
+        "# Clarion judges: card",
+        "",
+        "Three logistic-regression probes (agent/judges.py, uncertainty/probe.py), trained by",
+        f"`{card['command']}` in {card['seconds']} s on {card['created_utc']} UTC (seed "
+        f"{card['seed']}; model `{card['model']}`).",
+        "Fitted on TRAIN rows only; feature set, C and the operating threshold chosen on DEV;",
+        "every figure below is on TEST rows (fixed splits, eval/splits.py and eval/splits.json),",
+        "with seeded bootstrap 95% intervals (1000 resamples).",
+        "",
+        WHY,
+        "",
+        "## Data",
+        "",
+        "| file | bytes | sha256 |",
+        "|---|---|---|",
+        *[f"| `{d['file']}` | {d['bytes']} | `{d['sha256']}` |" for d in card["data_files"]],
+        "",
+        "Never trained on: eval/dialogues/*.yaml (an eval set).",
+        "",
+        "## Features",
+        "",
+        *[f"- `{k}`: {v}" for k, v in card["features"].items()],
+        "",
+    ]
+    for judge, j in card["judges"].items():
+        out += [
+            f"## {judge} (`{j['probe']}`)",
+            "",
+            f"Features: {' + '.join(j['features'])}; model: {j['model']}; operating threshold "
+            f"(chosen on dev) P >= {j['dev_threshold']:.3f}.",
+            "",
+            "| split | " + " | ".join(next(iter(j["rows"].values())).keys()) + " | positives |",
+            "|---|" + "---|" * (len(next(iter(j["rows"].values()))) + 1),
+        ]
+        for s in SPLITS:
+            out.append(
+                f"| {s} | "
+                + " | ".join(str(v) for v in j["rows"][s].values())
+                + f" | {j['positives'][s]} |"
+            )
+        out += ["", "Selection on dev (fitted on train):", "", "| features | model | dev AUROC |"]
+        out += ["|---|---|---|"]
+        out += [
+            f"| {r['features']} | {r['model']} | {r['dev_auroc']:.3f} |" for r in j["selection"]
+        ]
+        if j["ablation_hidden_state"]:
+            out += [
+                "",
+                "Ablation: SmolLM2 hidden state at the last prompt token (seeded subset: "
+                f"{j['ablation_hidden_state'][0]['rows']} rows; best model per set):",
+                "",
+                "| features | model | dev AUROC |",
+                "|---|---|---|",
+            ]
+            out += [
+                f"| {r['features']} | {r['model']} | {r['dev_auroc']:.3f} |"
+                for r in j["ablation_hidden_state"]
+            ]
+        out += ["", "Test:", "", *_binary_table(j["test"])]
+        if "perspectives_rate" in j["test"]:
+            out += ["", "| set | n | rate of P >= threshold [95% CI] |", "|---|---|---|"]
+            out += [
+                f"| {k} | {v['n']} | {_fmt(v['rate'])} |"
+                for k, v in j["test"]["perspectives_rate"].items()
+            ]
+        if j["test"].get("baselines"):
+            out += ["", "| baseline on the same test rows | AUROC [95% CI] |", "|---|---|"]
+            out += [f"| {k} | {_fmt(v)} |" for k, v in j["test"]["baselines"].items()]
+        out.append("")
+    out += ["## Versions", "", *[f"- {k} {v}" for k, v in card["versions"].items()], ""]
+    return "\n".join(out)

@@ -1,0 +1,160 @@
+"""Feature blocks for training rows, computed the way agent.judges computes them live.
+
+- embedding: the agent's sentence embedder on the message (uncertainty.Embedder);
+- answer_stats: token statistics of the model's greedy answer (agent.judges.judge_conversation,
+  JUDGE_TOKENS new tokens), plus the answer text (the likely_wrong label needs it);
+- hidden: the LLM's hidden state at the last prompt token (Kossen et al. 2024), for the
+  ablation only: the transformers backend has it, the server and llama.cpp backends do not.
+
+Blocks are cached per (block, model, text) in a folder (default runs/judge-features), so
+a second `train-judges` reuses them; `--fresh` ignores the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from agent.judges import JUDGE_TOKENS, judge_conversation
+from uncertainty.probe import answer_stats
+
+BATCH = 32
+HIDDEN_LAYER_FRACTION = 2 / 3  # a late-middle layer: Kossen et al. find those predict SE best
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+class FeatureCache:
+    """A folder of .npz files, one per block kind; rows keyed by a hash of the text."""
+
+    def __init__(self, folder: Path | None, fresh: bool = False):
+        self.folder = folder
+        self.fresh = fresh
+
+    def _path(self, kind: str) -> Path | None:
+        return None if self.folder is None else Path(self.folder) / f"{kind}.npz"
+
+    def load(self, kind: str) -> dict[str, np.ndarray]:
+        path = self._path(kind)
+        if self.fresh or path is None or not path.is_file():
+            return {}
+        with np.load(path, allow_pickle=False) as data:
+            return dict(zip(data["keys"].tolist(), data["values"], strict=True))
+
+    def save(self, kind: str, table: dict[str, np.ndarray]) -> None:
+        path = self._path(kind)
+        if path is None or not table:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        keys = sorted(table)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, keys=np.array(keys), values=np.stack([table[k] for k in keys]))
+        tmp.replace(path)
+
+    def compute(
+        self,
+        kind: str,
+        texts: Sequence[str],
+        fn: Callable[[list[str]], list[np.ndarray]],
+        desc: str,
+        progress: bool = True,
+        batch: int = BATCH,
+    ) -> np.ndarray:
+        """One row per text: cached rows reused, the rest computed in batches, saved."""
+        table = self.load(kind)
+        todo = sorted({t for t in texts if _key(t) not in table}, key=lambda t: (len(t), t))
+        with tqdm(total=len(todo), desc=desc, unit="row", disable=not progress) as bar:
+            for start in range(0, len(todo), batch):
+                chunk = todo[start : start + batch]
+                for text, value in zip(chunk, fn(chunk), strict=True):
+                    table[_key(text)] = np.asarray(value, dtype=np.float32)
+                bar.update(len(chunk))
+                if (start // batch) % 10 == 9:
+                    self.save(kind, table)  # an interrupted run keeps what it has
+        self.save(kind, table)
+        return np.stack([table[_key(t)] for t in texts]).astype(np.float64)
+
+
+def embeddings(embedder) -> Callable[[list[str]], list[np.ndarray]]:
+    return lambda texts: list(np.asarray(embedder.embed(texts), dtype=np.float32))
+
+
+def greedy_answers(backend, texts_out: dict[str, str]) -> Callable[[list[str]], list[np.ndarray]]:
+    """answer_stats per message; the answer texts go to texts_out (message -> answer)."""
+
+    def run(texts: list[str]) -> list[np.ndarray]:
+        convs = [judge_conversation(t) for t in texts]
+        many = getattr(backend, "greedy_batch", None)
+        samples = (
+            many(convs, JUDGE_TOKENS)
+            if many is not None
+            else [backend.greedy(c, max_new_tokens=JUDGE_TOKENS) for c in convs]
+        )
+        texts_out.update({t: s.text for t, s in zip(texts, samples, strict=True)})
+        return [answer_stats(s.token_logprobs, JUDGE_TOKENS) for s in samples]
+
+    return run
+
+
+def answer_texts(cache: FeatureCache, messages: Sequence[str], backend, progress: bool):
+    """(answer_stats matrix, greedy answer per message), both cached."""
+    path = None if cache.folder is None else Path(cache.folder) / "greedy_texts.json"
+    known: dict[str, str] = {}
+    if path is not None and path.is_file() and not cache.fresh:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    table = cache.load("answer_stats")
+    stale = [m for m in messages if _key(m) not in known]
+    for m in stale:  # stats without their text cannot label a row: recompute both
+        table.pop(_key(m), None)
+    cache.save("answer_stats", table)
+    new: dict[str, str] = {}
+    stats = cache.compute(
+        "answer_stats", messages, greedy_answers(backend, new), "greedy answers", progress
+    )
+    known.update({_key(m): a for m, a in new.items()})
+    if path is not None:
+        path.write_text(json.dumps(known, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    return stats, [known[_key(m)] for m in messages]
+
+
+def hidden_states(backend) -> Callable[[list[str]], list[np.ndarray]]:
+    """The last prompt token's hidden state at a late-middle layer (transformers only)."""
+    import torch
+
+    model, tok = backend.model, backend.tokenizer
+    layer = round(model.config.num_hidden_layers * HIDDEN_LAYER_FRACTION)
+
+    def run(texts: list[str]) -> list[np.ndarray]:
+        prompts = [backend.render(judge_conversation(t)) for t in texts]
+        enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        positions = (enc["attention_mask"].cumsum(-1) - 1).clamp(min=0)  # left padding
+        with torch.inference_mode():
+            out = model(**enc, position_ids=positions, output_hidden_states=True)
+        # left padding (the backend's setting): the last position is every row's last token
+        return list(out.hidden_states[layer][:, -1, :].float().numpy())
+
+    return run
+
+
+def describe() -> dict:
+    return json.loads(
+        json.dumps(
+            {
+                "embedding": "all-MiniLM-L6-v2 sentence embedding of the message (384)",
+                "answer_stats": "greedy answer token NLL mean, max, std, tokens/JUDGE_TOKENS "
+                f"(JUDGE_TOKENS={JUDGE_TOKENS}; 4); the llama.cpp backend (F16) gives the same "
+                "statistics as transformers within 0.004 (8 rows checked)",
+                "token_entropy": "the mean NLL of answer_stats alone (1): the token-entropy "
+                "baseline as a feature",
+                "hidden": "SmolLM2 hidden state at the last prompt token, layer "
+                f"round({HIDDEN_LAYER_FRACTION:.3f} x layers) (576; ablation only)",
+            }
+        )
+    )

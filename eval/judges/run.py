@@ -1,0 +1,199 @@
+"""The train-judges pipeline end to end: rows, features, fit, ablation, test, card."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import platform
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from agent.judges import JUDGES, WEIGHTS_DIR
+from eval.correctness import match
+from eval.judges import features as F
+from eval.judges.card import write_card
+from eval.judges.data import Row, judge_rows
+from eval.judges.train import SEED, select, test_report, threshold_for, timer
+from uncertainty.probe import ANSWER_STATS, save_probe
+
+CANDIDATES = {
+    "needs_clarification": {"embedding": ("embedding",)},
+    "contested": {"embedding": ("embedding",)},
+    "likely_wrong": {
+        "token_entropy": ("token_entropy",),
+        "answer_stats": ("answer_stats",),
+        "embedding": ("embedding",),
+        "answer_stats + embedding": ("answer_stats", "embedding"),
+    },
+}
+ABLATION_ROWS = {"train": 400, "dev": 200}  # per judge; likely_wrong uses all its rows
+
+
+@dataclass
+class Options:
+    data_dir: Path
+    out_dir: Path = WEIGHTS_DIR
+    cache_dir: Path | None = Path("runs/judge-features")
+    fresh: bool = False
+    ablation: bool = True
+    progress: bool = True
+
+
+def _split_idx(rows: list[Row]) -> dict[str, np.ndarray]:
+    return {s: np.array([r.split == s for r in rows]) for s in ("train", "dev", "test")}
+
+
+def _ablation_subset(rows: list[Row], judge: str) -> np.ndarray:
+    """Seeded subset of train and dev rows for the hidden-state ablation (bounded cost)."""
+    keep = np.zeros(len(rows), dtype=bool)
+    if judge == "likely_wrong":
+        keep[[r.split != "test" for r in rows]] = True
+        return keep
+    rng = random.Random(SEED)
+    for split, n in ABLATION_ROWS.items():
+        idx = [i for i, r in enumerate(rows) if r.split == split]
+        keep[sorted(rng.sample(idx, min(n, len(idx))))] = True
+    return keep
+
+
+def _ablation(judge, rows, feats, y, backend, cache, progress) -> list[dict]:
+    """Dev AUROC with and without SmolLM2 hidden states, on one seeded subset."""
+    sub = _ablation_subset(rows, judge)
+    texts = [r.text for r, k in zip(rows, sub, strict=True) if k]
+    hidden = cache.compute("hidden", texts, F.hidden_states(backend), f"hidden ({judge})", progress)
+    srows = [r for r, k in zip(rows, sub, strict=True) if k]
+    sfeats = {b: v[sub] for b, v in feats.items()} | {"hidden": hidden}
+    base = CANDIDATES[judge]
+    sets = {label: names for label, names in base.items()}
+    best_label = max(base, key=lambda label: len(base[label]))
+    sets["hidden"] = ("hidden",)
+    sets[f"{best_label} + hidden"] = (*base[best_label], "hidden")
+    idx = _split_idx(srows)
+    _, table = select(judge, sets, sfeats, y[sub], idx["train"], idx["dev"])
+    best: dict[str, dict] = {}
+    for row in table:  # the best model per feature set
+        if row["features"] not in best or row["dev_auroc"] > best[row["features"]]["dev_auroc"]:
+            best[row["features"]] = row
+    n = {s: int(v.sum()) for s, v in idx.items() if s != "test"}
+    return [dict(r, rows=n) for r in best.values()]
+
+
+def train_judges(opts: Options) -> dict:
+    from agent.llm import load_backend
+    from agent.normativity import normativity_score
+    from uncertainty import Embedder
+
+    elapsed = timer()
+    cache = F.FeatureCache(opts.cache_dir, opts.fresh)
+    rows = {j: judge_rows(j, opts.data_dir) for j in JUDGES}
+    embedder = Embedder()
+    texts = sorted({r.text for rs in rows.values() for r in rs})
+    emb_all = cache.compute("embedding", texts, F.embeddings(embedder), "embeddings", opts.progress)
+    emb_of = {t: emb_all[i] for i, t in enumerate(texts)}
+    # transformers: batched greedy answers and hidden states (the ablation); the llama.cpp
+    # backend (the default on CPU) gives the same answer statistics (card: "Features")
+    backend = load_backend(None, backend="transformers")
+
+    wrong_rows = rows["likely_wrong"]
+    stats, answers = F.answer_texts(cache, [r.text for r in wrong_rows], backend, opts.progress)
+    rows["likely_wrong"] = [
+        Row(r.text, int(match(a, r.gold) is None), r.split, r.source, r.group, r.gold)
+        for r, a in zip(wrong_rows, answers, strict=True)
+    ]
+
+    card: dict = {"judges": {}, "seed": SEED}
+    for judge in JUDGES:
+        jrows = rows[judge]
+        y = np.array([r.label for r in jrows], dtype=int)
+        feats = {"embedding": np.stack([emb_of[r.text] for r in jrows])}
+        if judge == "likely_wrong":
+            feats["answer_stats"] = stats
+            feats["token_entropy"] = stats[:, :1]
+        idx = _split_idx(jrows)
+        fitted, table = select(judge, CANDIDATES[judge], feats, y, idx["train"], idx["dev"])
+        probe = fitted.probe
+        blocks = {b: feats[b] for b in probe.block_names}
+        p = probe.probability(np.concatenate([blocks[b] for b in probe.block_names], axis=1))
+        dev_rows = [r for r, k in zip(jrows, idx["dev"], strict=True) if k]
+        t = threshold_for(judge, y[idx["dev"]], p[idx["dev"]], dev_rows)
+        ablation = (
+            _ablation(judge, jrows, feats, y, backend, cache, opts.progress)
+            if opts.ablation
+            else []
+        )
+        test_rows = [r for r, k in zip(jrows, idx["test"], strict=True) if k]
+        te = idx["test"]
+        baselines = {}
+        if judge == "likely_wrong":
+            baselines["token entropy of the greedy answer (mean NLL)"] = stats[te][:, 0]
+        if judge == "contested":
+            baselines["nearest-exemplar normativity score (agent/normativity.py, k=5)"] = np.array(
+                [normativity_score(r.text, embedder) for r in test_rows]
+            )
+        probe = dataclasses.replace(
+            probe,
+            name=f"{judge}-v1",
+            meta={"model": fitted.model, "dev_threshold": t, "judge": judge},
+        )
+        save_probe(probe, Path(opts.out_dir) / f"{judge}.npz")
+        card["judges"][judge] = {
+            "probe": probe.name,
+            "features": list(probe.block_names),
+            "model": fitted.model,
+            "dev_threshold": t,
+            "rows": {
+                s: {
+                    src: int(sum(1 for r in jrows if r.split == s and r.source == src))
+                    for src in sorted({r.source for r in jrows})
+                }
+                for s in ("train", "dev", "test")
+            },
+            "positives": {s: int(y[idx[s]].sum()) for s in ("train", "dev", "test")},
+            "selection": table,
+            "ablation_hidden_state": ablation,
+            "test": test_report(judge, test_rows, y[te], p[te], t, SEED, baselines),
+        }
+    card |= {
+        "command": "python -m eval " + " ".join(sys.argv[1:]),
+        "seconds": elapsed(),
+        "model": getattr(backend, "name", "default"),
+        "answer_stats": list(ANSWER_STATS),
+        "features": F.describe(),
+        "versions": _versions(),
+    }
+    write_card(card, opts.data_dir, Path(opts.out_dir))
+    return card
+
+
+def _versions() -> dict:
+    import sklearn
+    import torch
+    import transformers
+
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+    }
+
+
+def summary(card: dict) -> str:
+    lines = []
+    for judge, j in card["judges"].items():
+        auc = j["test"]["all"].get("auroc", {})
+        lines.append(
+            f"{judge:20s} features={'+'.join(j['features'])} model={j['model']!r} "
+            f"threshold={j['dev_threshold']:.3f} test AUROC {auc.get('value', float('nan')):.3f} "
+            f"[{auc.get('lo', float('nan')):.3f}, {auc.get('hi', float('nan')):.3f}]"
+        )
+    return "\n".join(lines) + f"\n{card['seconds']} s; card: {WEIGHTS_DIR / 'card.md'}"
+
+
+def dumps(card: dict) -> str:
+    return json.dumps(card, indent=1, default=float)

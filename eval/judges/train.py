@@ -1,0 +1,208 @@
+"""`python -m eval train-judges`: fit the three judges, pick on dev, score on test, write the card.
+
+For each judge: candidate feature sets are fitted on TRAIN rows with every candidate
+model (standardised logistic regression, class-balanced, C from a small grid; a
+one-hidden-layer MLP of 64 relu units, L2 alpha from a small grid), the set and model
+with the best dev AUROC win, the operating threshold is chosen on DEV (rule per judge
+below), and only then are TEST rows scored, once, for the card (bootstrap 95% CIs).
+Nothing is fitted on dev or test rows; the weights are the train-only fit.
+Deterministic: fixed seed (lbfgs for LR, adam with random_state for the MLP).
+
+Operating thresholds (the probability a context profile compares; chosen on dev):
+  needs_clarification  the highest dev F1 with dev over-asking (clear rows clarified) <= 0.15
+  contested            the lowest threshold with dev false pluralism <= 0.02 on plain facts
+                       (AmbigNQ) and <= 0.15 on MoralChoice low-ambiguity dilemmas
+  likely_wrong         the dev threshold with the highest Youden J (TPR - FPR)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from eval import metrics
+from eval.judges.data import Row
+from uncertainty.probe import Probe
+
+SEED = 0
+C_GRID = (0.01, 0.1, 1.0)
+MLP_UNITS = 64
+MLP_ALPHAS = (1.0, 10.0)
+MODELS: tuple[tuple[str, float], ...] = tuple(("lr", c) for c in C_GRID) + tuple(
+    ("mlp", a) for a in MLP_ALPHAS
+)
+"""(kind, regularisation): logistic regression with C, or the MLP with alpha."""
+MLP_MIN_CLASS = 200
+"""The MLP is a candidate only when both classes have this many train rows: with fewer
+(likely_wrong: 22 right answers) a dev AUROC picks noise, and on a single feature an MLP
+is only a non-monotone reshaping of it."""
+MAX_OVER_ASKING = 0.15
+MAX_FACT_PLURALISM = 0.02
+MAX_LOW_PLURALISM = 0.15
+
+
+@dataclass
+class Fitted:
+    probe: Probe
+    model: str
+    dev_auroc: float
+
+
+def model_label(kind: str, reg: float) -> str:
+    return f"logistic regression C={reg:g}" if kind == "lr" else f"MLP {MLP_UNITS} alpha={reg:g}"
+
+
+def fit_probe(
+    name: str, blocks: dict[str, np.ndarray], y: np.ndarray, model: tuple[str, float]
+) -> Probe:
+    """A standardised probe on the given blocks, fitted on train rows (deterministic)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    x = np.concatenate([blocks[b] for b in blocks], axis=1)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale = np.where(scale > 1e-8, scale, 1.0)
+    z = (x - mean) / scale
+    kind, reg = model
+    hidden: tuple = ()
+    if kind == "lr":
+        clf = LogisticRegression(C=reg, class_weight="balanced", max_iter=5000, random_state=SEED)
+        clf.fit(z, y)
+        coef, intercept = clf.coef_[0], float(clf.intercept_[0])
+    else:
+        clf = MLPClassifier((MLP_UNITS,), alpha=reg, max_iter=300, random_state=SEED)
+        clf.fit(z, y)
+        hidden = ((clf.coefs_[0], clf.intercepts_[0]),)
+        coef, intercept = clf.coefs_[1][:, 0], float(clf.intercepts_[1][0])
+    return Probe(
+        name=name,
+        blocks=tuple((b, int(blocks[b].shape[1])) for b in blocks),
+        mean=mean,
+        scale=scale,
+        coef=np.asarray(coef, dtype=np.float64),
+        intercept=intercept,
+        meta={"model": model_label(kind, reg)},
+        hidden=tuple((np.asarray(w, np.float64), np.asarray(b, np.float64)) for w, b in hidden),
+    )
+
+
+def probabilities(probe: Probe, blocks: dict[str, np.ndarray]) -> np.ndarray:
+    x = np.concatenate([blocks[b] for b in probe.block_names], axis=1)
+    return probe.probability(x)
+
+
+def select(
+    name: str,
+    candidates: dict[str, tuple[str, ...]],
+    feats: dict[str, np.ndarray],
+    y: np.ndarray,
+    train: np.ndarray,
+    dev: np.ndarray,
+) -> tuple[Fitted, list[dict]]:
+    """Every (feature set, model) fitted on train, scored on dev; the best dev AUROC wins."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    table, best = [], None
+    small = min(int(y[train].sum()), int((1 - y[train]).sum())) < MLP_MIN_CLASS
+    models = [m for m in MODELS if not (small and m[0] == "mlp")]
+    for label, names in candidates.items():
+        for model in models:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is the budget
+                probe = fit_probe(name, {b: feats[b][train] for b in names}, y[train], model)
+            auc = metrics.auroc(y[dev], probabilities(probe, {b: feats[b][dev] for b in names}))
+            table.append({"features": label, "model": model_label(*model), "dev_auroc": auc})
+            if best is None or auc > best.dev_auroc + 1e-9:
+                best = Fitted(probe, model_label(*model), auc)
+    assert best is not None
+    return best, table
+
+
+def threshold_for(judge: str, y: np.ndarray, p: np.ndarray, rows: list[Row]) -> float:
+    """The operating threshold chosen on dev rows (module docstring)."""
+    cands = np.unique(np.concatenate([p, [1.0]]))
+    if judge == "needs_clarification":
+        best, best_f1 = 1.0, -1.0
+        for t in cands:
+            pred = p >= t
+            if metrics.rate(pred[y == 0]) <= MAX_OVER_ASKING and metrics.f1(y, pred) > best_f1:
+                best, best_f1 = float(t), metrics.f1(y, pred)
+        return best
+    if judge == "contested":
+        facts = np.array([r.source == "ambignq" for r in rows])
+        low = np.array([r.source == "moralchoice" and r.label == 0 for r in rows])
+        for t in cands:  # ascending: the lowest threshold that keeps both rates down
+            pred = p >= t
+            if (
+                metrics.rate(pred[facts]) <= MAX_FACT_PLURALISM
+                and metrics.rate(pred[low]) <= MAX_LOW_PLURALISM
+            ):
+                return float(t)
+        return 1.0
+    j = [metrics.rate((p >= t)[y == 1]) - metrics.rate((p >= t)[y == 0]) for t in cands]
+    return float(cands[int(np.argmax(j))])
+
+
+def binary_report(y, p, t, seed) -> dict:
+    """AUROC, and at threshold t: F1, precision, recall, positive rate on negatives."""
+    y, p = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
+    pred = (p >= t).astype(int)
+    out = {"n": int(len(y)), "positives": int(y.sum())}
+    if 0 < y.sum() < len(y):
+        out["auroc"] = metrics.with_ci(metrics.auroc, y, p, seed=seed)
+    out |= {k: float(v) for k, v in metrics.prf(y, pred).items()}
+    out["f1"] = metrics.with_ci(metrics.f1, y, pred, seed=seed)
+    if (y == 0).any():
+        out["false_positive_rate"] = metrics.with_ci(metrics.rate, pred[y == 0], seed=seed)
+    if (y == 1).any():
+        out["true_positive_rate"] = metrics.with_ci(metrics.rate, pred[y == 1], seed=seed)
+    return out
+
+
+def rate_report(flags, seed) -> dict:
+    flags = np.asarray(flags, dtype=int)
+    return {"n": int(len(flags)), "rate": metrics.with_ci(metrics.rate, flags, seed=seed)}
+
+
+def test_report(judge: str, rows: list[Row], y, p, t, seed, baselines: dict) -> dict:
+    """Test-split metrics: pooled, per source, per group; baselines' AUROC beside."""
+    rep = {"all": binary_report(y, p, t, seed)}
+    sources = sorted({r.source for r in rows})
+    for s in sources:
+        idx = np.array([r.source == s for r in rows])
+        rep[s] = binary_report(y[idx], p[idx], t, seed)
+    if judge == "needs_clarification":
+        cats = sorted({r.group for r in rows if r.source == "clamber"})
+        for cat in cats:
+            idx = np.array([r.source == "clamber" and r.group == cat for r in rows])
+            rep[f"clamber:{cat}"] = binary_report(y[idx], p[idx], t, seed)
+    if judge == "contested":
+        sets = {
+            "moralchoice low (false pluralism)": lambda r: (
+                r.source == "moralchoice" and r.label == 0
+            ),
+            "moralchoice high (wanted)": lambda r: r.source == "moralchoice" and r.label == 1,
+            "globalopinionqa contested (wanted)": lambda r: (
+                r.source == "globalopinionqa" and r.label == 1
+            ),
+            "ambignq plain facts (false pluralism)": lambda r: r.source == "ambignq",
+        }
+        rep["perspectives_rate"] = {
+            name: rate_report([pi >= t for pi, r in zip(p, rows, strict=True) if keep(r)], seed)
+            for name, keep in sets.items()
+        }
+    rep["baselines"] = {
+        name: binary_report(y, score, np.inf, seed).get("auroc")
+        for name, score in baselines.items()
+    }
+    return rep
+
+
+def timer() -> callable:
+    start = time.time()
+    return lambda: round(time.time() - start, 1)

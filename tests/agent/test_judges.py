@@ -1,0 +1,82 @@
+"""The learned judges at run time: feature blocks, probes, one estimate per component."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agent.errors import ConfigError
+from agent.judges import COMPONENT_OF, JUDGES, Judges, judge_conversation
+from agent.llm.fake import FakeBackend
+from tests.agent.fake_embedder import FakeEmbedder
+from uncertainty.probe import Probe, save_probe
+
+REAL_JUDGES = True  # tests/conftest.py: this module loads real (tiny or trained) probes
+
+
+def _write_probes(folder, dim=64):
+    rng = np.random.default_rng(0)
+    for judge in JUDGES:
+        blocks = (("embedding", dim),) + ((("answer_stats", 4),) if judge == "likely_wrong" else ())
+        width = sum(w for _, w in blocks)
+        probe = Probe(
+            f"{judge}-test",
+            blocks,
+            np.zeros(width),
+            np.ones(width),
+            rng.normal(size=width),
+            0.0,
+            {"dev_threshold": 0.5},
+        )
+        save_probe(probe, folder / f"{judge}.npz")
+
+
+def test_each_judge_estimates_its_component(tmp_path):
+    _write_probes(tmp_path)
+    judges = Judges.load(tmp_path)
+    seen = []
+    backend = FakeBackend(lambda m: seen.append(m) or ["Paris is the capital."])
+    out = judges.estimates("What is the capital of France?", FakeEmbedder(), backend)
+    assert [e.component for e in out] == [COMPONENT_OF[j] for j in JUDGES]
+    assert all(0.0 <= e.probability <= 1.0 for e in out)
+    assert {e.probe for e in out} == {f"{j}-test" for j in JUDGES}
+    wrong = next(e for e in out if e.component == "epistemic")
+    assert wrong.features == ("embedding", "answer_stats")
+    assert seen == [judge_conversation("What is the capital of France?")]  # one greedy call
+    again = judges.estimates("What is the capital of France?", FakeEmbedder(), backend)
+    assert [e.probability for e in again] == [e.probability for e in out]
+
+
+def test_judges_without_answer_features_never_generate(tmp_path):
+    _write_probes(tmp_path)
+    judges = Judges.load(tmp_path)
+    judges.probes["likely_wrong"] = judges.probes["contested"]
+    seen = []
+    judges.estimates("hi there friend", FakeEmbedder(), FakeBackend(lambda m: seen.append(m)))
+    assert seen == []
+
+
+def test_missing_weights_say_how_to_train(tmp_path):
+    with pytest.raises(ConfigError, match="train-judges"):
+        Judges.load(tmp_path)
+
+
+@pytest.mark.model
+def test_the_trained_judges_load_and_score_requests(embedder, default_backend):
+    """The committed weights on the real embedder and model: a clear fact is neither
+    contested nor in need of clarifying; a moral question is contested."""
+    judges = Judges.load()
+    fact = {
+        e.component: e
+        for e in judges.estimates("What is the capital of France?", embedder, default_backend)
+    }
+    moral = {
+        e.component: e
+        for e in judges.estimates(
+            "Should the death penalty be abolished?", embedder, default_backend
+        )
+    }
+    assert fact["value_conflict"].probability < 0.1 < 0.9 < moral["value_conflict"].probability
+    assert fact["ambiguity"].probability < fact["ambiguity"].evidence["threshold_chosen_on_dev"]
+    assert {e.probe for e in fact.values()} == {f"{j}-v1" for j in JUDGES}
+    assert fact["epistemic"].features == ("token_entropy",)
