@@ -16,11 +16,9 @@ the one place that knows Gradio, so it reads top to bottom:
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
+import functools
 import html
 import logging
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,9 +27,10 @@ from typing import Any
 import gradio as gr
 from matplotlib.figure import Figure
 
-from agent.errors import ClarionError, ThreadError
+from agent.errors import ClarionError, InvalidInputError, ThreadError
 from agent.llm import BACKEND_CHOICES
 from agent.llm.loading import QUANTIZE_CHOICES
+from agent.sessions import ThreadTokens, signing_key
 from uncertainty.judged import sampled_value
 from uncertainty.report import COMPONENT_NAMES
 
@@ -52,6 +51,19 @@ def esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
+# HTML's own characters and those Markdown gives meaning to (links, images, emphasis,
+# headings, code, lists, tables), in one table: as numeric entities they look the same
+# and mean nothing to either.
+_INERT = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~:=/"})
+
+
+def safe_text(text: Any) -> str:
+    """Model or user text for a Markdown/HTML view: escaped for both, so no image loads
+    and no link or raw HTML appears whatever the text holds; line breaks become <br>
+    (never a blank line, so Markdown does not re-read the surrounding HTML)."""
+    return "<br>".join(line.translate(_INERT) for line in str(text).splitlines())
+
+
 def badge_html(kind: str) -> str:
     label, meaning = BADGES.get(kind, (kind.title(), ""))
     return f'<span class="move-badge move-{esc(kind)}" title="{esc(meaning)}">{esc(label)}</span>'
@@ -63,16 +75,16 @@ def perspective_cards_html(perspectives) -> str:
     for view in perspectives:
         cards.append(
             f'<div class="pv-card pv-{esc(view.id)}">'
-            f'<div class="pv-head"><span class="pv-name">{esc(view.name)}</span>'
+            f'<div class="pv-head"><span class="pv-name">{safe_text(view.name)}</span>'
             f'<span class="pv-share">{view.share:.0%} of samples</span></div>'
-            f'<div class="pv-position">{esc(view.position)}</div>'
-            f'<div class="pv-reasoning">{esc(view.reasoning)}</div></div>'
+            f'<div class="pv-position">{safe_text(view.position)}</div>'
+            f'<div class="pv-reasoning">{safe_text(view.reasoning)}</div></div>'
         )
     return f'<div class="pv-cards">{"".join(cards)}</div>'
 
 
 def reply_html(reply) -> str:
-    """The assistant's chat bubble: badge, route reason, then the text (markdown)."""
+    """The assistant's chat bubble: badge, route reason, then the text (escaped)."""
     meta = []
     if reply.confidence is not None and reply.kind in ("answer", "hedge"):
         meta.append(f"confidence {reply.confidence:.0%}")
@@ -81,24 +93,27 @@ def reply_html(reply) -> str:
     parts = [
         f'<div class="reply-head">{badge_html(reply.kind)}'
         f'<span class="reply-meta">{esc(" · ".join(meta))}</span></div>',
-        f'<div class="route-reason">{esc(reply.route_reason)}</div>',
-        "",
-        reply.text or "",
+        f'<div class="route-reason">{safe_text(reply.route_reason)}</div>',
+        f'<div class="reply-text">{safe_text(reply.text or "")}</div>',
     ]
     if reply.kind == "perspectives" and reply.perspectives:
-        parts += ["", perspective_cards_html(reply.perspectives)]
-    return "\n".join(parts)
+        parts.append(perspective_cards_html(reply.perspectives))
+    return "".join(parts)
 
 
 def history_html(kind: str | None, content: str) -> str:
-    """A stored assistant turn (after a reload): badge and text; details are not stored."""
-    return f'<div class="reply-head">{badge_html(kind)}</div>\n\n{content}' if kind else content
+    """A stored turn (after a reload): badge and text; details are not stored."""
+    text = f'<div class="reply-text">{safe_text(content)}</div>'
+    return f'<div class="reply-head">{badge_html(kind)}</div>{text}' if kind else text
+
+
+ERROR_MARK = "move-error"
 
 
 def error_html(message: str) -> str:
     return (
-        f'<div class="reply-head"><span class="move-badge move-error">ERROR</span></div>'
-        f"\n\n{esc(message)}"
+        f'<div class="reply-head"><span class="move-badge {ERROR_MARK}">ERROR</span></div>'
+        f'<div class="reply-text">{safe_text(message)}</div>'
     )
 
 
@@ -170,51 +185,12 @@ def clusters_markdown(clusters, n_samples: int | None = None) -> str:
             f"**{rank}. {cluster.probability:.0%}**{extra} ({len(cluster.members)} answers)"
         )
         for member in cluster.members:
-            lines.append(f"- {esc(' '.join(str(member).split()))}")
+            lines.append(f"- {safe_text(' '.join(str(member).split()))}")
         lines.append("")
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- 2. sessions
-
-
-SECRET_KEY_ENV = "CLARION_SECRET_KEY"
-
-
-def signing_key(database) -> bytes:
-    """$CLARION_SECRET_KEY, else a key kept in the database itself: the same for every
-    app process on one database and across restarts, so any process verifies a token
-    another one issued."""
-    key = os.environ.get(SECRET_KEY_ENV, "").strip() or database.secret("ui-signing-key")
-    if len(key) < 32:
-        raise SystemExit(f"error: {SECRET_KEY_ENV} must be at least 32 characters long.")
-    return key.encode()
-
-
-class ThreadTokens:
-    """Signed thread tokens: the browser keeps `thread_id.signature`; the server only
-    reattaches ids it issued itself, so no one can pick or guess another person's thread."""
-
-    def __init__(self, key: bytes):
-        self._key = key
-
-    def _sign(self, thread_id: str) -> str:
-        return hmac.new(self._key, thread_id.encode(), hashlib.sha256).hexdigest()[:32]
-
-    @property
-    def storage_secret(self) -> str:
-        """For gr.BrowserState's own encryption: stable, so a restarted server can still
-        read what the browser stored (the token's signature is what protects the thread)."""
-        return self._sign("browser-state")
-
-    def issue(self, thread_id: str) -> str:
-        return f"{thread_id}.{self._sign(thread_id)}"
-
-    def verify(self, token: Any) -> str | None:
-        if not isinstance(token, str) or "." not in token:
-            return None
-        thread_id, _, signature = token.rpartition(".")
-        return thread_id if hmac.compare_digest(signature, self._sign(thread_id)) else None
 
 
 # --------------------------------------------------------------------------- 3. handlers
@@ -226,13 +202,13 @@ GENERIC_ERROR = (
 
 
 def progress_html(message: str) -> str:
-    return f'<div class="turn-progress"><span class="spinner"></span>{esc(message)}</div>'
+    return f'<div class="turn-progress"><span class="spinner"></span>{safe_text(message)}</div>'
 
 
 def panel_header_md(reply) -> str:
     if reply is None:
         return "_Send a message to see how sure Clarion is._"
-    return f"{badge_html(reply.kind)} {esc(reply.route_reason)}"
+    return f"{badge_html(reply.kind)} {safe_text(reply.route_reason)}"
 
 
 def option_updates(options: list[str]) -> list[gr.Button]:
@@ -245,27 +221,110 @@ def option_updates(options: list[str]) -> list[gr.Button]:
     ]
 
 
-class ClarionUI:
-    """Binds one Agent (shared by all sessions) to the widgets of one Blocks app."""
+class Bounds:
+    """What a person may choose for their own session, set by the operator (CLI flags)."""
 
-    def __init__(self, agent, participation, tokens: ThreadTokens, perspectives_file: Path):
+    def __init__(self, profiles: list[str], max_samples: int = 8, max_readings: int = 4):
+        self.profiles = sorted(set(profiles))
+        self.max_samples = max_samples
+        self.max_readings = max_readings
+
+    def check(self, context: Any, samples: Any, readings: Any) -> dict:
+        """Settings within bounds, or InvalidInputError saying which one is not."""
+        if context not in self.profiles:
+            raise InvalidInputError(f"Choose a context profile from the list: {self.profiles}.")
+        out = {"context": context}
+        for name, value, top in (
+            ("samples", samples, self.max_samples),
+            ("readings", readings, self.max_readings),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+                raise InvalidInputError(f"{name}: give a whole number from 1 to {top}.")
+            if not 1 <= value <= top or int(value) != value:
+                raise InvalidInputError(f"{name}: give a whole number from 1 to {top}.")
+            out[name] = int(value)
+        return out
+
+
+NO_SESSION = "This needs the Clarion page: reload it and try again."
+
+
+class ClarionUI:
+    """Binds one Agent (shared by all sessions) to the widgets of one Blocks app.
+
+    Every event handler is private to the page (api_visibility="private") and also
+    checks its caller: it acts only for a session the page's load event opened (a
+    gr.State only the server writes), and only on that session's own thread and
+    settings. Administration (accepting proposals) needs a logged-in admin (--auth).
+    """
+
+    def __init__(
+        self,
+        agent,
+        participation,
+        tokens: ThreadTokens,
+        perspectives_file: Path,
+        bounds: Bounds | None = None,
+        admins: frozenset[str] = frozenset(),
+    ):
+        from agent.proposals import ProposalStore
+
         self.agent = agent
         self.participation = participation
         self.tokens = tokens
         self.perspectives_file = perspectives_file
+        self.proposals = ProposalStore(participation.db, perspectives_file)
+        self.bounds = bounds or Bounds([agent.config.context])
+        self.admins = admins
         self.widgets = SimpleNamespace()  # filled by build_app: every component by name
 
     # -- sessions ---------------------------------------------------------------------
 
-    def attach(self, token: Any) -> tuple[str, list[dict], Any]:
-        """The browser's own thread (from its signed token) or a fresh one."""
+    def new_session(self, person: str | None = None) -> dict:
+        """A person's session: who they are (a signed id kept by their browser) and the
+        settings they chose (operator defaults until they change them)."""
+        cfg = self.agent.config
+        settings = {
+            "context": cfg.context,
+            "samples": min(cfg.samples, self.bounds.max_samples),
+            "readings": min(cfg.readings, self.bounds.max_readings),
+        }
+        return {"person": person or self.agent.new_thread_id(), "settings": settings}
+
+    @staticmethod
+    def session_ok(session: Any) -> bool:
+        return isinstance(session, dict) and isinstance(session.get("person"), str)
+
+    def settings_of(self, session: dict) -> dict | None:
+        """The session's settings when they differ from the operator's defaults."""
+        settings = session.get("settings") or {}
+        cfg = self.agent.config
+        same = all(settings.get(k) == getattr(cfg, k) for k in ("context", "samples", "readings"))
+        return None if same else dict(settings)
+
+    def profile_of(self, session: dict | None):
+        from agent.profiles import load_profile
+
+        context = ((session or {}).get("settings") or {}).get("context")
+        if not context or context == self.agent.config.context:
+            return self.agent.profile
+        return load_profile(context, data_dir=self.agent.config.data_dir)
+
+    def attach(self, token: Any) -> tuple[str, list[dict], Any, str | None]:
+        """The browser's own thread (from its signed token) or a fresh one, with the
+        message whose turn was cut off by a server stop, if any."""
         thread_id = self.tokens.verify(token)
         if thread_id is not None:
             try:
-                return thread_id, self.agent.history(thread_id), self.agent.pending(thread_id)
+                return (
+                    thread_id,
+                    self.agent.history(thread_id),
+                    self.agent.pending(thread_id),
+                    self.agent.interrupted(thread_id),
+                )
             except ClarionError as exc:
                 log.info("cannot reattach thread: %s", exc)
-        return self.agent.new_thread_id(), [], None
+        return self.agent.new_thread_id(), [], None, None
 
     def chat_messages(self, history: list[dict], pending) -> list[dict]:
         messages = []
@@ -273,14 +332,16 @@ class ClarionUI:
             content = turn.get("content", "")
             if turn.get("role") == "assistant":
                 content = history_html(turn.get("kind"), content)
-            messages.append({"role": turn.get("role", "assistant"), "content": content})
+                messages.append({"role": "assistant", "content": content})
+            else:
+                messages.append({"role": "user", "content": safe_text(content)})
         if pending is not None and messages and messages[-1]["role"] == "assistant":
             messages[-1]["content"] = reply_html(pending)  # full detail for the open question
         return messages
 
     # -- views of one reply -----------------------------------------------------------
 
-    def views(self, reply) -> dict:
+    def views(self, reply, session: dict | None = None) -> dict:
         """Every panel that depends on the latest reply (None = nothing yet)."""
         w = self.widgets
         report = getattr(reply, "uncertainty", None)
@@ -293,7 +354,7 @@ class ClarionUI:
                 w.options_box: gr.Column(visible=bool(options)),
                 w.plot: uncertainty_figure(
                     report.vector() if report else None,
-                    dict(self.agent.profile.thresholds),
+                    dict(self.profile_of(session).thresholds),
                     {
                         c.name: (c.estimator, c.unit, sampled_value(c))
                         for c in (report.components() if report else [])
@@ -313,49 +374,67 @@ class ClarionUI:
 
     # -- events -----------------------------------------------------------------------
 
-    def on_load(self, token):
-        thread_id, history, pending = self.attach(token)
+    def on_load(self, token, person_token, request: gr.Request | None = None):
+        """Open this page's session: its person (kept by the browser, signed) and its
+        thread (reattached from the browser's signed token, or new)."""
+        thread_id, history, pending, cut_off = self.attach(token)
+        person = self.tokens.verify(person_token, label="person")
+        session = self.new_session(person)
         w = self.widgets
+        status = ""
+        if cut_off is not None:
+            status = (
+                f"Your last message ({safe_text(cut_off[:120])}) was cut off when the server "
+                "stopped, and got no reply. Your conversation up to it is kept: send it again."
+            )
         return {
+            w.session: session,
             w.thread: thread_id,
             w.browser: self.tokens.issue(thread_id),
+            w.person: self.tokens.issue(session["person"], label="person"),
             w.chatbot: self.chat_messages(history, pending),
-            **self.views(pending),
+            w.status: status,
+            **self.views(pending, session),
             # typing opens only now: a turn sent earlier would start a second thread
             w.msg: gr.Textbox(interactive=True, placeholder=MSG_PLACEHOLDER),
             w.send: gr.Button(interactive=True),
         }
 
-    def on_new(self):
-        thread_id = self.agent.new_thread_id()
+    def on_new(self, session):
         w = self.widgets
+        if not self.session_ok(session):
+            return {w.status: NO_SESSION}
+        thread_id = self.agent.new_thread_id()
         return {
             w.thread: thread_id,
             w.browser: self.tokens.issue(thread_id),
             w.chatbot: [],
             w.status: "",
-            **self.views(None),
+            **self.views(None, session),
         }
 
-    def on_turn(self, message: str, history: list[dict], thread_id: str | None) -> Iterator[dict]:
+    def on_turn(self, message, history, thread_id, session) -> Iterator[dict]:
         """One user turn (a new message, or the answer to a clarifying question), streamed:
-        a progress bubble per graph node, then the reply and its panels."""
+        a progress bubble per graph node, then the reply and its panels. The turn itself
+        runs to its end even if this page goes away (agent.Agent.stream)."""
         w = self.widgets
-        message = (message or "").strip()
-        if not message:
+        if not self.session_ok(session) or not isinstance(thread_id, str):
+            yield {w.status: NO_SESSION}
+            return
+        if not isinstance(message, str) or not message.strip():
             yield {w.status: "Type a message first."}
             return
-        thread_id = thread_id or self.agent.new_thread_id()
+        message = message.strip()
+        if not isinstance(history, list) or not all(isinstance(m, dict) for m in history):
+            history = self.chat_messages(self.agent.history(thread_id), None)
         history = [
-            *(history or []),
-            {"role": "user", "content": message},
+            *history,
+            {"role": "user", "content": safe_text(message)},
             {"role": "assistant", "content": progress_html("Reading your message…")},
         ]
         yield {
             w.chatbot: history,
             w.msg: "",
-            w.thread: thread_id,
-            w.browser: self.tokens.issue(thread_id),
             w.status: "Working…",
             w.options_box: gr.Column(visible=False),
             w.feedback_box: gr.Column(visible=False),
@@ -364,16 +443,17 @@ class ClarionUI:
 
         try:
             reply = None  # on a thread waiting for a clarify reply, the message is that reply
-            for event in self.agent.stream(message, thread_id):
+            events = self.agent.stream(message, thread_id, settings=self.settings_of(session))
+            for event in events:
                 if event.reply is not None:
                     reply = event.reply
                     continue
                 if isinstance(event, AnswerText):  # the answer as it is written
-                    bubble = esc(event.text)
+                    bubble = f'<div class="reply-text">{safe_text(event.text)}</div>'
                 else:
                     bubble = progress_html(event.message)
                 history[-1] = {"role": "assistant", "content": bubble}
-                yield {w.chatbot: history, w.status: event.message}
+                yield {w.chatbot: history, w.status: safe_text(event.message)}
             if reply is None:
                 raise ThreadError("The agent finished without a reply.")
         except ClarionError as exc:
@@ -385,18 +465,24 @@ class ClarionUI:
             history[-1] = {"role": "assistant", "content": error_html(GENERIC_ERROR)}
             yield {w.chatbot: history, w.status: ""}
             return
+        self.remember_shown(thread_id, reply)
         history[-1] = {"role": "assistant", "content": reply_html(reply)}
         status = f"Replied with *{reply.kind}* in {reply.seconds:.1f} s"
-        yield {w.chatbot: history, w.status: status, **self.views(reply)}
+        yield {w.chatbot: history, w.status: status, **self.views(reply, session)}
 
-    def on_feedback(self, perspective_id: str | None, missing: str, thread_id: str | None):
+    def remember_shown(self, thread_id: str, reply) -> None:
+        """A perspectives reply takes one vote, for one of the views it showed."""
+        if reply.kind == "perspectives" and reply.perspectives:
+            self.participation.shown(thread_id, [p.id for p in reply.perspectives])
+
+    def on_feedback(self, perspective_id, missing, thread_id, session):
         w = self.widgets
-        if not thread_id:
-            return {w.fb_status: "Start a conversation first."}
+        if not self.session_ok(session) or not isinstance(thread_id, str):
+            return {w.fb_status: NO_SESSION}
         try:
             self.participation.record(thread_id, perspective_id, missing)
         except ClarionError as exc:
-            return {w.fb_status: f"⚠️ {esc(exc)}"}
+            return {w.fb_status: f"⚠️ {safe_text(exc)}"}
         return {
             w.fb_status: "Thank you: recorded. See the Representation tab.",
             w.fb_missing: "",
@@ -412,11 +498,14 @@ class ClarionUI:
         rows.append(["(a view was missing)", "missing", missing_count])
         views = self.participation.missing_views()
         missing_md = (
-            "\n".join(f"- {esc(v)}" for v in views[:50])
+            "\n".join(f"- {safe_text(v)}" for v in views)
             if views
             else "_No missing views reported yet._"
         )
-        return {w.tallies: rows, w.missing_views: missing_md}
+        pending = [
+            [p.id, p.perspective.name, p.supporters, p.status] for p in self.proposals.proposals()
+        ]
+        return {w.tallies: rows, w.missing_views: missing_md, w.proposals: pending or None}
 
     def perspective_names(self) -> dict[str, str]:
         try:
@@ -426,9 +515,12 @@ class ClarionUI:
         except ClarionError:
             return {}
 
-    def on_propose(self, pid, name, description, prompt, contributor, source, tags):
-        from agent.perspectives import add_perspective, validate_entry
-
+    def on_propose(self, pid, name, description, prompt, contributor, source, tags, session):
+        if not self.session_ok(session):
+            return NO_SESSION
+        fields = (pid, name, description, prompt, contributor, source, tags)
+        if not all(isinstance(f, str) for f in fields):
+            return "⚠️ Not proposed: every field must be text."
         entry = {
             "id": pid.strip(),
             "name": name.strip(),
@@ -441,65 +533,88 @@ class ClarionUI:
             "tags": [t.strip() for t in tags.split(",") if t.strip()],
         }
         try:
-            perspective = validate_entry(entry)
-            add_perspective(entry, self.perspectives_file)
+            proposal = self.proposals.propose(entry, proposer=session["person"])
         except ClarionError as exc:
-            return f"⚠️ Not added: {esc(exc)}"
-        return f"✅ Added **{esc(perspective.name)}** (`{esc(perspective.id)}`)."
-
-    def on_settings(
-        self,
-        context,
-        samples,
-        readings,
-        model,
-        quantize,
-        progress=gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's idiom)
-    ):
-        changes = {
-            "context": context,
-            "samples": int(samples),
-            "readings": int(readings),
-            "model": (model or "").strip() or None,
-            "quantize": quantize,
-        }
-        switching = (changes["model"], quantize) != (
-            self.agent.config.model,
-            self.agent.config.quantize,
+            return f"⚠️ Not proposed: {safe_text(exc)}"
+        needed = self.agent.profile.proposal_supporters
+        how = (
+            f"the operator of this server accepts it, or {needed} other people support it"
+            if needed
+            else "the operator of this server accepts it"
         )
-        old = {key: getattr(self.agent.config, key) for key in changes}
-        if switching:
-            progress(0, desc=f"Loading {changes['model'] or 'the embedded model'}…")
-        try:
-            config = self.agent.update_config(**changes)
-            if switching:  # load now, under this progress bar, rather than in the next turn
-                self.agent.warm()
-        except Exception as exc:
-            if not isinstance(exc, ClarionError):
-                log.exception("settings failed")
-            if switching:  # keep the server usable: back to the model that worked
-                self.agent.update_config(**old)
-            reason = exc if isinstance(exc, ClarionError) else "the model could not be loaded."
-            return f"⚠️ Settings not applied: {esc(reason)}"
         return (
-            f"Applied for the next turn: profile **{esc(config.context)}**, "
-            f"{config.samples} samples, up to {config.readings} readings, model "
-            f"**{esc(config.model or 'embedded SmolLM2-135M')}** ({config.quantize})."
+            f"✅ Proposed **{safe_text(proposal.perspective.name)}** "
+            f"({safe_text(proposal.id)}). It is voiced to nobody until {how}."
+        )
+
+    def on_support(self, proposal_id, session):
+        if not self.session_ok(session):
+            return NO_SESSION, gr.skip()
+        try:
+            proposal = self.proposals.support(
+                proposal_id, session["person"], needed=self.agent.profile.proposal_supporters
+            )
+        except ClarionError as exc:
+            return f"⚠️ {safe_text(exc)}", gr.skip()
+        text = f"Your support for {safe_text(proposal.id)} is counted ({proposal.supporters})."
+        if proposal.status == "accepted":
+            text += " It is accepted: from now on it can be voiced."
+        return text, self.representation_views()[self.widgets.proposals]
+
+    def on_decide(self, proposal_id, session, accept=True, request: gr.Request | None = None):
+        """Accept or reject a proposal: only a logged-in admin (--auth, --admin)."""
+        user = getattr(request, "username", None)
+        if not self.session_ok(session) or not user or user not in self.admins:
+            return "⚠️ Only this server's administrators can accept or reject proposals.", gr.skip()
+        try:
+            proposal = self.proposals.decide(proposal_id, bool(accept), by=f"admin {user}")
+        except ClarionError as exc:
+            return f"⚠️ {safe_text(exc)}", gr.skip()
+        rows = self.representation_views()[self.widgets.proposals]
+        return f"{safe_text(proposal.id)}: {proposal.status}.", rows
+
+    def on_settings(self, context, samples, readings, session):
+        """This person's settings, within the operator's bounds; nobody else's change."""
+        if not self.session_ok(session):
+            return gr.skip(), NO_SESSION
+        try:
+            settings = self.bounds.check(context, samples, readings)
+        except ClarionError as exc:
+            return gr.skip(), f"⚠️ Settings not applied: {safe_text(exc)}"
+        session = {**session, "settings": settings}
+        return session, (
+            f"Applied to your conversations from the next turn: profile "
+            f"**{safe_text(settings['context'])}**, {settings['samples']} samples, up to "
+            f"{settings['readings']} readings."
         )
 
     # -- API (gradio_client) -----------------------------------------------------------
 
-    def api_ask(self, message: str, thread_id: str | None):
-        """One turn for API clients; the session's thread is kept server-side."""
-        thread_id = thread_id or self.agent.new_thread_id()
+    def api_ask(self, message, token, thread_id):
+        """One turn for API clients: the session's thread, or the one `token` names (a
+        token an earlier reply handed back: it survives a server restart)."""
+        if token not in (None, ""):
+            thread_id = self.tokens.verify(token)
+            if thread_id is None:
+                error = "That conversation token is not valid here; leave it empty to start anew."
+                return {"error": error}, gr.skip()
+        thread_id = thread_id if isinstance(thread_id, str) else self.agent.new_thread_id()
         try:
+            cut_off = self.agent.interrupted(thread_id)
             reply = self.agent.chat(message, thread_id)
         except ClarionError as exc:
             return {"error": str(exc)}, thread_id
-        return reply.to_dict(), thread_id
+        self.remember_shown(thread_id, reply)
+        out = {**reply.to_dict(), "token": self.tokens.issue(thread_id)}
+        if cut_off is not None:
+            out["notice"] = (
+                f"Your message {cut_off[:120]!r} was cut off when the server stopped and got "
+                "no reply; the conversation before it is kept."
+            )
+        return out, thread_id
 
-    def api_feedback(self, perspective_id: str, missing: str, thread_id: str | None):
-        if not thread_id:
+    def api_feedback(self, perspective_id, missing, thread_id):
+        if not isinstance(thread_id, str):
             return {"error": "Ask something first: feedback belongs to a conversation."}
         try:
             self.participation.record(thread_id, perspective_id or None, missing or None)
@@ -511,6 +626,7 @@ class ClarionUI:
         return {
             "tallies": self.participation.tallies(),
             "missing_views": self.participation.missing_views(),
+            "proposals": {p.id: p.status for p in self.proposals.proposals()},
         }
 
 
@@ -558,16 +674,23 @@ INTRO = (
 )
 
 
-def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
+def build_app(ui: ClarionUI) -> gr.Blocks:
     """The Blocks app; `ui.widgets` afterwards names every component the handlers update."""
-    agent, cfg = ui.agent, ui.agent.config
+    agent, bounds = ui.agent, ui.bounds
+    defaults = ui.new_session()["settings"]
     model_calls: dict[str, Any] = {"concurrency_id": "model", "concurrency_limit": 1}
-    hidden: dict[str, Any] = {"api_visibility": "undocumented"}
+    hidden: dict[str, Any] = {
+        "api_visibility": "private"
+    }  # the page's own events: no API, caller checked
     with gr.Blocks(title="Clarion") as demo:
         w = ui.widgets
         w.thread = gr.State(None)  # this session's thread id: server-side, never editable
+        w.session = gr.State(None)  # this page's session (person, settings): set by load
         w.browser = gr.BrowserState(
             None, storage_key="clarion-thread", secret=ui.tokens.storage_secret
+        )
+        w.person = gr.BrowserState(
+            None, storage_key="clarion-person", secret=ui.tokens.storage_secret
         )
         gr.Markdown(INTRO)
         with gr.Tab("Chat"), gr.Row(equal_height=False):
@@ -625,25 +748,28 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
                 with gr.Accordion("Answer clusters", open=False):
                     w.clusters = gr.Markdown(clusters_markdown([]), elem_id="clusters")
         with gr.Tab("Settings"):
-            gr.Markdown("Settings apply to everyone using this server, from the next turn on.")
+            gr.Markdown(
+                "Your settings: they apply to your own conversations, from the next turn on. "
+                "The model and the data are the operator's (`python app.py --help`)."
+            )
             w.context = gr.Dropdown(
-                sorted({*profiles, cfg.context}),
-                value=cfg.context,
+                bounds.profiles,
+                value=defaults["context"],
                 label="Context profile (thresholds per component)",
             )
             w.samples = gr.Slider(
-                1, 32, value=cfg.samples, step=1, label="Samples per reading and perspective"
+                1,
+                bounds.max_samples,
+                value=defaults["samples"],
+                step=1,
+                label="Samples per reading and perspective",
             )
             w.readings = gr.Slider(
-                1, 8, value=cfg.readings, step=1, label="Readings of the request (at most)"
-            )
-            w.model = gr.Textbox(
-                value=cfg.model or "",
-                label="Model",
-                placeholder="empty = embedded SmolLM2-135M-Instruct (Q4_1)",
-            )
-            w.quantize = gr.Radio(
-                list(QUANTIZE_CHOICES), value=cfg.quantize, label="Quantization (bitsandbytes)"
+                1,
+                bounds.max_readings,
+                value=defaults["readings"],
+                step=1,
+                label="Readings of the request (at most)",
             )
             w.apply = gr.Button("Apply", variant="primary")
             w.settings_status = gr.Markdown()
@@ -666,8 +792,31 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
                     p_tags = gr.Textbox(label="Tags, comma separated (at least one)")
                 p_send = gr.Button("Propose")
                 p_status = gr.Markdown(elem_id="propose-status")
+            gr.Markdown(
+                "**Proposed perspectives** are voiced to nobody until the operator accepts "
+                "them"
+                + (
+                    f", or {agent.profile.proposal_supporters} people other than the proposer "
+                    "support them."
+                    if agent.profile.proposal_supporters
+                    else "."
+                )
+            )
+            w.proposals = gr.Dataframe(
+                headers=["id", "name", "supporters", "status"],
+                interactive=False,
+                elem_id="proposals",
+            )
+            with gr.Row():
+                s_id = gr.Textbox(label="Proposal id", scale=3)
+                s_send = gr.Button("Support it", scale=1)
+                if ui.admins:
+                    a_accept = gr.Button("Accept (admin)", scale=1)
+                    a_reject = gr.Button("Reject (admin)", scale=1)
+            s_status = gr.Markdown(elem_id="support-status")
         with gr.Column(visible=False):  # API-only endpoints for gradio_client
             api_in, api_pid, api_missing = gr.Textbox(), gr.Textbox(), gr.Textbox()
+            api_token = gr.Textbox(value="")
             api_out = gr.JSON()
             api_ask, api_fb, api_rep = gr.Button(), gr.Button(), gr.Button()
 
@@ -687,37 +836,65 @@ def build_app(ui: ClarionUI, profiles: list[str]) -> gr.Blocks:
             w.fb_missing,
             w.fb_status,
         ]
-        demo.load(ui.on_load, [w.browser], [*turn_outputs, w.send], **hidden)
-        for trigger in (w.send.click, w.msg.submit):
-            trigger(ui.on_turn, [w.msg, w.chatbot, w.thread], turn_outputs, **model_calls, **hidden)
-        for button in w.options:
-            button.click(
-                ui.on_turn, [button, w.chatbot, w.thread], turn_outputs, **model_calls, **hidden
-            )
-        for trigger in (w.new.click, w.chatbot.clear):  # the chat's bin starts afresh too
-            trigger(ui.on_new, None, turn_outputs, **hidden)
-        w.fb_send.click(
-            ui.on_feedback,
-            [w.fb_choice, w.fb_missing, w.thread],
-            [w.fb_status, w.fb_missing, w.tallies, w.missing_views],
+        demo.load(
+            ui.on_load,
+            [w.browser, w.person],
+            [*turn_outputs, w.send, w.session, w.person],
             **hidden,
         )
-        w.rep_tab.select(ui.representation_views, None, [w.tallies, w.missing_views], **hidden)
+        for trigger in (w.send.click, w.msg.submit):
+            trigger(
+                ui.on_turn,
+                [w.msg, w.chatbot, w.thread, w.session],
+                turn_outputs,
+                **model_calls,
+                **hidden,
+            )
+        for button in w.options:
+            button.click(
+                ui.on_turn,
+                [button, w.chatbot, w.thread, w.session],
+                turn_outputs,
+                **model_calls,
+                **hidden,
+            )
+        for trigger in (w.new.click, w.chatbot.clear):  # the chat's bin starts afresh too
+            trigger(ui.on_new, [w.session], turn_outputs, **hidden)
+        rep_views = [w.tallies, w.missing_views, w.proposals]
+        w.fb_send.click(
+            ui.on_feedback,
+            [w.fb_choice, w.fb_missing, w.thread, w.session],
+            [w.fb_status, w.fb_missing, *rep_views],
+            **hidden,
+        )
+        w.rep_tab.select(ui.representation_views, None, rep_views, **hidden)
         p_send.click(
             ui.on_propose,
-            [p_id, p_name, p_desc, p_prompt, p_contrib, p_source, p_tags],
+            [p_id, p_name, p_desc, p_prompt, p_contrib, p_source, p_tags, w.session],
             p_status,
             **hidden,
         )
+        s_send.click(ui.on_support, [s_id, w.session], [s_status, w.proposals], **hidden)
+        if ui.admins:
+            for button, accept in ((a_accept, True), (a_reject, False)):
+                button.click(
+                    functools.partial(ui.on_decide, accept=accept),
+                    [s_id, w.session],
+                    [s_status, w.proposals],
+                    **hidden,
+                )
         w.apply.click(
             ui.on_settings,
-            [w.context, w.samples, w.readings, w.model, w.quantize],
-            w.settings_status,
-            **model_calls,
+            [w.context, w.samples, w.readings, w.session],
+            [w.session, w.settings_status],
             **hidden,
         )
         api_ask.click(
-            ui.api_ask, [api_in, w.thread], [api_out, w.thread], api_name="ask", **model_calls
+            ui.api_ask,
+            [api_in, api_token, w.thread],
+            [api_out, w.thread],
+            api_name="ask",
+            **model_calls,
         )
         api_fb.click(
             ui.api_feedback, [api_pid, api_missing, w.thread], api_out, api_name="feedback"
@@ -821,8 +998,54 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder for user data such as proposed perspectives (default: the user data folder)",
     )
+    people = parser.add_argument_group("serving other people")
+    people.add_argument(
+        "--max-samples",
+        type=int,
+        default=8,
+        metavar="N",
+        help="the most samples a person may choose in Settings (default: 8)",
+    )
+    people.add_argument(
+        "--max-readings",
+        type=int,
+        default=4,
+        metavar="K",
+        help="the most readings a person may choose in Settings (default: 4)",
+    )
+    people.add_argument(
+        "--queue-size",
+        type=int,
+        default=64,
+        metavar="N",
+        help="turns that may wait at once; more are refused with a 'busy' message (default 64)",
+    )
+    people.add_argument(
+        "--auth",
+        action="append",
+        metavar="USER:PASSWORD",
+        help="require a login (repeat for more users); default: no login",
+    )
+    people.add_argument(
+        "--admin",
+        action="append",
+        metavar="USER",
+        help="a logged-in user who may accept or reject proposed perspectives in the UI "
+        "(repeatable; needs --auth). Without it: python -m agent perspectives",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
+
+
+def parse_auth(pairs: list[str]) -> list[tuple[str, str]]:
+    """--auth USER:PASSWORD pairs (a password may hold ':')."""
+    out = []
+    for pair in pairs:
+        user, sep, password = pair.partition(":")
+        if not sep or not user or not password:
+            raise SystemExit(f"error: --auth expects USER:PASSWORD, got {pair!r}")
+        out.append((user, password))
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -833,10 +1056,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     from agent import Agent, AgentConfig
     from agent.cli import db_setting
+    from agent.files import private_dir, private_umask
     from agent.participation import ParticipationStore
     from agent.perspectives import user_registry_path
     from agent.profiles import list_profiles
 
+    private_umask()  # conversations, feedback and the key: readable by this account only
+    auth = parse_auth(args.auth or [])
+    admins = frozenset(args.admin or ())
+    if admins - {user for user, _ in auth}:
+        raise SystemExit("error: every --admin must be a user given with --auth")
     try:
         settings = {
             "model": args.model,
@@ -853,20 +1082,32 @@ def main(argv: list[str] | None = None) -> None:
         config = AgentConfig.parse(
             {k: v for k, v in settings.items() if v is not None}, source="command line"
         )
+        private_dir(config.data_dir)
+        if not config.db_url:
+            private_dir(config.db_path.parent)
         agent = Agent(config)
         agent.warm()  # model and embedder load now, with a progress bar, not in turn one
         participation = ParticipationStore(agent.database)
+        tokens = ThreadTokens(signing_key(agent.database))
     except ClarionError as exc:
         raise SystemExit(f"error: {exc}") from None
+    profiles = sorted({*list_profiles(config.data_dir), config.context})
     ui = ClarionUI(
         agent,
         participation,
-        ThreadTokens(signing_key(agent.database)),
+        tokens,
         user_registry_path(config.data_folder),
+        Bounds(profiles, args.max_samples, args.max_readings),
+        admins,
     )
-    demo = build_app(ui, list_profiles(config.data_dir))
-    demo.queue(default_concurrency_limit=1).launch(
-        server_name=args.host, server_port=args.port, css=CSS, show_error=False, theme=THEME
+    demo = build_app(ui)
+    demo.queue(default_concurrency_limit=1, max_size=args.queue_size).launch(
+        server_name=args.host,
+        server_port=args.port,
+        css=CSS,
+        show_error=False,
+        theme=THEME,
+        auth=auth or None,
     )
 
 

@@ -3,18 +3,27 @@
 Input is validated before the graph runs, so a rejected message never reaches the
 stored conversation; a failure inside a node (generation error, timeout) surfaces as a
 ClarionError and leaves the thread's last good checkpoint as it was.
+
+A turn is durable: it runs in a worker thread of its own, under the turn lock, and
+streams its events through a queue, so a consumer that goes away (a browser closing
+mid-turn) neither stops the turn nor holds the lock. A process killed mid-turn leaves a
+thread whose newest checkpoint is mid-run; the thread is read at its last checkpoint at
+rest (the last reply, or the clarifying question it waits on) and the next turn starts
+from there, so no completed turn and no waiting question is lost (`interrupted()` says
+which message was cut off).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from agent.config import AgentConfig
 from agent.context import Context, Resources
@@ -22,23 +31,29 @@ from agent.db import Database
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
 from agent.llm.base import check_text
 from agent.reply import AnswerText, PerspectiveView, Reply, TurnEvent
+from agent.sanitize import TEMPLATE_MARKERS
 from agent.store import close_checkpointer, new_thread_id, open_checkpointer
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.checkpoint.base import BaseCheckpointSaver
-    from langgraph.types import Command, StateSnapshot, StreamMode
+    from langgraph.types import StateSnapshot, StreamMode
 
     from agent.judges import Judges
     from agent.llm.base import LLMBackend
     from agent.profiles import ContextProfile
-    from agent.state import State
     from uncertainty import TextEmbedder
 
 __all__ = ["Agent", "AnswerText", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 8000
+PER_SESSION = ("context", "samples", "readings")  # what Agent.stream(settings=) may change
+TURN_FAILED = (
+    "The turn failed inside Clarion (the details are in the server's log). The "
+    "conversation is unchanged; try again."
+)
+_DONE = object()
 _THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 
@@ -59,6 +74,12 @@ def validate_message(message: object) -> str:
     if bad is not None:
         raise InvalidInputError(
             f"The message contains a control character (U+{ord(bad):04X}); remove it and try again."
+        )
+    marker = TEMPLATE_MARKERS.search(text)
+    if marker is not None:
+        raise InvalidInputError(
+            f"The message contains {marker.group(0)!r}, which the model reads as a "
+            "chat-template marker rather than text; remove it and try again."
         )
     return text
 
@@ -111,22 +132,29 @@ class Agent:
 
     # -- turns ----------------------------------------------------------------
 
-    def chat(self, message: str, thread_id: str | None = None) -> Reply:
+    def chat(
+        self, message: str, thread_id: str | None = None, *, settings: dict | None = None
+    ) -> Reply:
         """Answer a message (new thread if None); on a thread waiting for a clarify
         reply, the message is that reply."""
-        return self._last(self.stream(message, thread_id))
+        return self._last(self.stream(message, thread_id, settings=settings))
 
-    def resume(self, thread_id: str, reply: str) -> Reply:
+    def resume(self, thread_id: str, reply: str, *, settings: dict | None = None) -> Reply:
         """Answer a pending clarifying question."""
-        return self._last(self.stream(reply, thread_id, resume=True))
+        return self._last(self.stream(reply, thread_id, resume=True, settings=settings))
 
     def stream(
-        self, message: str, thread_id: str | None = None, *, resume: bool = False
+        self,
+        message: str,
+        thread_id: str | None = None,
+        *,
+        resume: bool = False,
+        settings: dict | None = None,
     ) -> Iterator[TurnEvent]:
         """One TurnEvent per node that ran; the last one carries the Reply. While a move
-        writes its text, AnswerText events carry the text so far."""
-        from langgraph.types import Command
-
+        writes its text, AnswerText events carry the text so far. `settings` changes this
+        turn only (one person's context, samples, readings). The turn runs to its end in
+        a worker thread even if the caller stops reading."""
         text = validate_message(message)
         if thread_id is None:
             if resume:
@@ -134,67 +162,108 @@ class Agent:
             thread_id = self.new_thread_id()
         else:
             _check_thread_id(thread_id)
-        state = self._state(thread_id)
-        waiting = self._waiting(state)
-        if resume and not state.values:
-            raise ThreadError(f"There is no conversation with id {thread_id}.")
-        if resume and not waiting:
-            raise ThreadError(
-                f"Conversation {thread_id} is not waiting for an answer to a "
-                "clarifying question; send a new message instead."
-            )
-        graph_input: Command[str] | State = Command(resume=text) if waiting else {"message": text}
-        return self._run(graph_input, thread_id)
+        config = self._turn_config(settings)
+        events: queue.Queue = queue.Queue()
+        worker = threading.Thread(
+            target=self._turn,
+            args=(text, thread_id, resume, config, events.put),
+            name=f"turn-{thread_id[:8]}",
+            daemon=True,
+        )
+        worker.start()
+        return self._events(events)
 
-    def _run(self, graph_input: Command[str] | State, thread_id: str) -> Iterator[TurnEvent]:
+    def _turn_config(self, settings: dict | None) -> AgentConfig:
+        if not settings:
+            return self.config
+        unknown = set(settings) - set(PER_SESSION)
+        if unknown:
+            raise InvalidInputError(f"Only {', '.join(PER_SESSION)} can change per turn.")
+        return self.config.updated(**settings)
+
+    @staticmethod
+    def _events(events: queue.Queue) -> Iterator[TurnEvent]:
+        while (item := events.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _turn(
+        self, text: str, thread_id: str, resume: bool, config: AgentConfig, emit: Callable
+    ) -> None:
+        """The whole turn, to its end whatever the consumer does; events go to `emit`."""
+        from langgraph.types import Command
+
+        try:
+            with self._turn_lock:
+                state = self._rest_state(thread_id)
+                waiting = self._waiting(state)
+                if resume and not state.values:
+                    raise ThreadError(f"There is no conversation with id {thread_id}.")
+                if resume and not waiting:
+                    raise ThreadError(
+                        f"Conversation {thread_id} is not waiting for an answer to a "
+                        "clarifying question; send a new message instead."
+                    )
+                graph_input = Command(resume=text) if waiting else {"message": text}
+                self._restore(state, only_if_moved=True)
+                saved = self.config
+                if config is not saved:  # one person's settings, for this turn only
+                    self._resources.update(config)
+                try:
+                    self._run(graph_input, thread_id, state, emit)
+                finally:
+                    if config is not saved:
+                        self._resources.update(saved)
+        except ClarionError as exc:
+            emit(exc)
+        except Exception:  # noqa: BLE001 -- a turn must always end with an answer
+            log.exception("turn failed")
+            emit(GenerationError(TURN_FAILED))
+        emit(_DONE)
+
+    def _run(self, graph_input: Any, thread_id: str, before: StateSnapshot, emit: Callable) -> None:
         from agent.events import describe
 
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
         replied = False
-        with self._turn_lock:
-            before = self._graph.get_state(config)
-            started = time.perf_counter()
-            context = Context.for_turn(self._resources)
-            try:
-                modes: list[StreamMode] = ["updates", "custom"]
-                for mode, chunk in self._graph.stream(
-                    graph_input, config, context=context, stream_mode=modes
-                ):
-                    if mode == "custom":  # agent.nodes.complete: the text written so far
-                        written = cast(dict[str, str], chunk)
-                        yield AnswerText(
-                            written["node"], "Writing the answer", text=written["text"]
-                        )
+        started = time.perf_counter()
+        context = Context.for_turn(self._resources)
+        try:
+            modes: list[StreamMode] = ["updates", "custom"]
+            for mode, update in self._graph.stream(
+                graph_input, config, context=context, stream_mode=modes
+            ):
+                if mode == "custom":  # agent.nodes.complete: the text written so far
+                    emit(AnswerText(update["node"], "Writing the answer", text=update["text"]))
+                    continue
+                for node, values in update.items():
+                    if node.startswith("__"):  # the interrupt itself: clarify came first
                         continue
-                    update = cast("dict[str, State | None]", chunk)  # node -> its update
-                    for node, values in update.items():
-                        if node.startswith("__"):  # the interrupt itself: clarify came first
-                            continue
-                        event = TurnEvent(node, describe(node, values or {}))
-                        reply = (values or {}).get("reply")
-                        if reply is not None:
-                            seconds = time.perf_counter() - started
-                            event.reply = replace(reply, thread_id=thread_id, seconds=seconds)
-                            replied = True
-                        yield event
-            except ClarionError:
-                self._restore(before)
-                raise
-            except Exception as exc:
-                log.exception("turn failed")
-                self._restore(before)
-                raise GenerationError(
-                    f"The turn failed ({type(exc).__name__}: {exc}). The "
-                    "conversation is unchanged; try again."
-                ) from exc
+                    event = TurnEvent(node, describe(node, values or {}))
+                    reply = (values or {}).get("reply")
+                    if reply is not None:
+                        seconds = time.perf_counter() - started
+                        event.reply = replace(reply, thread_id=thread_id, seconds=seconds)
+                        replied = True
+                    emit(event)
+        except ClarionError:
+            self._restore(before)
+            raise
+        except Exception as exc:
+            log.exception("turn failed")
+            self._restore(before)
+            raise GenerationError(TURN_FAILED) from exc
         if not replied:
             raise GenerationError("The turn ended without a reply; try again.")
 
-    def _restore(self, before: StateSnapshot) -> None:
+    def _restore(self, before: StateSnapshot, only_if_moved: bool = False) -> None:
         """Make the checkpoint from before a failed turn the thread's head again (a
         copy), so e.g. a clarify that was being answered is still pending."""
         if not before.values:
             return  # a new thread: its partial state holds no history and no pending reply
+        if only_if_moved and self._state_at(before.config) == before.config:
+            return  # already the head
         try:
             self._graph.update_state(before.config, None, as_node="__copy__")
         except Exception:  # the failure itself is what the user needs to see
@@ -213,25 +282,55 @@ class Agent:
     def _state(self, thread_id: str) -> StateSnapshot:
         return self._graph.get_state({"configurable": {"thread_id": thread_id}})
 
+    def _state_at(self, config: RunnableConfig) -> RunnableConfig:
+        """The head checkpoint's config of the thread `config` names."""
+        return self._state(config["configurable"]["thread_id"]).config
+
     @staticmethod
     def _waiting(state: StateSnapshot) -> bool:
         return "await_reply" in (state.next or ())
 
+    @classmethod
+    def _at_rest(cls, state: StateSnapshot) -> bool:
+        return not state.next or cls._waiting(state)
+
+    def _rest_state(self, thread_id: str) -> StateSnapshot:
+        """The thread's newest checkpoint at rest: the head, unless a process died
+        mid-turn, then the last one before that turn began (its reply or its question)."""
+        head = self._state(thread_id)
+        if self._at_rest(head):
+            return head
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        for state in self._graph.get_state_history(config, limit=200):
+            if self._at_rest(state) and state.values:
+                return state
+        return head._replace(values={}, next=(), tasks=(), interrupts=())  # a first turn cut off
+
+    def interrupted(self, thread_id: str) -> str | None:
+        """The message whose turn was cut off (the server stopped mid-turn), if any: it
+        got no reply and is not in the history; the person should send it again."""
+        _check_thread_id(thread_id)
+        head = self._state(thread_id)
+        if self._at_rest(head):
+            return None
+        log_ = [m for m in head.values.get("turn_log") or [] if m.get("role") == "user"]
+        return (log_[-1].get("content") if log_ else None) or head.values.get("message") or ""
+
     def _reply(self, thread_id: str) -> Reply | None:
         from agent.state import as_reply
 
-        reply = as_reply(self._state(thread_id).values.get("reply"))
+        reply = as_reply(self._rest_state(thread_id).values.get("reply"))
         return None if reply is None else replace(reply, thread_id=thread_id)
 
     def pending(self, thread_id: str) -> Reply | None:
         """The clarifying question a thread is waiting on, if any."""
         _check_thread_id(thread_id)
-        return self._reply(thread_id) if self._waiting(self._state(thread_id)) else None
+        return self._reply(thread_id) if self._waiting(self._rest_state(thread_id)) else None
 
     def history(self, thread_id: str) -> list[dict[str, str]]:
         """The thread's messages ([] for an unknown thread)."""
         _check_thread_id(thread_id)
-        return [dict(m) for m in self._state(thread_id).values.get("history") or []]
+        return [dict(m) for m in self._rest_state(thread_id).values.get("history") or []]
 
     def new_thread_id(self) -> str:
         return new_thread_id()

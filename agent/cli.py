@@ -7,7 +7,9 @@ import json
 import logging
 import sys
 
+from agent.cli_perspectives import add_perspectives_command
 from agent.errors import ClarionError
+from agent.files import private_umask
 from agent.llm import BACKEND_CHOICES
 from agent.llm.loading import QUANTIZE_CHOICES
 from agent.policy import Move
@@ -24,6 +26,7 @@ examples:
   python -m agent ask "Should euthanasia be legal?" --context health
   python -m agent chat
   python -m agent sample "Hi" --samples 8           # raw samples, no agent (debugging)
+  python -m agent perspectives review               # proposed perspectives (operator)
 """
 
 BADGES: dict[Move, str] = {
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--json", action="store_true")
     add_agent_arguments(sample)
     sample.set_defaults(handler=run_sample)
+    add_perspectives_command(commands)
     return parser
 
 
@@ -251,12 +255,14 @@ def run_chat(args: argparse.Namespace) -> int:
 
 def run_sample(args: argparse.Namespace) -> int:
     """The foundation's raw view: greedy answer and N samples with log-probs."""
+    from agent.api import validate_message
     from agent.context import load_backend_for
     from agent.llm.base import SamplingParams
 
+    message = validate_message(args.message)  # the same checks as a turn, before loading
     config = load_config(args)
     backend = load_backend_for(config)
-    messages = [{"role": "user", "content": args.message}]
+    messages = [{"role": "user", "content": message}]
     params = SamplingParams(
         n=config.samples,
         temperature=config.temperature,
@@ -296,6 +302,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    private_umask()  # the conversation store and the key: readable by this account only
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -79,6 +79,7 @@ class Resources:
         self._judge: EmbeddingJudge | None = None
         self._judges = judges
         self._registry: list[Perspective] | None = None
+        self._registry_stamp: tuple[int, int] | None = None
         self._profile: ContextProfile | None = None
         self._members: list[Member] | None = None
         self._facets: FacetLibrary | None = None
@@ -129,12 +130,19 @@ class Resources:
 
     @property
     def registry(self) -> dict[str, Perspective]:
+        """Shipped + the operator's perspectives; reread when the operator's file changes
+        (an accepted proposal, possibly from another process)."""
         with self._lock:
-            if self._registry is None:
+            extra = self.config.data_folder / "perspectives.yaml"
+            try:
+                stamp = (extra.stat().st_mtime_ns, extra.stat().st_size)
+            except FileNotFoundError:
+                stamp = None
+            if self._registry is None or stamp != self._registry_stamp:
                 from agent.perspectives import load_registry
 
-                extra = self.config.data_folder / "perspectives.yaml"
-                self._registry = load_registry(extra if extra.is_file() else None)
+                self._registry = load_registry(extra if stamp else None)
+                self._registry_stamp = stamp
             return {p.id: p for p in self._registry}
 
     @property
@@ -193,6 +201,12 @@ def default_resources() -> Resources:
     """The resources of $CLARION_CONFIG's settings (else the defaults), shared:
     `langgraph dev` runs the graph without a context."""
     return Resources(AgentConfig.from_env())
+
+
+def studio_context() -> Context:
+    """What a run without a context (`langgraph dev`) gets: the default resources and a
+    deadline of timeout_s from now."""
+    return Context.for_turn(default_resources())
 
 
 @dataclass

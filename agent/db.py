@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import ConfigError
+from agent.files import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class Database:
         self._lock = threading.Lock()
         if not self.postgres:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(self.path.parent)  # 0700: conversations are private
             except OSError as exc:
                 raise ConfigError(f"Cannot create the folder of {self.target}: {exc}") from exc
 

@@ -13,14 +13,17 @@ waiting on a clarifying question is a checkpoint; `Command(resume=reply)` contin
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from typing import TypedDict
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
-from agent.context import Context
+from agent.context import Context, studio_context
 from agent.nodes.estimate import estimate
 from agent.nodes.interpret import interpret
 from agent.nodes.judge import judge
@@ -38,13 +41,23 @@ from agent.nodes.sample import sample
 from agent.policy import MOVES
 from agent.state import State
 
+
+class Input(TypedDict):
+    """What a run takes: only the message (Studio cannot write history or a reply)."""
+
+    message: str
+
+
 Node = Callable[[State, Runtime[Context]], State]
-Graph = CompiledStateGraph[State, Context, State, State]
+Graph = CompiledStateGraph[State, Context, Input, State]
 
 
 def begin(state: State) -> State:
-    """Start a turn: the new message becomes the request; per-turn fields reset."""
-    message = state["message"]
+    """Start a turn: the new message becomes the request; per-turn fields reset. The
+    message is validated here too: `langgraph dev` (Studio) calls the graph directly."""
+    from agent.api import validate_message
+
+    message = validate_message(state.get("message"))
     return {
         "turn_start": len(state.get("history") or []),
         "turn_log": [{"role": "user", "content": message, "kind": "user"}],
@@ -63,15 +76,22 @@ def begin(state: State) -> State:
     }
 
 
+_STUDIO_LOCK = threading.Lock()  # runs without an Agent (Studio) share its resources
+
+
 def _timed(name: str, node: Node) -> Node:
     """`node`, refusing to start once the turn's deadline has passed. A run without a
-    context (`langgraph dev`) gets the default one."""
+    context (`langgraph dev`) gets the default resources, a deadline of timeout_s for
+    the step, and one step at a time across runs (the Agent's turn lock does that for
+    its own turns)."""
 
     def run(state: State, runtime: Runtime[Context]) -> State:
-        if runtime.context is None:
-            runtime = runtime.override(context=Context())
-        runtime.context.check_deadline(name)
-        return node(state, runtime)
+        if runtime.context is not None:
+            runtime.context.check_deadline(name)
+            return node(state, runtime)
+        with _STUDIO_LOCK:
+            runtime = runtime.override(context=studio_context())
+            return node(state, runtime)
 
     run.__name__ = run.__qualname__ = node.__name__
     return run
@@ -79,7 +99,7 @@ def _timed(name: str, node: Node) -> Node:
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     """The compiled graph; heavy resources come with each run's Context."""
-    g = StateGraph(State, context_schema=Context)
+    g = StateGraph(State, context_schema=Context, input_schema=Input)
     g.add_node("begin", begin)
     steps: dict[str, Node] = {
         "judge": judge,
@@ -110,7 +130,30 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
         g.add_edge(move, END)
     g.add_edge("clarify", "await_reply")
     g.add_edge("await_reply", "judge")
-    return g.compile(checkpointer=checkpointer)
+    return _refusing_empty_resume(g.compile(checkpointer=checkpointer))
+
+
+def _refusing_empty_resume(graph: Graph) -> Graph:
+    """A resume that is not text never reaches LangGraph: `Command(resume=None)` crashes
+    inside LangGraph 1.2 (UnboundLocalError in pregel/_loop.py), an integer past 64 bits
+    fails its serializer, an empty mapping silently does nothing. The reply to a
+    clarifying question is text; anything else is refused with a plain error."""
+    from agent.errors import InvalidInputError
+
+    def guard(method: Callable) -> Callable:
+        def run(graph_input: object, *args: object, **kwargs: object):
+            resuming = isinstance(graph_input, Command) and graph_input.update is None
+            if resuming and not graph_input.goto and not isinstance(graph_input.resume, str):
+                raise InvalidInputError(
+                    "Resuming needs the reply to the clarifying question, as text."
+                )
+            return method(graph_input, *args, **kwargs)
+
+        return run
+
+    graph.stream = guard(graph.stream)  # type: ignore[method-assign] -- invoke calls it
+    graph.astream = guard(graph.astream)  # type: ignore[method-assign] -- the API server's
+    return graph
 
 
 def graph(config: dict | None = None) -> Graph:

@@ -1,13 +1,16 @@
 """The perspective registry: value positions people can read, extend and contest.
 
-Shipped entries live in prompts/perspectives.yaml; people add their own in
-<data_dir>/perspectives.yaml (or through the UI's "propose a perspective", which calls
-`add_perspective`). Every entry is validated; a bad one is rejected with a message that
-names the file, the entry (index and id) and the field.
+Shipped entries live in prompts/perspectives.yaml; the operator adds their own in
+<data_dir>/perspectives.yaml, by hand or by accepting a proposal (`python -m agent
+perspectives accept ID`, which calls `add_perspective`; proposals made in the UI wait in
+agent.participation until then). Every entry is validated, its text is plain (see
+agent.sanitize); a bad one is rejected with a message that names the file, the entry
+(index and id) and the field.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,11 +20,22 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.config import PROMPTS_DIR, Slug, parse_entry, read_data_file, validate_unique_entries
-from agent.errors import ConfigError
+from agent.errors import ConfigError, InvalidInputError
+from agent.files import atomic_write_text, locked
+from agent.sanitize import check_tags, check_text
 from uncertainty.embeddings import TextEmbedder
 
 REGISTRY_PATH = PROMPTS_DIR / "perspectives.yaml"
 USER_FILENAME = "perspectives.yaml"
+MAX_TAGS = 5
+
+
+def _plain(text: str, max_chars: int, multiline: bool = False) -> str:
+    """check_text for a pydantic validator (its errors must be ValueErrors)."""
+    try:
+        return check_text(text, "text", max_chars=max_chars, multiline=multiline)
+    except InvalidInputError as exc:
+        raise ValueError(str(exc).removeprefix("text: ")) from None
 
 
 class Provenance(BaseModel):
@@ -29,6 +43,11 @@ class Provenance(BaseModel):
 
     contributor: str = Field(min_length=1, max_length=200)
     source: str = Field(min_length=1, max_length=1000)
+
+    @field_validator("contributor", "source")
+    @classmethod
+    def _plain_text(cls, text: str) -> str:
+        return _plain(text, 1000)
 
 
 class Perspective(BaseModel):
@@ -39,15 +58,25 @@ class Perspective(BaseModel):
     description: str = Field(min_length=1, max_length=1000)
     prompt: str = Field(min_length=1, max_length=1000)
     provenance: Provenance
-    tags: tuple[str, ...] = Field(min_length=1)
+    tags: tuple[str, ...] = Field(min_length=1, max_length=MAX_TAGS)
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, text: str) -> str:
+        return _plain(text, 100)
+
+    @field_validator("description", "prompt")
+    @classmethod
+    def _plain_paragraph(cls, text: str) -> str:
+        return _plain(text, 1000, multiline=True)
 
     @field_validator("tags")
     @classmethod
     def _clean_tags(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
-        cleaned = tuple(t.strip().lower() for t in tags)
-        if any(not t for t in cleaned):
-            raise ValueError("tags must be non-empty strings")
-        return cleaned
+        try:
+            return tuple(check_tags(list(tags), max_tags=MAX_TAGS))
+        except InvalidInputError as exc:
+            raise ValueError(str(exc).removeprefix("tags: ")) from None
 
     @property
     def family(self) -> str:
@@ -97,25 +126,24 @@ def load_registry(extra: Path | None = None) -> list[Perspective]:
 
 
 def add_perspective(entry: dict, path: Path) -> Perspective:
-    """Validate a proposed perspective and append it to the user file at `path`."""
+    """Validate a perspective and append it to the user file at `path`: under a lock
+    (other processes may add at the same time) and by an atomic replace."""
     path = Path(path).expanduser()
-    existing = _read_entries(path) if path.is_file() else []
-    taken: dict[str, str] = {}
-    _load_file(REGISTRY_PATH, taken)
-    if existing:
-        _load_file(path, taken)
-    perspective = validate_entry(entry, len(existing), str(path))
-    if perspective.id in taken:
-        raise ConfigError(
-            f"A perspective with id '{perspective.id}' already exists "
-            f"({taken[perspective.id]}); choose another id."
-        )
-    existing.append(perspective.model_dump(mode="json"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    text = yaml.safe_dump({"perspectives": existing}, sort_keys=False, allow_unicode=True)
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with locked(path):
+        existing = _read_entries(path) if path.is_file() else []
+        taken: dict[str, str] = {}
+        _load_file(REGISTRY_PATH, taken)
+        if existing:
+            _load_file(path, taken)
+        perspective = validate_entry(entry, len(existing), str(path))
+        if perspective.id in taken:
+            raise ConfigError(
+                f"A perspective with id '{perspective.id}' already exists "
+                f"({taken[perspective.id]}); choose another id."
+            )
+        existing.append(perspective.model_dump(mode="json"))
+        text = yaml.safe_dump({"perspectives": existing}, sort_keys=False, allow_unicode=True)
+        atomic_write_text(path, text)
     return perspective
 
 
@@ -132,6 +160,9 @@ def select_perspectives(
     Relevance is the cosine similarity of the question to each perspective's name,
     description and tags (registry order without an embedder). Picks go round-robin over
     families, most relevant family first, so k=4 never returns four variants of one lens;
+    a family of one (e.g. a single contribution with a new first tag) gets no lane of its
+    own: it competes in the most relevant family's lane, so no single contribution is
+    guaranteed a slot on every question;
     within a family the pick maximises relevance minus `redundancy` times its similarity
     to perspectives already picked (maximal marginal relevance), so two near-identical
     views (e.g. autonomy and liberty) do not crowd out a contrasting one.
@@ -145,9 +176,18 @@ def select_perspectives(
         texts = [f"{p.name}. {p.description} ({', '.join(p.tags)})" for p in items]
         vectors = np.asarray(embedder.embed([question, *texts]), dtype=float)
         relevance, similarity = vectors[1:] @ vectors[0], vectors[1:] @ vectors[1:].T
+    size = Counter(p.family for p in items)
     families: dict[str, list[int]] = {}
+    loners: list[int] = []
     for i in sorted(range(len(items)), key=lambda i: (-relevance[i], i)):
-        families.setdefault(items[i].family, []).append(i)  # best family first
+        if size[items[i].family] > 1 or len(size) == 1:
+            families.setdefault(items[i].family, []).append(i)  # best family first
+        else:
+            loners.append(i)
+    if loners:  # they compete inside the most relevant family's lane
+        best = next(iter(families.values()), [])
+        best[:] = sorted([*best, *loners], key=lambda i: (-relevance[i], i))
+        families = families or {"": best}
     picked: list[int] = []
     while len(picked) < min(k, len(items)):
         for pool in families.values():

@@ -48,6 +48,13 @@ class ContextProfile(BaseModel):
     max_clarify_rounds: int = Field(ge=0, le=10)
     allowed_moves: set[Move]
     system_prompt: str = Field("system", description="template name in prompts/")
+    proposal_supporters: int = Field(
+        0,
+        ge=0,
+        le=10_000,
+        description="distinct supporters that accept a proposed perspective (0: only the "
+        "operator accepts, `python -m agent perspectives accept ID`)",
+    )
 
     @model_validator(mode="before")
     @classmethod

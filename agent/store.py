@@ -49,7 +49,9 @@ def open_checkpointer(db: Database) -> BaseCheckpointSaver:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     try:
-        conn = sqlite3.connect(str(db.path), check_same_thread=False)
+        # timeout: another process holding the file's lock (a backup, a second app) makes
+        # a write wait for it, up to 30 s, instead of failing the turn at once.
+        conn = sqlite3.connect(str(db.path), check_same_thread=False, timeout=30)
     except sqlite3.Error as exc:
         raise ConfigError(f"Cannot open the conversation store {db}: {exc}") from exc
     saver = SqliteSaver(conn, serde=serializer())

@@ -24,6 +24,7 @@ examples:
   python -m eval run --suite clarification --limit 20 --out runs/clar
   python -m eval calibrate --suite clarification --context general --limit 40
   python -m eval bench --help
+  python -m eval reliability --quick --json
 """
 
 
@@ -248,6 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="performance benchmarks (eval/bench/); arguments are forwarded",
         add_help=False,
     )
+    sub.add_parser(
+        "reliability",
+        help="load, faults, bad input and attacks on the served app (eval/reliability)",
+        add_help=False,
+    )
     return parser
 
 
@@ -453,6 +459,10 @@ def main(argv: list[str] | None = None) -> int:
     configure_offline()
     if argv and argv[0] == "bench":
         return cmd_bench(argv[1:])
+    if argv and argv[0] == "reliability":
+        from eval.reliability.run import main as reliability
+
+        return reliability(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,

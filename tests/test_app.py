@@ -213,7 +213,9 @@ def test_clarify_in_the_browser_then_resume_and_survive_a_restart(server, browse
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # Feedback stored in the shared database shows up in the Representation tab.
-    ParticipationStore(server.folder / "clarion.sqlite").record("someone", "care", None)
+    store = ParticipationStore(server.folder / "clarion.sqlite")
+    store.shown("someone", ["care"])
+    store.record("someone", "care", None)
     page.get_by_role("tab", name="Representation").click()
     expect(page.locator("#tallies")).to_contain_text("care")
 
@@ -242,11 +244,11 @@ def test_api_turn_and_representation_feedback(server):
     assert resumed["thread_id"] == reply["thread_id"] and resumed["kind"] in ("answer", "hedge")
 
     before = client.predict(api_name="/representation")["tallies"]
-    tallies = client.predict("", "A farmer's view was missing", api_name="/feedback")
-    assert tallies["missing"] == before["missing"] + 1
+    # feedback belongs to a perspectives reply: this thread has shown none, so it is refused
+    refused = client.predict("", "A farmer's view was missing", api_name="/feedback")
+    assert "perspectives" in refused["error"]
     other = Client(server.url, verbose=False)  # another person, who has not asked anything
-    rep = other.predict(api_name="/representation")
-    assert rep["missing_views"][0] == "A farmer's view was missing"
+    assert other.predict(api_name="/representation")["tallies"] == before
     assert "error" in other.predict("care", "", api_name="/feedback")
     if not clarified:
         pytest.xfail(NO_CLARIFY)

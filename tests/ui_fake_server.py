@@ -23,7 +23,7 @@ def main(port: int, folder: Path) -> None:
         app.ThreadTokens(app.signing_key(Database(folder / "clarion.sqlite"))),
         folder / "perspectives.yaml",
     )
-    demo = app.build_app(ui, ["general"])
+    demo = app.build_app(ui)
     demo.queue(default_concurrency_limit=1).launch(
         server_name="127.0.0.1", server_port=port, css=app.CSS, theme=app.THEME
     )

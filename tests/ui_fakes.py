@@ -34,12 +34,9 @@ class FakeAgent:
     def __init__(self):
         self.config = AgentConfig()
         self.profile = load_profile("general")
-        self.warmed = 0  # app.py warms the agent after a model switch
+        self.settings_seen: list[dict | None] = []  # per-turn settings, as the UI passed them
         self.threads: dict[str, list[dict]] = {}
         self.waiting: dict[str, Reply] = {}
-
-    def warm(self):
-        self.warmed += 1
 
     def new_thread_id(self):
         return secrets.token_urlsafe(16)
@@ -49,6 +46,9 @@ class FakeAgent:
 
     def pending(self, thread_id):
         return self.waiting.get(thread_id)
+
+    def interrupted(self, thread_id):
+        return None
 
     def reply_for(self, message, thread_id, resume):
         if "boom" in message:
@@ -88,7 +88,8 @@ class FakeAgent:
             clusters=[cluster(0, 0.9, ["Paris", "Paris."]), cluster(1, 0.1, ["Lyon"])],
         )
 
-    def stream(self, message, thread_id=None, *, resume=False):
+    def stream(self, message, thread_id=None, *, resume=False, settings=None):
+        self.settings_seen.append(settings)
         yield TurnEvent("interpret", "Finding readings…")
         # like the real Agent: a message on a waiting thread is the clarify reply
         answer = self.reply_for(message, thread_id, resume or thread_id in self.waiting)
@@ -103,14 +104,6 @@ class FakeAgent:
         )
         yield TurnEvent(answer.kind, "done", answer)
 
-    def chat(self, message, thread_id=None):
-        *_, last = self.stream(message, thread_id)
+    def chat(self, message, thread_id=None, *, settings=None):
+        *_, last = self.stream(message, thread_id, settings=settings)
         return last.reply
-
-    def update_config(self, **changes):
-        if changes.get("model") == "missing/model":
-            from agent.errors import ModelLoadError
-
-            raise ModelLoadError("Model 'missing/model' not found.")
-        self.config = self.config.updated(**changes)
-        return self.config

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.errors import GenerationError, ModelLoadError
+from agent.errors import GenerationError, InvalidInputError, ModelLoadError
 from agent.llm.base import (
     FinishReason,
     Messages,
@@ -220,8 +220,18 @@ class LlamaCppBackend:
         return env.from_string(source)
 
     def render(self, messages: Messages) -> str:
-        """The chat template applied to a conversation, ending with the assistant cue."""
+        """The chat template applied to a conversation, ending with the assistant cue.
+        Text that tokenizes differently when special tokens are parsed holds one of the
+        model's control tokens: refused, or the template would read it as structure."""
         validate_messages(messages)
+        for message in messages:
+            raw = message["content"].encode("utf-8")
+            tokenize = self._model.tokenize
+            if tokenize(raw, add_bos=False, special=True) != tokenize(raw, False, special=False):
+                raise InvalidInputError(
+                    "The message contains one of the model's control tokens (like "
+                    "'<|im_end|>'); remove it and try again."
+                )
         prompt: str = self._template.render(messages=messages, add_generation_prompt=True)
         return prompt
 

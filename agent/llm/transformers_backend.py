@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from agent.errors import GenerationError
+from agent.errors import GenerationError, InvalidInputError
 from agent.llm.base import (
     FinishReason,
     Messages,
@@ -60,6 +60,13 @@ class TransformersBackend:
         self._lock = threading.Lock()  # one generate at a time; the global RNG is shared
         self.share_prefill = share_prefill  # prefill each prompt once for its n samples
         self._token_cache: OrderedDict[str, list[int]] = OrderedDict()  # prompt -> ids (LRU)
+        self._cache_lock = threading.Lock()
+        self._specials = sorted(
+            {t.content for t in tokenizer.added_tokens_decoder.values() if t.special}
+            | set(tokenizer.all_special_tokens),
+            key=len,
+            reverse=True,
+        )
 
     @classmethod
     def load(
@@ -83,8 +90,17 @@ class TransformersBackend:
     # -- prompts --------------------------------------------------------------
 
     def render(self, messages: Messages) -> str:
-        """The chat template applied to a conversation, ending with the assistant cue."""
+        """The chat template applied to a conversation, ending with the assistant cue.
+        Text holding one of the tokenizer's special tokens is refused: the template
+        would turn it into structure (a fake turn boundary, a system prompt)."""
         validate_messages(messages)
+        for message in messages:
+            token = next((t for t in self._specials if t in message["content"]), None)
+            if token is not None:
+                raise InvalidInputError(
+                    f"The message contains the model's control token {token!r}; remove it "
+                    "and try again."
+                )
         prompt: str = self.tokenizer.apply_chat_template(
             messages, add_generation_prompt=True, tokenize=False
         )
@@ -92,19 +108,22 @@ class TransformersBackend:
 
     def _tokens(self, prompt: str) -> list[int]:
         """Token ids of a rendered prompt, tokenized once (LRU-cached)."""
-        ids = self._token_cache.get(prompt)
-        if ids is None:
-            ids = self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        with self._cache_lock:  # an OrderedDict is not safe to reorder from two threads
+            ids = self._token_cache.get(prompt)
+            if ids is not None:
+                self._token_cache.move_to_end(prompt)
+                return ids
+        ids = self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        with self._cache_lock:
             self._token_cache[prompt] = ids
-            if len(self._token_cache) > self.TOKEN_CACHE_SIZE:
+            while len(self._token_cache) > self.TOKEN_CACHE_SIZE:
                 self._token_cache.popitem(last=False)
-        else:
-            self._token_cache.move_to_end(prompt)
         return ids
 
     def clear_token_cache(self) -> None:
         """Forget the tokenized prompts (benchmarks measure cold tokenization)."""
-        self._token_cache.clear()
+        with self._cache_lock:
+            self._token_cache.clear()
 
     def encode(self, conversations: list[Messages], max_new_tokens: int) -> dict[str, Any]:
         """Left-padded input_ids and attention_mask for a batch of conversations."""

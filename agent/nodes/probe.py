@@ -27,7 +27,7 @@ from typing import Literal
 
 from langgraph.runtime import Runtime
 
-from agent.context import Context
+from agent.context import Context, studio_context
 from agent.facets import match
 from agent.llm.base import Messages, Sample
 from agent.nodes.complete import streamer
@@ -100,7 +100,7 @@ def confident_reason(greedy: Sample, ctx: Context) -> str:
 
 
 def after_begin(state: State, runtime: Runtime[Context]) -> Literal["probe", "interpret"]:
-    context = runtime.context or Context()
+    context = runtime.context or studio_context()
     return "probe" if context.config.adaptive else "interpret"
 
 

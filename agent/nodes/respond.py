@@ -20,6 +20,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent.context import Context
+from agent.errors import InvalidInputError
 from agent.nodes.complete import completed
 from agent.policy import Move, Route, route
 from agent.reply import PerspectiveView, Reply
@@ -157,8 +158,15 @@ def await_reply(state: State) -> State:
     """Wait for the user's reply to the clarifying question, then fold it in."""
     asked = as_reply(state.get("reply"))
     assert asked is not None, "clarify runs before await_reply"
-    value = interrupt({"question": asked.text, "options": asked.options})
-    reply = str(value).strip()
+    from agent.api import validate_message
+
+    question = {"question": asked.text, "options": asked.options}
+    while True:  # a reply that is not usable text (from Studio: any JSON) asks again
+        try:
+            reply = validate_message(interrupt(question))
+            break
+        except InvalidInputError as exc:
+            question = {**question, "error": str(exc)}
     return {
         "request": fold_reply(state["request"], reply, asked.options),
         "clarify_rounds": state.get("clarify_rounds", 0) + 1,

@@ -147,3 +147,20 @@ def test_real_embedder_picks_relevant_diverse_perspectives():
     ids = [p.id for p in picked]
     assert len({p.family for p in picked}) == 3, ids
     assert {"individual-autonomy", "rights-and-duties", "religious-traditional"} & set(ids), ids
+
+
+def test_a_family_of_one_gets_no_guaranteed_slot():
+    registry = load_registry()
+    lone = validate_entry(NEW | {"id": "lone", "tags": ["brand-new-family"]})
+    picked = select_perspectives("q", [*registry, lone], 4)  # no embedder: registry order wins
+    assert "lone" not in {p.id for p in picked}  # no lane of its own: it competes in the first
+    question = "Stewardship of the land: duties to land and kin across generations?"
+    relevant = select_perspectives(question, [*registry, lone], 4, FakeEmbedder())
+    assert "lone" in {p.id for p in relevant}  # ... but it is picked where it is relevant
+    assert "lone" in {p.id for p in select_perspectives("q", [*registry, lone], 50)}
+
+
+def test_contributed_text_must_be_plain():
+    for bad in ({"prompt": "x<|im_start|>system"}, {"description": "a\u2066b"}, {"tags": []}):
+        with pytest.raises(ConfigError):
+            validate_entry(NEW | bad)

@@ -7,11 +7,13 @@ import pytest
 
 from agent import Agent, AgentConfig
 from agent.db import Database
-from agent.errors import ConfigError
+from agent.errors import ConfigError, InvalidInputError
 from agent.llm.fake import FakeBackend
 from agent.participation import ParticipationStore
+from agent.proposals import ProposalStore
 from tests.agent.fakes import AMBIGUOUS, EGG, script
 from tests.agent.test_cli_resume import run_cli
+from tests.agent.test_perspectives import NEW
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
 
@@ -44,16 +46,25 @@ def test_a_clarify_asked_by_one_agent_is_answered_by_another(pg_url, tmp_path, e
     second.close()
 
 
-def test_participation_lives_in_the_same_database(pg_url):
+def test_participation_lives_in_the_same_database(pg_url, tmp_path):
     db = Database(pg_url)
     store = ParticipationStore(db)
+    for thread in ("t1", "t2", "t3"):
+        store.shown(thread, ["care", "liberty"])
     store.record("t1", "care")
     store.record("t2", "care", "A religious view was missing")
     other = ParticipationStore(pg_url)  # another process's store on the same database
     other.record("t3", None, "Nobody spoke for farmers")
+    with pytest.raises(InvalidInputError, match="already recorded"):
+        other.record("t1", "liberty")  # once per reply, across processes
     for s in (store, other):
         assert s.tallies() == {"care": 2, "missing": 2}
         assert s.missing_views() == ["Nobody spoke for farmers", "A religious view was missing"]
+    proposals = ProposalStore(db, tmp_path / "perspectives.yaml")
+    proposals.propose(NEW, proposer="a")
+    assert proposals.support(NEW["id"], "b", needed=1).status == "accepted"
+    with pytest.raises(InvalidInputError, match="already exists"):
+        ProposalStore(pg_url, tmp_path / "perspectives.yaml").propose(NEW, proposer="c")
     db.close()
     other.db.close()
 

@@ -71,3 +71,11 @@ def test_prompt_longer_than_the_window_is_refused(any_backend):
 def test_broken_unicode_is_refused(any_backend):
     with pytest.raises(InvalidInputError, match="Unicode"):
         any_backend.greedy([{"role": "user", "content": "caf\udce9"}])
+
+
+@pytest.mark.parametrize("token", ["<|im_end|>", "<|im_start|>system", "<filename>"])
+def test_text_holding_a_special_token_is_refused(any_backend, token):
+    messages = [{"role": "user", "content": f"Hello {token} there"}]
+    with pytest.raises(InvalidInputError, match="control token"):
+        any_backend.render(messages)
+    assert any_backend.render([{"role": "user", "content": "Hello < | there >"}])

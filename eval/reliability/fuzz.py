@@ -1,0 +1,384 @@
+"""Bad input: a property-based fuzz (hypothesis, seeded) of every entry point.
+
+In process: the Agent, the Studio graph, the UI's event handlers (ClarionUI over a real
+Agent), the proposal form, the CLI, thread tokens. Over HTTP: the app's API endpoints.
+All on the scripted model (eval.reliability.world) with the real embedder, store and
+graph. An outcome is counted as
+- a crash: an exception escaped an entry point that must answer (anything but a
+  ClarionError from the Agent or the graph; anything at all from a UI handler or the CLI);
+- a traceback shown: text a person sees holds a traceback, a source path or a raw
+  exception name;
+- an unclear error: a refusal whose message is empty or names internals;
+- history changed: a refused input altered the stored conversation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from agent.errors import ClarionError
+from eval.reliability.inputs import texts, tokens, values
+
+INTERNALS = re.compile(
+    r"Traceback \(most recent|File \"|site-packages|\.py\b|\b(?:sqlite3|OperationalError|"
+    r"KeyError|TypeError|ValueError|AttributeError|RuntimeError|AssertionError|IndexError)\b"
+)
+
+
+@dataclass
+class Tally:
+    inputs: int = 0
+    crashes: int = 0
+    tracebacks_shown: int = 0
+    unclear_errors: int = 0
+    history_changed: int = 0
+    refused: int = 0
+    per_target: dict[str, int] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)
+
+    def note(self, kind: str, target: str, value: object, detail: object) -> None:
+        setattr(self, kind, getattr(self, kind) + 1)
+        if len(self.examples) < 8:
+            self.examples.append(f"{kind} in {target} for {value!r:.60}: {detail!s:.200}")
+
+    def shown(self, target: str, value: object, text: object, *, error: bool) -> None:
+        """Check a text a person sees."""
+        text = "" if text is None else str(text)
+        if "Traceback" in text or 'File "' in text:
+            self.note("tracebacks_shown", target, value, text)
+        elif error and (len(text.strip()) < 8 or INTERNALS.search(text)):
+            self.note("unclear_errors", target, value, text)
+        if error:
+            self.refused += 1
+
+    def summary(self) -> dict:
+        return {
+            "inputs": self.inputs,
+            "crashes": self.crashes,
+            "tracebacks_shown": self.tracebacks_shown,
+            "unclear_errors": self.unclear_errors,
+            "history_changed": self.history_changed,
+            "refused": self.refused,
+            "per_target": self.per_target,
+            "examples": self.examples,
+        }
+
+
+def drive(tally: Tally, target: str, strategy: st.SearchStrategy, n: int, body: Callable) -> None:
+    """Run `body(value)` on n seeded draws; whatever it raises is a crash."""
+
+    @settings(
+        max_examples=n,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def run(value):
+        tally.inputs += 1
+        tally.per_target[target] = tally.per_target.get(target, 0) + 1
+        try:
+            body(value)
+        except Exception as exc:  # noqa: BLE001 -- the very thing being counted
+            tally.note("crashes", target, value, f"{type(exc).__name__}: {exc}")
+
+    run()
+
+
+class Rotating:
+    """A fresh thread every `every` uses, so a fuzzed thread stays short."""
+
+    def __init__(self, make: Callable[[], str], every: int = 25):
+        self.make, self.every, self.used, self.current = make, every, 0, ""
+
+    def __call__(self) -> str:
+        if self.used % self.every == 0:
+            self.current = self.make()
+        self.used += 1
+        return self.current
+
+
+# --------------------------------------------------------------------------- in process
+
+
+def fuzz_agent(tally: Tally, agent, n: int) -> None:
+    from eval.reliability.world import AMBIGUOUS
+
+    thread = Rotating(lambda: agent.chat("What is the capital of France?").thread_id)
+
+    def chat(message):
+        t = thread()
+        before = agent.history(t)
+        try:
+            agent.chat(message, t)
+        except ClarionError as exc:
+            tally.shown("agent.chat", message, exc, error=True)
+            if agent.history(t) != before:
+                tally.note("history_changed", "agent.chat", message, "after a refusal")
+
+    def on_thread(thread_id):
+        try:
+            agent.history(thread_id)
+            agent.pending(thread_id)
+            agent.chat("What is the capital of France?", thread_id)
+        except ClarionError as exc:
+            tally.shown("agent.thread_id", thread_id, exc, error=True)
+
+    def resume(reply):
+        asked = agent.chat(AMBIGUOUS + "?")
+        before = agent.history(asked.thread_id)
+        try:
+            agent.resume(asked.thread_id, reply)
+        except ClarionError as exc:
+            tally.shown("agent.resume", reply, exc, error=True)
+            if agent.history(asked.thread_id) != before or agent.pending(asked.thread_id) is None:
+                tally.note("history_changed", "agent.resume", reply, "the clarify was lost")
+
+    drive(tally, "agent.chat", texts(), n, chat)
+    drive(tally, "agent.thread_id", values(), max(1, n // 4), on_thread)
+    drive(tally, "agent.resume", texts(), max(1, n // 4), resume)
+
+
+def fuzz_studio(tally: Tally, resources, n: int) -> None:
+    """The LangGraph Studio entry (agent.graph), as `langgraph dev` calls it: no Agent,
+    no run-time context (so the graph's own guards apply), any JSON as input or resume
+    value. `resources` (the scripted model) stands in for the default ones."""
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.types import Command
+
+    import agent.context
+    import agent.graph
+    from agent.api import validate_message
+    from agent.store import serializer
+    from eval.reliability.world import AMBIGUOUS
+
+    graph = agent.graph.build_graph(InMemorySaver(serde=serializer()))  # Studio brings its own
+    counter = iter(range(10**9))
+
+    def config():
+        return {"configurable": {"thread_id": f"studio-{next(counter)}"}}
+
+    inputs = st.one_of(
+        texts().map(lambda m: {"message": m}),
+        st.dictionaries(
+            st.sampled_from(["message", "history", "reply", "turn_log", "request", "x"]),
+            values(),
+            max_size=3,
+        ),
+    )  # (a value that is not a mapping never reaches the graph: Studio's server refuses it)
+
+    def invoke(graph_input):
+        cfg = config()
+        try:
+            graph.invoke(graph_input, cfg)
+        except ClarionError as exc:
+            tally.shown("studio.invoke", graph_input, exc, error=True)
+            history = graph.get_state(cfg).values.get("history")
+            if history:
+                tally.note("history_changed", "studio.invoke", graph_input, history)
+            return
+        extra = isinstance(graph_input, dict) and set(graph_input) - {"message"}
+        history = graph.get_state(cfg).values.get("history") or []
+        if extra and len(history) > 2:  # one turn adds two entries; more were injected
+            tally.note("history_changed", "studio.invoke", graph_input, history)
+
+    def resume(reply):
+        cfg = config()
+        graph.invoke({"message": AMBIGUOUS + "?"}, cfg)
+        before = graph.get_state(cfg)
+        try:
+            validate_message(reply)
+            usable = True
+        except ClarionError:
+            usable = False
+        try:
+            graph.invoke(Command(resume=reply), cfg)
+            refusal = None
+        except ClarionError as exc:
+            refusal = str(exc)
+        after = graph.get_state(cfg)
+        if usable:
+            return
+        if refusal is None:  # the question is asked again, with why the reply was refused
+            refusal = after.interrupts[0].value.get("error") if after.interrupts else ""
+        tally.shown("studio.resume", reply, refusal, error=True)
+        if after.values.get("history") != before.values.get("history") or not after.next:
+            tally.note("history_changed", "studio.resume", reply, "answered by unusable text")
+
+    saved = agent.context.default_resources
+    agent.context.default_resources = lambda: resources
+    try:
+        drive(tally, "studio.invoke", inputs, n, invoke)
+        drive(tally, "studio.resume", values(), max(1, n // 3), resume)
+    finally:
+        agent.context.default_resources = saved
+
+
+def _bubble_text(update: dict) -> str:
+    return " ".join(str(v) for v in update.values() if isinstance(v, str | list))
+
+
+def fuzz_ui(tally: Tally, ui, n: int) -> None:
+    """ClarionUI's event handlers, called with what a browser (or a forger) can send."""
+    from agent.perspectives import load_registry
+    from app import ERROR_MARK
+
+    agent = ui.agent
+    session = ui.new_session()
+    thread = Rotating(lambda: agent.chat("What is the capital of France?").thread_id)
+
+    def turn(value):
+        message, history = value
+        t = thread()
+        before = agent.history(t)
+        final: dict = {}
+        for update in ui.on_turn(message, history, t, session):
+            final.update(update)
+        text = _bubble_text(final)
+        refused = ERROR_MARK in text or agent.history(t) == before
+        tally.shown("ui.turn", message, text if refused else "", error=refused)
+        if refused and agent.history(t) != before:
+            tally.note("history_changed", "ui.turn", message, "after a refusal")
+
+    def voiced() -> set[str]:
+        return {p.id for p in load_registry(ui.perspectives_file)}
+
+    def propose(fields):
+        before = voiced()
+        text = ui.on_propose(*fields, session)
+        tally.shown("ui.propose", fields, text, error="⚠️" in str(text))
+        if voiced() != before:
+            tally.note("history_changed", "ui.propose", fields, "a proposal was voiced")
+
+    def feedback(fields):
+        out = ui.on_feedback(*fields, thread(), session)
+        tally.shown("ui.feedback", fields, _bubble_text(out), error="⚠️" in _bubble_text(out))
+
+    def load(token):
+        out = ui.on_load(token, token, None)
+        tally.shown("ui.load", token, _bubble_text(out), error=False)
+
+    def settings_(fields):
+        out = ui.on_settings(*fields, session)
+        text = _bubble_text(out) if isinstance(out, dict) else out
+        tally.shown("ui.settings", fields, text, error="⚠️" in str(text))
+
+    history = st.one_of(st.none(), st.just([]), st.lists(values(), max_size=3), values())
+    drive(tally, "ui.turn", st.tuples(texts(), history), n, turn)
+    drive(tally, "ui.propose", st.tuples(*[values()] * 7), n, propose)
+    drive(tally, "ui.feedback", st.tuples(values(), values()), max(1, n // 2), feedback)
+    drive(tally, "ui.load", tokens(), max(1, n // 2), load)
+    drive(tally, "ui.settings", st.tuples(values(), values(), values()), max(1, n // 2), settings_)
+
+
+def fuzz_tokens(tally: Tally, n: int) -> None:
+    from agent.sessions import ThreadTokens
+
+    signer = ThreadTokens(b"k" * 32)
+
+    def verify(token):
+        if signer.verify(token) is not None:
+            tally.note("crashes", "tokens.verify", token, "a token nobody issued verified")
+
+    drive(tally, "tokens.verify", tokens(), n, verify)
+
+
+def fuzz_cli(tally: Tally, backend, embedder, n: int) -> None:
+    """`python -m agent ...` in process (the scripted model patched in for the real one)."""
+    import agent.llm
+    import uncertainty
+    from agent.cli import main
+
+    folder = Path(tempfile.mkdtemp(prefix="clarion-fuzz-cli-"))
+    db = ["--db", str(folder / "cli.sqlite")]
+    saved = agent.llm.load_backend, uncertainty.Embedder
+    agent.llm.load_backend = lambda *a, **k: backend
+    uncertainty.Embedder = lambda *a, **k: embedder
+
+    def run(argv):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse refusing a flag
+                code = exc.code
+        text = out.getvalue() + err.getvalue()
+        if code not in (0, 2):
+            tally.note("crashes", "cli", argv, f"exit {code}: {text[-200:]}")
+        tally.shown("cli", argv, err.getvalue(), error=code != 0)
+
+    commands = st.one_of(
+        texts().map(lambda m: ["ask", m, *db]),
+        texts().map(lambda m: ["sample", m, *db]),
+        st.tuples(texts(), texts()).map(lambda a: ["ask", a[0], "--thread", a[1], *db]),
+        texts().map(
+            lambda m: ["perspectives", "accept", m, *db, "--data-dir", str(folder / "data")]
+        ),
+        st.lists(texts(), max_size=4).map(lambda a: ["ask", "hi", *db, *a]),
+    )
+    try:
+        drive(tally, "cli", commands, n, lambda argv: run([a for a in argv if "\x00" not in a]))
+    finally:
+        agent.llm.load_backend, uncertainty.Embedder = saved
+
+
+# --------------------------------------------------------------------------- over HTTP
+
+
+def fuzz_http(tally: Tally, server, n: int) -> None:
+    from eval.reliability.attacks import config, dependency_index, raw_call
+    from eval.reliability.client import Person
+    from eval.reliability.faults import _store
+
+    ask_index = dependency_index(config(server.url), "ask")[0]
+    person = Person(server.url)
+    person.ask("What is the capital of France?")
+    thread = person.token.rpartition(".")[0]
+    store = _store(server)
+
+    def ask(value):
+        message, token = value
+        before = store.history(thread)
+        try:
+            reply = person.ask(message, token=token)
+        except UnicodeEncodeError:  # gradio_client cannot send it: send it as JSON escapes
+            out = raw_call(server.url, ask_index, [message, token, None])
+            output = out.get("output") or {}
+            if not out.get("success"):
+                tally.note("crashes", "api./ask", value, output.get("error") or out)
+                return
+            reply = (output.get("data") or [{}])[0]
+        except Exception as exc:  # noqa: BLE001 -- the server failed to answer
+            tally.note("crashes", "api./ask", value, f"{type(exc).__name__}: {exc}")
+            return
+        error = "error" in reply
+        tally.shown("api./ask", value, reply.get("error") or reply.get("text"), error=error)
+        if error and store.history(thread) != before:
+            tally.note("history_changed", "api./ask", value, "after a refusal")
+
+    def feedback(value):
+        try:
+            reply = person.feedback(*value)
+        except Exception as exc:  # noqa: BLE001
+            tally.note("crashes", "api./feedback", value, f"{type(exc).__name__}: {exc}")
+            return
+        tally.shown("api./feedback", value, reply.get("error"), error="error" in reply)
+
+    token = st.one_of(st.just(None), tokens())
+    try:
+        drive(tally, "api./ask", st.tuples(values(), token), n, ask)
+        drive(tally, "api./feedback", st.tuples(values(), values()), max(1, n // 3), feedback)
+    finally:
+        person.close()
+        store.close()

@@ -1,0 +1,19 @@
+import os
+
+from agent.files import atomic_write_text, private_dir
+
+
+def test_atomic_write_leaves_no_temp_and_is_private(tmp_path):
+    target = tmp_path / "x.yaml"
+    atomic_write_text(target, "a: 1\n")
+    atomic_write_text(target, "a: 2\n")
+    assert target.read_text() == "a: 2\n"
+    assert sorted(os.listdir(tmp_path)) == ["x.yaml"]
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_private_dir_tightens_an_open_folder(tmp_path):
+    folder = tmp_path / "open"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    assert private_dir(folder).stat().st_mode & 0o777 == 0o700
