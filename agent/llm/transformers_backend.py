@@ -113,7 +113,7 @@ class TransformersBackend:
             if ids is not None:
                 self._token_cache.move_to_end(prompt)
                 return ids
-        ids = self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        ids = list(self.tokenizer(prompt, add_special_tokens=False)["input_ids"])
         with self._cache_lock:
             self._token_cache[prompt] = ids
             while len(self._token_cache) > self.TOKEN_CACHE_SIZE:
