@@ -28,6 +28,7 @@ def main(config_file: str) -> None:
     tokens = app.ThreadTokens(app.signing_key(agent.database))
     handlers = {
         "chat": lambda r: agent.chat(r["message"], r.get("thread")).to_dict(),
+        "shown": lambda r: votes.shown(r["thread"], r["perspectives"]),
         "vote": lambda r: votes.record(r["thread"], r["perspective"]),
         "tallies": lambda r: votes.tallies(),
         "issue": lambda r: tokens.issue(r["thread"]),

@@ -36,11 +36,15 @@ class Worker:
         assert line, f"worker died: {self.log.name}"
         return json.loads(line)
 
-    def __call__(self, op: str, **request):
+    def ask(self, op: str, **request) -> dict:
         self.process.stdin.write(json.dumps({"op": op, **request}) + "\n")
         self.process.stdin.flush()
         answer = self._read()
         assert answer["pid"] == self.pid
+        return answer
+
+    def __call__(self, op: str, **request):
+        answer = self.ask(op, **request)
         assert "error" not in answer, answer["error"]
         return answer["ok"]
 
@@ -93,11 +97,14 @@ def test_two_processes_share_threads_clarifications_votes_and_tokens(workers):
     token = one("issue", thread=first["thread_id"])
     assert two("verify", token=token) == first["thread_id"]
 
-    # Votes through both processes are counted once each, in one tally.
-    one("vote", thread=first["thread_id"], perspective="care")
-    two("vote", thread=second["thread_id"], perspective="care")
-    two("vote", thread=second["thread_id"], perspective="liberty")
-    assert one("tallies") == two("tallies") == {"care": 2, "liberty": 1, "missing": 0}
+    # One vote per shown perspectives reply, whichever process takes it, in one tally.
+    thread = first["thread_id"]
+    one("shown", thread=thread, perspectives=["care", "liberty"])
+    one("vote", thread=thread, perspective="care")
+    assert "error" in two.ask("vote", thread=thread, perspective="liberty")  # same reply
+    two("shown", thread=thread, perspectives=["care", "liberty"])  # a later reply
+    two("vote", thread=thread, perspective="liberty")
+    assert one("tallies") == two("tallies") == {"care": 1, "liberty": 1, "missing": 0}
 
     # A clarifying question asked by one process is answered through the other.
     asked = one("chat", message="What does it mean to skip?")
