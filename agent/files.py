@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,8 +28,10 @@ def private_dir(path: Path) -> Path:
     """Create `path` (and parents) as 0700; an existing folder we own is tightened to 0700."""
     path = Path(path).expanduser()
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(PermissionError):  # not ours (e.g. /tmp): leave it alone
-        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+    mode = path.stat().st_mode
+    with contextlib.suppress(PermissionError):  # not ours: leave it alone
+        # A shared sticky folder (/tmp) is never ours to close, even when root owns it.
+        if path.stat().st_uid == os.getuid() and mode & 0o077 and not mode & stat.S_ISVTX:
             path.chmod(0o700)
     return path
 

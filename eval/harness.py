@@ -169,7 +169,7 @@ def build_harness(
     from agent.context import load_embedder
     from agent.llm import load_backend
 
-    llm = load_backend(model, quantize=quantize, backend=backend, base_url=base_url)
+    llm = load_backend(model, quantize=quantize, backend=backend, base_url=base_url)  # type: ignore[arg-type]
     embedder = load_embedder()
     fields: dict[str, Any] = {
         "model": model,

@@ -84,7 +84,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
     """Select, run and score a suite. Returns the results dict (not yet written)."""
     suite = SUITES[opts.suite]
     started, code = time.time(), code_revision()  # before the run: edits during it don't count
-    selected = suite.select(opts.data_dir, opts.limit, opts.seed, split=opts.split)
+    selected = suite.select(opts.data_dir, opts.limit, opts.seed, split=opts.split)  # type: ignore[arg-type]
     extra = suite.extra(opts.data_dir)
     opts.out_dir.mkdir(parents=True, exist_ok=True)
     if harness is None:

@@ -132,7 +132,7 @@ def build_manifest(data_dir: Path) -> dict:
     moved = {}
     datasets = {}
     for name, items in loaded.items():
-        counts = {s: {} for s in SPLITS}
+        counts: dict[str, dict[str, int]] = {s: {} for s in SPLITS}
         for it in items:
             norm = normalise(it.text)
             s = split[norm]

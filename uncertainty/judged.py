@@ -59,7 +59,7 @@ def apply_judges(report: UncertaintyReport, judges: Iterable[JudgeEstimate]) -> 
         if judge.component in updates:
             raise ValueError(f"two judges estimate {judge.component}")
         updates[judge.component] = judged_component(getattr(report, judge.component), judge)
-    return dataclasses.replace(report, **updates)
+    return dataclasses.replace(report, **updates)  # type: ignore[arg-type]
 
 
 def sampled_value(component: Component) -> float:

@@ -10,7 +10,7 @@ names, which the caller must supply in the stored order.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ class Probe:
     def block_names(self) -> tuple[str, ...]:
         return tuple(b for b, _ in self.blocks)
 
-    def features(self, blocks: dict[str, Sequence[float] | np.ndarray]) -> np.ndarray:
+    def features(self, blocks: Mapping[str, Sequence[float] | np.ndarray]) -> np.ndarray:
         """Concatenate the named blocks in the probe's order, checking each width."""
         parts = []
         for name, width in self.blocks:
@@ -77,14 +77,16 @@ class Probe:
         h = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
         for w, b in self.hidden:
             h = np.maximum(h @ w + b, 0.0)
-        return h @ self.coef + self.intercept
+        out: np.ndarray = h @ self.coef + self.intercept
+        return out
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """P(positive) for one feature vector (a 0-d array) or a matrix of rows."""
         z = np.clip(self.logit(x), -500.0, 500.0)
-        return 1.0 / (1.0 + np.exp(-z))
+        p: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+        return p
 
-    def score(self, blocks: dict[str, Sequence[float] | np.ndarray]) -> float:
+    def score(self, blocks: Mapping[str, Sequence[float] | np.ndarray]) -> float:
         return float(self.probability(self.features(blocks)))
 
 
@@ -109,7 +111,7 @@ def save_probe(probe: Probe, path: Path) -> Path:
             coef=probe.coef.astype(np.float32),
             intercept=np.array([probe.intercept], dtype=np.float64),
             header=np.array(json.dumps(header, sort_keys=True)),
-            **layers,
+            **layers,  # type: ignore[arg-type]
         )
     return path
 

@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NoReturn
 
 from agent.errors import GenerationError, ModelLoadError, PromptTooLongError
-from agent.llm.base import Messages, Sample, SamplingParams, validate_messages
+from agent.llm.base import FinishReason, Messages, Sample, SamplingParams, validate_messages
 from agent.llm.stopping import cut_at_stop
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class OpenAIBackend:
         log.info("Model server %s, model %s", backend.base_url, model)
         return backend
 
-    def served_models(self) -> dict[str, dict]:
+    def served_models(self) -> dict[str, dict[str, Any]]:
         """The server's models (GET /models), by id, each with what the server told."""
         page = self._call(lambda client: client.models.list(), self.timeout_s)
         return {m.id: m.model_dump() for m in page.data}
@@ -213,7 +213,7 @@ class OpenAIBackend:
         n: int,
         seed: int | None,
         temperature: float | None = None,
-        extra: dict | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> list[Sample]:
         """One chat completion; [] when the turn's deadline ran out first."""
         import openai
@@ -249,7 +249,7 @@ class OpenAIBackend:
             ) from None
         return [self._to_sample(choice, params.stop) for choice in response.choices]
 
-    def _call(self, make, seconds: float):
+    def _call(self, make: Callable[[Any], Any], seconds: float) -> Any:
         """make(client) within `seconds`, retried with exponential backoff on 429, 5xx and
         dropped connections (never after a timeout: the deadline is the deadline).
         Failures become ClarionErrors; APITimeoutError passes through for the caller."""
@@ -277,7 +277,7 @@ class OpenAIBackend:
                 raise_plain(exc, self.base_url, self.model)
         raise AssertionError("unreachable")
 
-    def _to_sample(self, choice, stops: tuple[str, ...]) -> Sample:
+    def _to_sample(self, choice: Any, stops: tuple[str, ...]) -> Sample:
         content = (choice.logprobs.content if choice.logprobs else None) or []
         text = choice.message.content or ""
         if not content and text.strip():
@@ -287,7 +287,7 @@ class OpenAIBackend:
                 "llama-cpp-python's server, which return them for logprobs=true."
             )
         logprobs = [t.logprob for t in content]
-        reason = "length" if choice.finish_reason == "length" else "stop"
+        reason: FinishReason = "length" if choice.finish_reason == "length" else "stop"
         cut = cut_at_stop(text, stops)
         if cut is not None:  # the server ended early on a stop string, or missed it
             text, logprobs, reason = text[:cut], _logprobs_before(content, cut), "stop"
@@ -331,7 +331,7 @@ def raise_plain(exc: Exception, base_url: str, model: str) -> NoReturn:
     ) from None
 
 
-def _logprobs_before(content, chars: int) -> list[float]:
+def _logprobs_before(content: Any, chars: int) -> list[float]:
     """The log-probs of the tokens that make up the first `chars` characters."""
     out, used = [], 0
     for token in content:

@@ -113,7 +113,7 @@ class TransformersBackend:
             if ids is not None:
                 self._token_cache.move_to_end(prompt)
                 return ids
-        ids = self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        ids = list(self.tokenizer(prompt, add_special_tokens=False)["input_ids"])
         with self._cache_lock:
             self._token_cache[prompt] = ids
             while len(self._token_cache) > self.TOKEN_CACHE_SIZE:
@@ -167,8 +167,8 @@ class TransformersBackend:
         (what `greedy` gives each, up to float rounding; used to featurise training rows)."""
         if not conversations:
             return []
-        batch = self._encode(conversations, max_new_tokens)
-        return self._generate(batch, max_new_tokens, None, dict(do_sample=False))
+        params = SamplingParams(n=1, max_new_tokens=max_new_tokens)
+        return self._generate(self.encode(conversations, max_new_tokens), params, do_sample=False)
 
     def extend(
         self,

@@ -68,7 +68,7 @@ def known_reasons(state: State, ctx: Context) -> list[str]:
     reasons = []
     thresholds = res.profile.thresholds
     for judged in state.get("judgments") or []:  # agent.nodes.judge, before this node
-        threshold = float(thresholds[judged.component])
+        threshold = float(thresholds[judged.component])  # type: ignore[index]
         if judged.probability >= threshold:
             reasons.append(
                 f"{judged.component} {judged.probability:.2f} >= {threshold:.2f} ({judged.probe})"

@@ -17,3 +17,11 @@ def test_private_dir_tightens_an_open_folder(tmp_path):
     folder.mkdir(mode=0o755)
     folder.chmod(0o755)
     assert private_dir(folder).stat().st_mode & 0o777 == 0o700
+
+
+def test_a_shared_sticky_folder_such_as_tmp_is_left_open(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    private_dir(shared)
+    assert shared.stat().st_mode & 0o7777 == 0o1777
