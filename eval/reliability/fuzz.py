@@ -137,6 +137,8 @@ def fuzz_agent(tally: Tally, agent, n: int) -> None:
 
     def resume(reply):
         asked = agent.chat(AMBIGUOUS + "?")
+        if asked.kind != "clarify":  # nothing to resume: this draw tests nothing
+            return
         before = agent.history(asked.thread_id)
         try:
             agent.resume(asked.thread_id, reply)
@@ -197,6 +199,8 @@ def fuzz_studio(tally: Tally, resources, n: int) -> None:
         cfg = config()
         graph.invoke({"message": AMBIGUOUS + "?"}, cfg)
         before = graph.get_state(cfg)
+        if not before.next:  # it did not clarify: nothing to resume
+            return
         try:
             validate_message(reply)
             usable = True
@@ -341,7 +345,9 @@ def fuzz_http(tally: Tally, server, n: int) -> None:
     from eval.reliability.client import Person
     from eval.reliability.faults import _store
 
-    ask_index = dependency_index(config(server.url), "ask")[0]
+    events = config(server.url)
+    ask_index = dependency_index(events, "ask")[0]
+    feedback_index = dependency_index(events, "feedback")[0]
     person = Person(server.url)
     person.ask("What is the capital of France?")
     thread = person.token.rpartition(".")[0]
@@ -355,6 +361,9 @@ def fuzz_http(tally: Tally, server, n: int) -> None:
         except UnicodeEncodeError:  # gradio_client cannot send it: send it as JSON escapes
             out = raw_call(server.url, ask_index, [message, token, None])
             output = out.get("output") or {}
+            if "refused_by" in out:  # the server refused the request itself: not a crash
+                tally.refused += 1
+                return
             if not out.get("success"):
                 tally.note("crashes", "api./ask", value, output.get("error") or out)
                 return
@@ -370,6 +379,16 @@ def fuzz_http(tally: Tally, server, n: int) -> None:
     def feedback(value):
         try:
             reply = person.feedback(*value)
+        except UnicodeEncodeError:  # gradio_client cannot send it: send it as JSON escapes
+            out = raw_call(server.url, feedback_index, [*value, None])
+            output = out.get("output") or {}
+            if "refused_by" in out:  # the server refused the request itself: not a crash
+                tally.refused += 1
+                return
+            if not out.get("success"):
+                tally.note("crashes", "api./feedback", value, output.get("error") or out)
+                return
+            reply = (output.get("data") or [{}])[0]
         except Exception as exc:  # noqa: BLE001
             tally.note("crashes", "api./feedback", value, f"{type(exc).__name__}: {exc}")
             return

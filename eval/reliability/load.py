@@ -67,9 +67,14 @@ def run_load(server, sessions: int, turns: int, time_limit_s: float, echo: bool)
                 own = threads.setdefault(i, reply["thread_id"])
                 if reply["thread_id"] != own:
                     cross_talk.append(f"s{i}-t{t}: reply on thread {reply['thread_id']}")
-                tags = {m.group(0) for m in TAG.finditer(reply.get("text") or "")}
-                if echo and tags != {f"[s{i}-t{t}]"}:
-                    cross_talk.append(f"s{i}-t{t}: reply answers {sorted(tags)}")
+                # a clarifying question may quote no tag, its answer this person's earlier ones
+                others = {
+                    m.group(0)
+                    for m in TAG.finditer(reply.get("text") or "")
+                    if int(m.group(1)) != i
+                }
+                if echo and others:
+                    cross_talk.append(f"s{i}-t{t}: reply answers {sorted(others)}")
 
     started = time.perf_counter()
     with ThreadPoolExecutor(sessions) as pool:

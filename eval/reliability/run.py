@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # One app over the scripted model serves faults, attacks, the API fuzz and a scripted
     # load run (its SLOW messages take DELAY_S per model call); restarts keep its data.
-    scripted = AppProcess(folder / "scripted", model="scripted", delay_s=DELAY_S)
+    profile = ("--context", str(Path(__file__).with_name("profile.yaml")))
+    scripted = AppProcess(folder / "scripted", model="scripted", delay_s=DELAY_S, extra=profile)
     scripted.start()
     try:
         if "faults" in parts:
@@ -152,7 +153,11 @@ def run_fuzz(folder: Path, per_target: int, server) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     embedder = Embedder()
     backend = ScriptedBackend()
-    config = AgentConfig(db_path=folder / "clarion.sqlite", data_dir=folder / "data")
+    config = AgentConfig(
+        db_path=folder / "clarion.sqlite",
+        data_dir=folder / "data",
+        context=str(Path(__file__).with_name("profile.yaml")),  # the scripted world asks
+    )
     agent = Agent(config, backend=backend, embedder=embedder)
     tally = fuzz.Tally()
     fuzz.fuzz_agent(tally, agent, per_target)

@@ -73,6 +73,6 @@ class ScriptedBackend(FakeBackend):
         self.calls.clear()  # FakeBackend keeps every call for tests; a server must not
         return samples
 
-    def greedy(self, messages, max_new_tokens: int = 64):
+    def greedy(self, messages, max_new_tokens: int = 64, **kwargs):
         self._wait([messages])
-        return super().greedy(messages, max_new_tokens)
+        return super().greedy(messages, max_new_tokens, **kwargs)
