@@ -159,7 +159,7 @@ def uncertainty_figure(
     for row, name in enumerate(COMPONENT_NAMES):
         estimator, unit, sampled = sources.get(name, ("sampled", "nats", 0.0))
         labels.append(f"{name.replace('_', ' ')}\n{estimator}, {unit}")
-        if estimator != "sampled":
+        if estimator != "sampled" and sampled is not None:  # None: nothing was sampled
             ax.plot([min(sampled, top)], [row], marker="D", mfc="none", mec="#555", ms=5)
     ax.set_yticks(list(rows), labels, fontsize=7)
     ax.invert_yaxis()

@@ -212,8 +212,9 @@ def format_reply(reply) -> str:
         parts = []
         for c in reply.uncertainty.components():
             part = f"{c.name} {c.value:.2f} {c.unit} ({c.estimator}"
+            sampled = sampled_value(c)
             if c.estimator != "sampled":
-                part += f"; sampled {sampled_value(c):.2f} nats"
+                part += f"; sampled {sampled:.2f} nats" if sampled is not None else "; not sampled"
             parts.append(part + ")")
         lines.append("uncertainty: " + " | ".join(parts))
     lines.append(f"thread: {reply.thread_id}  ({reply.seconds:.1f} s, context {reply.context})")

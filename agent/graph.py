@@ -66,6 +66,7 @@ def begin(state: State) -> State:
         "readings": [],
         "perspectives": [],
         "judgments": [],
+        "judge_greedy": None,
         "value_laden": False,
         "value_score": 0.0,
         "answers": [],
