@@ -70,6 +70,7 @@ def begin(state: State) -> State:
         "value_laden": False,
         "value_score": 0.0,
         "answers": [],
+        "stopping": None,
         "report": None,
         "route": None,
         "probe": None,

@@ -89,7 +89,8 @@ class Judges:
         self, request: str, embedder, backend, deadline: float | None = None
     ) -> tuple[dict[str, np.ndarray], Sample | None]:
         """Every feature block some judge reads, computed once for the request, and the
-        greedy answer they were read from (None when no judge reads one): the probe continues it rather than writing it again."""
+        greedy answer they were read from (None when no judge reads one): the probe
+        continues it rather than writing it again."""
         out = {"embedding": np.asarray(embedder.embed([request]), dtype=np.float64)[0]}
         greedy = None
         if self.needs() & {"answer_stats", "token_entropy"}:

@@ -75,6 +75,7 @@ class State(TypedDict, total=False):
     value_score: float  # P(contested)
     perspectives: list[str]  # perspective ids voiced (value-laden questions only)
     answers: list[SampledAnswer]
+    stopping: dict[str, Any] | None  # how many samples were drawn and why (agent.nodes.sample)
     report: UncertaintyReport | None
     route: Route | None
     clarify_rounds: int

@@ -115,7 +115,7 @@ def unsampled_report(
         clusters=[],
         differing_readings=[],
         n_samples=0,
-        **judged,  # type: ignore[arg-type]
+        **judged,
     )
 
 

@@ -18,5 +18,7 @@ def estimate(state: State, runtime: Runtime[Context]) -> State:
     report = estimate_uncertainty(
         state["answers"], ctx.resources.judge, question=state["request"], seed=seed
     )
+    if state.get("stopping"):  # adaptive N: how many were drawn and why it stopped
+        report.semantic_entropy.evidence["stopping"] = dict(state["stopping"] or {})
     # the learned judges' estimates become their components; the sampled ones are evidence
     return {"report": apply_judges(report, state.get("judgments") or [])}

@@ -45,7 +45,9 @@ def probe(state: State, runtime: Runtime[Context]) -> State:
     ctx = runtime.context
     before = judged_route(state, ctx, token_entropy=0.0)
     if before.move != "answer":  # it samples: no greedy answer to pay for
-        return {"probe": Probe("", 0.0, "stop", sample=True, reason=before.reason, move=before.move)}
+        return {
+            "probe": Probe("", 0.0, "stop", sample=True, reason=before.reason, move=before.move)
+        }
     greedy = write(state, ctx)
     if not greedy.text.strip():  # nothing to show: sample, as full mode would
         why = f"{before.reason}; the greedy answer is empty, so it is sampled"

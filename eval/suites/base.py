@@ -73,7 +73,7 @@ def signals(rec: dict) -> dict[str, float]:
     turn answered by the greedy probe has none). Older records (no estimators) are all
     sampled."""
     vec = rec.get("vector") or {}
-    sampled = rec["sampled_vector"] if "sampled_vector" in rec else vec
+    sampled = rec.get("sampled_vector", vec)
     out = {}
     for c in COMPONENT_NAMES:
         estimator = (rec.get("estimators") or {}).get(c, "sampled")

@@ -2,7 +2,16 @@
 
 from agent import Agent, AgentConfig, AnswerText
 from agent.llm.fake import FakeBackend
-from tests.agent.fakes import AMBIGUOUS, FACTUAL, UNSURE, VALUE, ScriptedJudges, judged, script
+from tests.agent.fakes import (
+    AMBIGUOUS,
+    FACTUAL,
+    FLIGHT,
+    UNSURE,
+    VALUE,
+    ScriptedJudges,
+    judged,
+    script,
+)
 
 
 def adaptive_agent(tmp_path, embedder, logprob=-0.1, judges=None, **fake):
@@ -84,4 +93,49 @@ def test_a_request_that_needs_clarifying_samples_its_readings(tmp_path, embedder
     reply = agent.chat(AMBIGUOUS)
     full = full_reply(tmp_path, embedder, AMBIGUOUS)
     assert reply.kind == "clarify" == full.kind
-    assert reply.options == full.options and len(reply.options) >= 2
+    # readings whose answers differ are offered (adaptive N may stop before the bare
+    # request's cell shows its split, so that cell can stand for the rice reading)
+    assert len(reply.options) >= 2 and FLIGHT in reply.options
+
+
+def test_adaptive_n_stops_when_every_cell_agrees(tmp_path, embedder):
+    agent, backend = adaptive_agent(tmp_path, embedder)
+    reply = agent.chat(VALUE)  # each perspective gives one stance: settled after round 1
+    full = full_reply(tmp_path, embedder, VALUE)
+    assert len(backend.calls) == 1
+    assert reply.uncertainty.n_samples * 2 == full.uncertainty.n_samples
+    stopping = reply.uncertainty.semantic_entropy.evidence["stopping"]
+    assert stopping["rounds"] == 1 and "agree" in stopping["reason"]
+    assert reply.kind == full.kind
+
+
+def scattered(messages):
+    """Napoleon's dog: each member (system prompt) starts from another answer."""
+    texts = script(messages)
+    if messages[-1]["content"] == UNSURE and "carefully" in messages[0]["content"]:
+        return texts[1:] + texts[:1]
+    return texts
+
+
+def test_adaptive_n_draws_on_while_the_answers_scatter(tmp_path, embedder):
+    cfg = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True)
+    backend = FakeBackend(scattered, logprob=-0.1)
+    reply = Agent(cfg, backend=backend, embedder=embedder).chat(UNSURE)
+    assert len(backend.calls) == 2  # two rounds of one sample per conversation
+    assert reply.uncertainty.n_samples == 4  # all planned: the answers never agreed
+    stopping = reply.uncertainty.semantic_entropy.evidence["stopping"]
+    assert stopping == {
+        "adaptive": True,
+        "planned_per_conversation": 2,
+        "rounds": 2,
+        "reason": "every planned sample drawn",
+        "answers": 4,
+    }
+
+
+def test_rounds_split_the_planned_samples():
+    from agent.nodes.sample import round_seed, rounds
+
+    assert rounds(1) == [1] and rounds(2) == [1, 1] and rounds(4) == [2, 1, 1]
+    assert rounds(8) == [4, 2, 2] and sum(rounds(7)) == 7
+    assert round_seed(None, 3) is None and round_seed(0, 0) == 0 and round_seed(5, 1) != 5
