@@ -4,12 +4,14 @@ An adaptive turn (agent.nodes.sample) draws its samples in rounds and asks, afte
 whether another round could still change what the turn shows. What a move shows rests
 on each cell's modal meaning (the answer, the hedge's guess, each perspective's
 position, which readings differ) and, for the report, on the entropy of the meanings.
-So the clusters have settled when
+So a cell (a reading or a perspective) has settled when
 
-- after the first round: every cell's answers already agree (one meaning per cell, at
-  least two answers each): more samples of a unanimous cell rarely move its mode;
-- after a later round: no cell's modal meaning changed (and none is tied), and the
-  pooled plug-in semantic entropy moved by at most `tolerance` nats.
+- after its first round: its answers already agree (one meaning, at least two
+  answers): more samples of a unanimous cell rarely move its mode;
+- after a later round: its modal meaning did not change (and is not tied), and its
+  plug-in semantic entropy moved by at most `tolerance` nats.
+
+Only the cells that have not settled are drawn again; the turn stops when all have.
 
 This is the stopping rule of adaptive semantic-entropy estimators in its simplest form
 (stop when the estimate stops changing; Ciosek et al. 2025 report the same AUROC with
@@ -36,12 +38,13 @@ Labels = Mapping[str, Sequence[int]]
 
 @dataclass(frozen=True)
 class Settling:
-    stop: bool
+    stop: bool  # every cell has settled
     reason: str
     answers: int
     entropy: float  # pooled plug-in semantic entropy of the answers so far, nats
     previous_entropy: float | None  # the same without the latest round (None: first round)
     modes: dict[str, int | None]  # each cell's modal cluster (None: tied)
+    settled: dict[str, bool]  # per cell: whether more of its samples could change little
 
 
 def modal(labels: Sequence[int]) -> int | None:
@@ -58,29 +61,41 @@ def pooled_entropy(labels: Labels) -> float:
     return float(discrete_semantic_entropy(pooled)) if pooled else 0.0
 
 
+def cell_settled(
+    now: Sequence[int], before: Sequence[int] | None, tolerance: float = TOLERANCE
+) -> bool:
+    """One cell: unanimous (>= 2 answers) after its first round; later, its mode held
+    (untied) and its own plug-in entropy moved by at most `tolerance` nats."""
+    if before is None:
+        return len(now) >= 2 and len(set(now)) == 1
+    mode = modal(now)
+    if mode is None or mode != modal(before):
+        return False
+    moved = abs(discrete_semantic_entropy(list(now)) - discrete_semantic_entropy(list(before)))
+    return bool(moved <= tolerance)
+
+
 def settling(now: Labels, before: Labels | None = None, tolerance: float = TOLERANCE) -> Settling:
     """Whether to stop drawing: `now` = every answer so far, `before` = without the
-    latest round (None after the first)."""
+    latest round (None after the first). A cell absent from `before` is in its first
+    round; a settled cell drawn no further has the same labels in both, so stays settled."""
     answers = sum(len(v) for v in now.values())
-    entropy = pooled_entropy(now)
-    modes = {cell: modal(labels) for cell, labels in now.items()}
-    if before is None:
-        unanimous = all(len(v) >= 2 and len(set(v)) == 1 for v in now.values())
-        reason = (
-            "every cell's answers agree after the first round"
-            if unanimous
-            else "a cell's answers differ after the first round"
-        )
-        return Settling(bool(now) and unanimous, reason, answers, entropy, None, modes)
-    previous = pooled_entropy(before)
-    changed = [
-        cell for cell in now if modes[cell] is None or modes[cell] != modal(before.get(cell, ()))
-    ]
-    moved = abs(entropy - previous)
-    if changed:
-        reason = f"the modal meaning of {len(changed)} cell(s) changed or is tied"
-    elif moved > tolerance:
-        reason = f"semantic entropy moved {moved:.2f} > {tolerance:g} nats"
-    else:
-        reason = f"modes unchanged, semantic entropy moved {moved:.2f} <= {tolerance:g} nats"
-    return Settling(not changed and moved <= tolerance, reason, answers, entropy, previous, modes)
+    settled = {
+        cell: cell_settled(labels, None if before is None else before.get(cell), tolerance)
+        for cell, labels in now.items()
+    }
+    open_cells = [c for c, ok in settled.items() if not ok]
+    reason = (
+        "every cell's meanings have settled"
+        if now and not open_cells
+        else f"{len(open_cells)} of {len(now)} cell(s) not settled"
+    )
+    return Settling(
+        stop=bool(now) and not open_cells,
+        reason=reason,
+        answers=answers,
+        entropy=pooled_entropy(now),
+        previous_entropy=None if before is None else pooled_entropy(before),
+        modes={cell: modal(labels) for cell, labels in now.items()},
+        settled=settled,
+    )

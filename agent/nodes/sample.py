@@ -8,10 +8,11 @@ conversation: system prompt, the thread's earlier turns, the request. The
 not multiply the cost; labels travel with each answer for the estimator.
 
 An adaptive turn (AgentConfig.adaptive) draws them in rounds (`rounds`: half of each
-conversation's samples, then a quarter at a time) and stops once the meaning clusters
-have settled (uncertainty.settling: every cell unanimous after the first round, or no
-cell's modal meaning changed and the semantic entropy moved little); full mode draws
-all of them at once. `stopping` in the state says how many were drawn and why.
+conversation's samples, then a quarter at a time); after each, only the cells whose
+meaning clusters have not settled (uncertainty.settling: unanimous after the first
+round; later, the mode held and the cell's entropy moved little) are drawn again, and
+the turn stops when all have. Full mode draws all of them at once. `stopping` in the
+state says how many were drawn and why.
 """
 
 from __future__ import annotations
@@ -45,23 +46,34 @@ def sample(state: State, runtime: Runtime[Context]) -> State:
     conversations, n = build_conversations(state, ctx)
     stop = SAMPLE_STOPS[ctx.config.sample_stop]
     drawn: list[list[Sample]] = [[] for _ in conversations]
+    order: list[tuple[int, str]] = []  # (conversation, text) in the order drawn
     stopping: dict = {"adaptive": ctx.config.adaptive, "planned_per_conversation": n}
-    before = None
+    if open_question(state, ctx):
+        why = "clarify with a single reading: the open question needs no samples"
+        return {"answers": [], "stopping": {**stopping, "rounds": 0, "reason": why, "answers": 0}}
+    todo, before = list(range(len(conversations))), None
     for r, size in enumerate(rounds(n) if ctx.config.adaptive else [n]):
         params = dataclasses.replace(ctx.params(size, stop), seed=round_seed(ctx.config.seed, r))
-        results = ctx.resources.backend.sample_batch([c.messages for c in conversations], params)
-        for got, more in zip(drawn, results, strict=True):
-            got.extend(more)
-        if sum(len(g) for g in drawn) >= n * len(conversations):
-            stopping.update(rounds=r + 1, reason="every planned sample drawn")
+        results = ctx.resources.backend.sample_batch(
+            [conversations[i].messages for i in todo], params
+        )
+        for i, more in zip(todo, results, strict=True):
+            drawn[i].extend(more)
+            order.extend((i, s.text) for s in more)
+        stopping["rounds"] = r + 1
+        if all(len(got) >= n for got in drawn):
+            stopping["reason"] = "every planned sample drawn"
             break
-        now = cell_labels(state, ctx, conversations, drawn)
+        now = cell_labels(state, ctx, conversations, order)
         verdict = settling(now, before)
-        stopping.update(rounds=r + 1, reason=verdict.reason)
+        stopping["reason"] = verdict.reason
         if verdict.stop:
             break
+        todo = [i for i, c in enumerate(conversations) if not verdict.settled[cell_of(c)]]
         before = now
-    stopping["answers"] = sum(len(g) for g in drawn)
+    else:
+        stopping["reason"] += "; the planned samples of those cells are drawn"
+    stopping["answers"] = len(order)
     answers = [
         SampledAnswer(
             s.text,
@@ -81,6 +93,14 @@ def sample(state: State, runtime: Runtime[Context]) -> State:
     return {"answers": answers, "stopping": stopping}
 
 
+def open_question(state: State, ctx: Context) -> bool:
+    """An adaptive turn the judges send to clarify, with no second reading to offer: it
+    asks an open question, which no sample changes (full mode samples it anyway)."""
+    found = state.get("probe")
+    adaptive = ctx.config.adaptive and found is not None and found.move == "clarify"
+    return adaptive and len(state.get("readings") or []) < 2
+
+
 def rounds(n: int) -> list[int]:
     """Samples per conversation in each round of an adaptive turn: half first, then
     a quarter (at least one) at a time, n in all."""
@@ -97,22 +117,22 @@ def round_seed(seed: int | None, r: int) -> int | None:
     return None if seed is None else seed + 1009 * r
 
 
+def cell_of(c: Conversation) -> str:
+    return f"{c.reading}\x1f{c.perspective}"
+
+
 def cell_labels(
-    state: State, ctx: Context, conversations: list[Conversation], drawn: list[list[Sample]]
+    state: State, ctx: Context, conversations: list[Conversation], order: list[tuple[int, str]]
 ) -> dict[str, list[int]]:
-    """cell -> cluster id of each of its answers so far (one clustering of them all)."""
+    """cell -> cluster id of each of its answers so far: one clustering of all of them
+    in the order drawn, so earlier answers keep their ids from round to round."""
     from uncertainty import cluster_answers
 
-    texts = [s.text for got in drawn for s in got]
-    cells = [
-        f"{c.reading}\x1f{c.perspective}"
-        for c, got in zip(conversations, drawn, strict=True)
-        for _ in got
-    ]
+    texts = [text for _, text in order]
     ids = cluster_answers(texts, ctx.resources.judge, state["request"]).assignments
     out: dict[str, list[int]] = {}
-    for cell, cid in zip(cells, ids, strict=True):
-        out.setdefault(cell, []).append(cid)
+    for (i, _), cid in zip(order, ids, strict=True):
+        out.setdefault(cell_of(conversations[i]), []).append(cid)
     return out
 
 

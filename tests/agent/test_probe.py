@@ -6,10 +6,12 @@ from tests.agent.fakes import (
     AMBIGUOUS,
     FACTUAL,
     FLIGHT,
+    STANCES,
     UNSURE,
     VALUE,
     ScriptedJudges,
     judged,
+    kind,
     script,
 )
 
@@ -105,7 +107,7 @@ def test_adaptive_n_stops_when_every_cell_agrees(tmp_path, embedder):
     assert len(backend.calls) == 1
     assert reply.uncertainty.n_samples * 2 == full.uncertainty.n_samples
     stopping = reply.uncertainty.semantic_entropy.evidence["stopping"]
-    assert stopping["rounds"] == 1 and "agree" in stopping["reason"]
+    assert stopping["rounds"] == 1 and "settled" in stopping["reason"]
     assert reply.kind == full.kind
 
 
@@ -124,13 +126,40 @@ def test_adaptive_n_draws_on_while_the_answers_scatter(tmp_path, embedder):
     assert len(backend.calls) == 2  # two rounds of one sample per conversation
     assert reply.uncertainty.n_samples == 4  # all planned: the answers never agreed
     stopping = reply.uncertainty.semantic_entropy.evidence["stopping"]
-    assert stopping == {
-        "adaptive": True,
-        "planned_per_conversation": 2,
-        "rounds": 2,
-        "reason": "every planned sample drawn",
-        "answers": 4,
-    }
+    assert stopping["rounds"] == 2 and stopping["answers"] == 4
+    assert stopping["reason"] == "every planned sample drawn"
+
+
+def split_perspective(messages):
+    """Value world where only the rights-and-duties perspective's members disagree."""
+    texts = script(messages)
+    duties = "You reason from rights and duties" in messages[-1]["content"]
+    if duties and "carefully" in messages[0]["content"]:
+        return [STANCES[0]]  # the careful member sides with the consequentialist
+    return texts
+
+
+def test_only_the_cells_that_have_not_settled_are_drawn_again(tmp_path, embedder):
+    cfg = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True)
+    backend = FakeBackend(split_perspective, logprob=-0.1)
+    reply = Agent(cfg, backend=backend, embedder=embedder).chat(VALUE)
+    assert reply.kind == "perspectives"
+    first, second = backend.calls
+    assert len(first) == 8 and len(second) == 2  # the split perspective's two members
+    assert reply.uncertainty.n_samples == 10
+
+
+def test_an_open_clarifying_question_draws_no_samples(tmp_path, embedder):
+    judges = ScriptedJudges(lambda request: {"ambiguity": 0.9})
+    agent, backend = adaptive_agent(tmp_path, embedder, judges=judges)
+    reply = agent.chat(FACTUAL)  # the scripted model offers no second reading of it
+    assert reply.kind == "clarify" and reply.options == []
+    # the only model call asked for readings (interpret); no answer was sampled
+    assert [kind(c[0]) for c in backend.calls] == ["interpret"]
+    assert reply.uncertainty.n_samples == 0
+    assert reply.uncertainty.ambiguity.value == 0.9
+    stopping = reply.uncertainty.semantic_entropy.evidence["stopping"]
+    assert stopping["rounds"] == 0 and "open question" in stopping["reason"]
 
 
 def test_rounds_split_the_planned_samples():
