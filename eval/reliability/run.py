@@ -9,7 +9,11 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from eval.reliability.server import AppProcess
 
 DESCRIPTION = """Serve Clarion to many people and measure it: load, faults, bad input, attacks.
 
@@ -63,15 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     per_target = args.fuzz or (12 if quick else 250)
     folder = Path(tempfile.mkdtemp(prefix="clarion-reliability-"))
     started = time.perf_counter()
-    summary: dict = {"quick": quick, "folder": str(folder)}
+    summary: dict[str, Any] = {"quick": quick, "folder": str(folder)}
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
-
-    from eval.reliability.server import AppProcess
 
     # One app over the scripted model serves faults, attacks, the API fuzz and a scripted
     # load run (its SLOW messages take DELAY_S per model call); restarts keep its data.
     profile = ("--context", str(Path(__file__).with_name("profile.yaml")))
-    scripted = AppProcess(folder / "scripted", model="scripted", delay_s=DELAY_S, extra=profile)
+    scripted = AppProcess.scripted(folder / "scripted", DELAY_S, extra=profile)
     scripted.start()
     try:
         if "faults" in parts:
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         scripted.stop()
     if "load" in parts and model == "embedded":
         extra = ("--samples", "2", "--readings", "1", "--timeout", "600")
-        server = AppProcess(folder / "embedded", model=model, extra=extra)
+        server = AppProcess(folder / "embedded", extra=extra)
         server.start()
         try:
             summary["load"] = load(server, model, sessions, turns, args.time_limit or 1800)
@@ -124,14 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if passed(summary) else 1
 
 
-def timed(fn, *args, **kwargs) -> dict:
+def timed(fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
     """fn's dict with the seconds it took."""
     started = time.perf_counter()
     result = fn(*args, **kwargs)
     return {**result, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def load(server, model: str, sessions: int, turns: int, limit_s: float) -> dict:
+def load(
+    server: AppProcess, model: str, sessions: int, turns: int, limit_s: float
+) -> dict[str, Any]:
     from eval.reliability.load import run_load
 
     print(f"load: {sessions} people x {turns} turns on the {model} model ...", file=sys.stderr)
@@ -139,7 +143,7 @@ def load(server, model: str, sessions: int, turns: int, limit_s: float) -> dict:
     return {"model": model, **result, "server_tracebacks": server.tracebacks()}
 
 
-def run_fuzz(folder: Path, per_target: int, server) -> dict:
+def run_fuzz(folder: Path, per_target: int, server: AppProcess) -> dict[str, Any]:
     """Every entry point in process, then the API over HTTP."""
     from agent import Agent, AgentConfig
     from agent.context import Resources
@@ -177,7 +181,7 @@ def run_fuzz(folder: Path, per_target: int, server) -> dict:
     return tally.summary()
 
 
-def passed(summary: dict) -> bool:
+def passed(summary: dict[str, Any]) -> bool:
     load, faults, fz, attacks = (summary.get(k) for k in PARTS)
     return all(
         [
