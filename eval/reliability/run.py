@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -17,7 +18,8 @@ from eval.reliability.server import AppProcess
 
 DESCRIPTION = """Serve Clarion to many people and measure it: load, faults, bad input, attacks.
 
-The real app runs as a subprocess on 127.0.0.1 (a free port), on a fresh data folder.
+The real app runs as a subprocess on 127.0.0.1 (a free port), on a fresh data folder
+(removed at the end; kept, with the servers' logs, when a bar is missed).
 Faults, fuzz and attacks run it over a scripted model (eval/reliability/world.py: the
 real Agent, graph, store and embedder, a deterministic LLM); load runs it over --model.
 
@@ -115,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     if "load" in summary:
         say("load:", json.dumps(summary["load"]))
     summary["wall_s"] = round(time.perf_counter() - started, 1)
+    ok = passed(summary)
+    summary["folder_kept"] = not ok  # the servers' logs and data, for a failed run only
+    if ok:
+        shutil.rmtree(folder, ignore_errors=True)
     text = json.dumps(summary, ensure_ascii=False, indent=2)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -123,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
     else:
         say(f"done in {summary['wall_s']} s; summary in JSON with --json")
-    return 0 if passed(summary) else 1
+    return 0 if ok else 1
 
 
 def timed(fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -150,7 +156,7 @@ def run_fuzz(folder: Path, per_target: int, server: AppProcess) -> dict[str, Any
     from agent.participation import ParticipationStore
     from agent.sessions import ThreadTokens, signing_key
     from app import ClarionUI, build_app
-    from eval.reliability import fuzz
+    from eval.reliability import fuzz, fuzz_front
     from eval.reliability.world import ScriptedBackend
     from uncertainty import Embedder
 
@@ -173,11 +179,11 @@ def run_fuzz(folder: Path, per_target: int, server: AppProcess) -> dict[str, Any
         folder / "data" / "perspectives.yaml",
     )
     build_app(ui)
-    fuzz.fuzz_ui(tally, ui, per_target)
+    fuzz_front.fuzz_ui(tally, ui, per_target)
     fuzz.fuzz_tokens(tally, per_target)
-    fuzz.fuzz_cli(tally, backend, embedder, max(1, per_target // 2))
+    fuzz_front.fuzz_cli(tally, folder / "cli", backend, embedder, max(1, per_target // 2))
     agent.close()
-    fuzz.fuzz_http(tally, server, per_target)
+    fuzz_front.fuzz_http(tally, server, per_target)
     return tally.summary()
 
 
