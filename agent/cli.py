@@ -203,7 +203,9 @@ def format_reply(reply) -> str:
     lines = [f"[{BADGES[reply.kind]}]", reply.text]
     if reply.kind == "clarify" and reply.options and "1. " not in reply.text:
         lines += [f"  {i}. {o}" for i, o in enumerate(reply.options, 1)]
-    if reply.confidence is not None:
+    if reply.confidence is not None and reply.uncertainty and not reply.uncertainty.n_samples:
+        lines.append(f"confidence: {reply.confidence:.0%} (greedy answer's mean token probability)")
+    elif reply.confidence is not None:
         lines.append(f"confidence: {reply.confidence:.0%} of samples share this meaning")
     lines.append(f"why: {reply.route_reason}")
     if reply.uncertainty is not None:

@@ -25,6 +25,7 @@ never probes: every turn samples every cell, as before, and routes on the same j
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from langgraph.runtime import Runtime
@@ -134,6 +135,7 @@ def direct(state: State, runtime: Runtime[Context]) -> State:
         text=found.text,
         thread_id="",
         route_reason=reason,
+        confidence=math.exp(min(0.0, found.mean_logprob)),  # geometric-mean token probability
         uncertainty=report,
         context=ctx.resources.profile.name,
         value_laden=bool(state.get("value_laden", False)),
