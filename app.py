@@ -127,7 +127,7 @@ def error_html(message: str) -> str:
 def uncertainty_figure(
     vector: Mapping[ComponentName, float] | None,
     thresholds: Mapping[ComponentName, float],
-    sources: dict[str, tuple[str, str, float]] | None = None,
+    sources: dict[str, tuple[str, str, float | None]] | None = None,
 ) -> Figure:
     """The uncertainty vector as bars; each component's threshold as a black tick.
     A red bar crossed its threshold: that component can trigger a move. `sources` names,
