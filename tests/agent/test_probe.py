@@ -168,3 +168,16 @@ def test_rounds_split_the_planned_samples():
     assert rounds(1) == [1] and rounds(2) == [1, 1] and rounds(4) == [2, 1, 1]
     assert rounds(8) == [4, 2, 2] and sum(rounds(7)) == 7
     assert round_seed(None, 3) is None and round_seed(0, 0) == 0 and round_seed(5, 1) != 5
+
+
+def test_a_follow_up_is_judged_and_answered_in_the_threads_context(tmp_path, embedder):
+    judges = ScriptedJudges(judged, reads_greedy=True)
+    agent, backend = adaptive_agent(tmp_path, embedder, judges=judges, budget_words=3)
+    first = agent.chat(FACTUAL)
+    seen = []
+    inner = backend.greedy
+    backend.greedy = lambda messages, *a, **k: seen.append(messages) or inner(messages, *a, **k)
+    agent.chat("And of Italy?", first.thread_id)
+    contents = [m["content"] for m in seen[0]]
+    assert contents[1:] == [FACTUAL, first.text, "And of Italy?"]  # the judge saw the thread
+    assert backend.extended[-1] == "Paris is the"  # and the probe continued its answer
