@@ -95,6 +95,22 @@ def available(weights_dir: Path = WEIGHTS_DIR) -> bool:
     return (Path(weights_dir) / GATE_FILE).is_file()
 
 
+def load_peft(weights_dir: Path, names: Sequence[str], model: str | None = None):
+    """(peft model holding every named adapter of weights_dir, tokenizer), in eval mode."""
+    from peft import PeftModel
+
+    from agent.llm.loading import load_model
+
+    base, tokenizer, _, _ = load_model(model)
+    peft_model = PeftModel.from_pretrained(
+        base, str(Path(weights_dir) / names[0]), adapter_name=names[0]
+    )
+    for name in names[1:]:
+        peft_model.load_adapter(str(Path(weights_dir) / name), adapter_name=name)
+    peft_model.eval()
+    return peft_model, tokenizer
+
+
 class CultureAdapters:
     """Lazy transformers + peft scorer of groups' option distributions."""
 
@@ -112,19 +128,9 @@ class CultureAdapters:
     def _load(self):
         with self._lock:
             if self._model is None:
-                from peft import PeftModel
-
-                from agent.llm.loading import load_model
-
-                base, tokenizer, _, _ = load_model(self.model_spec)
-                names = [*self.gate.experts, DENSE]
-                model = PeftModel.from_pretrained(
-                    base, str(self.weights_dir / names[0]), adapter_name=names[0]
+                self._model, self._tokenizer = load_peft(
+                    self.weights_dir, [*self.gate.experts, DENSE], self.model_spec
                 )
-                for name in names[1:]:
-                    model.load_adapter(str(self.weights_dir / name), adapter_name=name)
-                model.eval()
-                self._model, self._tokenizer = model, tokenizer
         return self._model, self._tokenizer
 
     def score(self, question: str, options: Sequence[str], rows: Sequence[tuple[str, str]]):

@@ -15,6 +15,7 @@ letters (" A", " B", ...), renormalised over the question's options.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,3 +94,33 @@ def letter_ids(tokenizer, n: int) -> list[int]:
             raise ValueError(f"' {letter}' is not one token for this tokenizer: {tokens}")
         ids.append(tokens[0])
     return ids
+
+
+_LETTERED = re.compile(r"(?:^|\s)\(?([A-E])[.):]\s+")
+
+
+def parse_options(text: str) -> tuple[str, list[str]] | None:
+    """(question, options) of a request that lists lettered options ('A. yes B. no', or one
+    'A) ...' per line), or None. Letters must run A, B, C ... with at least two."""
+    text = text.strip()
+    marks = [m for m in _LETTERED.finditer(text)]
+    start = next((i for i, m in enumerate(marks) if m.group(1) == "A"), None)
+    if start is None:
+        return None
+    marks = marks[start:]
+    run = [marks[0]]
+    for m in marks[1:]:
+        if m.group(1) == LETTERS[len(run)]:
+            run.append(m)
+        if len(run) == MAX_OPTIONS:
+            break
+    if len(run) < 2:
+        return None
+    ends = [m.start() for m in run[1:]] + [len(text)]
+    options = [text[m.end() : e].strip() for m, e in zip(run, ends, strict=True)]
+    question = text[: run[0].start()].strip()
+    question = re.sub(r"\s*Options:\s*$", "", question, flags=re.IGNORECASE)
+    question = re.sub(r"^Question:\s*", "", question, flags=re.IGNORECASE).strip()
+    if not question or not all(options):
+        return None
+    return question, options

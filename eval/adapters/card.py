@@ -8,13 +8,8 @@ from pathlib import Path
 
 from agent.cultures import CULTURES_PATH
 from eval.paths import REPO_ROOT, sha256
+from eval.report import table
 from eval.splits import MANIFEST_PATH, data_file_records
-
-
-def _fmt(c) -> str:
-    if isinstance(c, dict) and "value" in c:
-        return f"{c['value']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]"
-    return str(c)
 
 
 def adapter_bytes(out_dir: Path) -> dict[str, int]:
@@ -42,13 +37,6 @@ def write_card(card: dict, data_dir: Path, out_dir: Path) -> None:
     (out_dir / "card.md").write_text(markdown(card))
 
 
-def table_md(table: dict) -> list[str]:
-    cols = table["columns"]
-    out = [f"**{table['title']}**", "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    out += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in table["rows"]]
-    return out + (["", table["note"]] if table.get("note") else []) + [""]
-
-
 def markdown(card: dict) -> str:
     size = card["adapter_bytes"]
     out = [
@@ -68,8 +56,10 @@ def markdown(card: dict) -> str:
         "- loss: soft-label cross-entropy of the model's next-token distribution over the option",
         "  letters (renormalised) against the country's real answer distribution",
         "- gate: per-country softmax weights over the experts, fitted on train rows (mean KL,",
-        f"  L2 to the country's own region); the agent scores the top {card['top_experts']} experts",
-        f"- adapter files: {sum(size.values())} bytes in all ({', '.join(f'{k} {v}' for k, v in size.items())})",
+        "  L2 to the country's own region); the agent (and `mixture` below) scores the top",
+        f"  {card['top_experts']} experts of each country, their weights renormalised",
+        f"- adapter files: {sum(size.values())} bytes in all (safetensors, fp32): "
+        + ", ".join(f"{k} {v}" for k, v in size.items()),
         "",
         "## Data and subsample",
         "",
@@ -78,7 +68,8 @@ def markdown(card: dict) -> str:
         *[f"| `{d['file']}` | {d['bytes']} | `{d['sha256']}` |" for d in card["data_files"]],
         "",
         f"Subsample: {json.dumps(card['subsample'])} (see eval/adapters/data.py).",
-        f"Rows (question x country): {json.dumps(card['rows'])}; questions: {json.dumps(card['questions'])}.",
+        f"Rows (question x country): {json.dumps(card['rows'])};",
+        f"questions: {json.dumps(card['questions'])}.",
         "",
         "## Experts",
         "",
@@ -89,7 +80,7 @@ def markdown(card: dict) -> str:
         hist = ", ".join(f"{h['dev_js']:.3f}" for h in fit["history"])
         out.append(f"| {name} | {fit['rows']} | {fit['best_epoch']} | {hist} |")
     out += ["", "## Test", ""]
-    for table in card["test"]["tables"]:
-        out += table_md(table)
+    for tbl in card["test"]["tables"]:
+        out += table(tbl)
     out += [f"- {n}" for n in card["test"]["notes"]] + [""]
     return "\n".join(out)

@@ -22,7 +22,7 @@ from agent.adapters import (
     WEIGHTS_DIR,
     lora_config,
 )
-from agent.cultures import letter_ids, load_regions
+from agent.cultures import MAX_OPTIONS, letter_ids, load_regions
 from eval.adapters import data as D
 from eval.adapters.scoring import score_rows
 from eval.adapters.states import lower_states
@@ -68,7 +68,7 @@ def train_culture(opts: Options) -> dict:
     experts = [r.id for r in regions]
     rows = D.subsample(D.all_rows(opts.data_dir, regions), opts.questions)
     split = D.by_split(rows)
-    letters = letter_ids(tokenizer, 5)
+    letters = letter_ids(tokenizer, MAX_OPTIONS)
     phase("load model and rows")
     states_all = lower_states(base, tokenizer, rows, progress=opts.progress)
     st = {s: [x for x, r in zip(states_all, rows, strict=True) if r.split == s] for s in split}
@@ -76,18 +76,13 @@ def train_culture(opts: Options) -> dict:
     model = get_peft_model(base, lora_config(), adapter_name=experts[0])
     for name in [*experts[1:], DENSE]:
         model.add_adapter(name, lora_config())
-    fits = {}
-    # the dense adapter first; each region expert starts from it (epoch 0 of its early
-    # stopping is the dense adapter itself) and specialises on its region's rows
-    for name in [DENSE, *experts]:
-        if name != DENSE:
-            set_peft_model_state_dict(model, dense_weights, adapter_name=name)
 
-        def pick(s, name=name):
+    def fit(name: str) -> dict:
+        def pick(s: str) -> tuple[list, list]:
             keep = [i for i, r in enumerate(split[s]) if name == DENSE or r.region == name]
             return [st[s][i] for i in keep], [split[s][i] for i in keep]
 
-        fits[name] = fit_adapter(
+        return fit_adapter(
             model,
             name,
             pick("train"),
@@ -98,8 +93,14 @@ def train_culture(opts: Options) -> dict:
             batch=HYPER["batch"],
             progress=opts.progress,
         )
-        if name == DENSE:
-            dense_weights = get_peft_model_state_dict(model, adapter_name=DENSE)
+
+    # the dense adapter first; each region expert starts from it (epoch 0 of its early
+    # stopping is the dense adapter itself) and specialises on its region's rows
+    fits = {DENSE: fit(DENSE)}
+    dense_weights = get_peft_model_state_dict(model, adapter_name=DENSE)
+    for name in experts:
+        set_peft_model_state_dict(model, dense_weights, adapter_name=name)
+        fits[name] = fit(name)
     phase("fit adapters")
     train_preds = predictions(model, experts, st["train"], split["train"], letters)
     gate = fit_gate(

@@ -105,7 +105,17 @@ def score_records(records: list[dict], seed: int = SEED) -> dict:
         if a in js and b in js
     ]
     counts = {g: sum(r["region"] == g for r in records) for g in regions}
+    shown = [s for s in ("mixture", "dense", "prompted", "uniform") if s in js]
+    cells = {row[0]: [overall[systems.index(row[0])][2], *row[1:]] for row in region_rows}
+    bars = {
+        "title": "Mean JS distance to the country's distribution (lower is better)",
+        "labels": ["all", *regions],
+        "series": {s: [c["value"] for c in cells[s]] for s in shown},
+        "intervals": {s: [[c["lo"], c["hi"]] for c in cells[s]] for s in shown},
+        "ylabel": "JS distance (natural log)",
+    }
     return {
+        "bars": [bars],
         "tables": [
             {
                 "title": "JS distance to each country's real distribution (test questions)",
@@ -116,7 +126,6 @@ def score_records(records: list[dict], seed: int = SEED) -> dict:
                 "title": "JS distance by region",
                 "columns": ["system", *regions],
                 "rows": region_rows,
-                "note": "rows per region: " + ", ".join(f"{g} {n}" for g, n in counts.items()),
             },
             {
                 "title": "Paired difference in JS distance (negative: the first is closer)",
@@ -128,6 +137,7 @@ def score_records(records: list[dict], seed: int = SEED) -> dict:
             "JS distance: scipy.spatial.distance.jensenshannon, natural log (0 = identical, "
             "at most 0.833); 95% intervals: 1000 bootstrap resamples of whole QUESTIONS.",
             "majority and pooled read the other countries' test answers: oracles, not models.",
+            "rows per region: " + ", ".join(f"{g} {n}" for g, n in counts.items()),
         ],
     }
 
