@@ -19,10 +19,10 @@ import argparse
 import functools
 import html
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
 
 import gradio as gr
 from matplotlib.figure import Figure
@@ -32,7 +32,14 @@ from agent.llm import BACKEND_CHOICES
 from agent.llm.loading import QUANTIZE_CHOICES
 from agent.sessions import ThreadTokens, signing_key
 from uncertainty.judged import sampled_value
-from uncertainty.report import COMPONENT_NAMES
+from uncertainty.report import COMPONENT_NAMES, ComponentName
+
+if TYPE_CHECKING:
+    from agent import Agent
+    from agent.participation import ParticipationStore
+    from agent.profiles import ContextProfile
+    from agent.reply import PerspectiveView, Reply
+    from uncertainty import Cluster
 
 log = logging.getLogger("clarion.app")
 
@@ -69,7 +76,7 @@ def badge_html(kind: str) -> str:
     return f'<span class="move-badge move-{esc(kind)}" title="{esc(meaning)}">{esc(label)}</span>'
 
 
-def perspective_cards_html(perspectives) -> str:
+def perspective_cards_html(perspectives: Sequence[PerspectiveView]) -> str:
     """Side-by-side cards, one per perspective, no merged verdict."""
     cards = []
     for view in perspectives:
@@ -83,7 +90,7 @@ def perspective_cards_html(perspectives) -> str:
     return f'<div class="pv-cards">{"".join(cards)}</div>'
 
 
-def reply_html(reply) -> str:
+def reply_html(reply: Reply) -> str:
     """The assistant's chat bubble: badge, route reason, then the text (escaped)."""
     meta = []
     if reply.confidence is not None and reply.kind in ("answer", "hedge"):
@@ -118,8 +125,8 @@ def error_html(message: str) -> str:
 
 
 def uncertainty_figure(
-    vector: dict[str, float] | None,
-    thresholds: dict[str, float],
+    vector: Mapping[ComponentName, float] | None,
+    thresholds: Mapping[ComponentName, float],
     sources: dict[str, tuple[str, str, float]] | None = None,
 ) -> Figure:
     """The uncertainty vector as bars; each component's threshold as a black tick.
@@ -171,7 +178,7 @@ def uncertainty_figure(
     return fig
 
 
-def clusters_markdown(clusters, n_samples: int | None = None) -> str:
+def clusters_markdown(clusters: Sequence[Cluster], n_samples: int | None = None) -> str:
     """Each meaning cluster: its share of the samples and every member answer."""
     if not clusters:
         return "_No answers sampled yet._"
@@ -205,7 +212,7 @@ def progress_html(message: str) -> str:
     return f'<div class="turn-progress"><span class="spinner"></span>{safe_text(message)}</div>'
 
 
-def panel_header_md(reply) -> str:
+def panel_header_md(reply: Reply | None) -> str:
     if reply is None:
         return "_Send a message to see how sure Clarion is._"
     return f"{badge_html(reply.kind)} {safe_text(reply.route_reason)}"
@@ -221,6 +228,21 @@ def option_updates(options: list[str]) -> list[gr.Button]:
     ]
 
 
+class Settings(TypedDict):
+    """One person's choices (agent.api.PER_SESSION), within the operator's Bounds."""
+
+    context: str
+    samples: int
+    readings: int
+
+
+class Session(TypedDict):
+    """A page's session (a gr.State only the server writes): who, and their settings."""
+
+    person: str
+    settings: Settings
+
+
 class Bounds:
     """What a person may choose for their own session, set by the operator (CLI flags)."""
 
@@ -229,24 +251,28 @@ class Bounds:
         self.max_samples = max_samples
         self.max_readings = max_readings
 
-    def check(self, context: Any, samples: Any, readings: Any) -> dict:
+    def check(self, context: object, samples: object, readings: object) -> Settings:
         """Settings within bounds, or InvalidInputError saying which one is not."""
-        if context not in self.profiles:
+        if not isinstance(context, str) or context not in self.profiles:
             raise InvalidInputError(f"Choose a context profile from the list: {self.profiles}.")
-        out = {"context": context}
-        for name, value, top in (
-            ("samples", samples, self.max_samples),
-            ("readings", readings, self.max_readings),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-                raise InvalidInputError(f"{name}: give a whole number from 1 to {top}.")
-            if not 1 <= value <= top or int(value) != value:
-                raise InvalidInputError(f"{name}: give a whole number from 1 to {top}.")
-            out[name] = int(value)
-        return out
+        return {
+            "context": context,
+            "samples": _whole("samples", samples, self.max_samples),
+            "readings": _whole("readings", readings, self.max_readings),
+        }
+
+
+def _whole(name: str, value: object, top: int) -> int:
+    """`value` as a whole number from 1 to `top` (a slider sends floats), or why not."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise InvalidInputError(f"{name}: give a whole number from 1 to {top}.")
+    if not 1 <= value <= top or int(value) != value:
+        raise InvalidInputError(f"{name}: give a whole number from 1 to {top}.")
+    return int(value)
 
 
 NO_SESSION = "This needs the Clarion page: reload it and try again."
+Updates = dict[Any, Any]  # component (a ui.widgets attribute) -> its new value or gr update
 
 
 class ClarionUI:
@@ -260,8 +286,8 @@ class ClarionUI:
 
     def __init__(
         self,
-        agent,
-        participation,
+        agent: Agent,
+        participation: ParticipationStore,
         tokens: ThreadTokens,
         perspectives_file: Path,
         bounds: Bounds | None = None,
@@ -280,11 +306,11 @@ class ClarionUI:
 
     # -- sessions ---------------------------------------------------------------------
 
-    def new_session(self, person: str | None = None) -> dict:
+    def new_session(self, person: str | None = None) -> Session:
         """A person's session: who they are (a signed id kept by their browser) and the
         settings they chose (operator defaults until they change them)."""
         cfg = self.agent.config
-        settings = {
+        settings: Settings = {
             "context": cfg.context,
             "samples": min(cfg.samples, self.bounds.max_samples),
             "readings": min(cfg.readings, self.bounds.max_readings),
@@ -292,25 +318,25 @@ class ClarionUI:
         return {"person": person or self.agent.new_thread_id(), "settings": settings}
 
     @staticmethod
-    def session_ok(session: Any) -> bool:
+    def session_ok(session: object) -> TypeGuard[Session]:
         return isinstance(session, dict) and isinstance(session.get("person"), str)
 
-    def settings_of(self, session: dict) -> dict | None:
+    def settings_of(self, session: Session) -> dict[str, object] | None:
         """The session's settings when they differ from the operator's defaults."""
-        settings = session.get("settings") or {}
+        settings = session["settings"]
         cfg = self.agent.config
         same = all(settings.get(k) == getattr(cfg, k) for k in ("context", "samples", "readings"))
         return None if same else dict(settings)
 
-    def profile_of(self, session: dict | None):
+    def profile_of(self, session: Session | None) -> ContextProfile:
         from agent.profiles import load_profile
 
-        context = ((session or {}).get("settings") or {}).get("context")
+        context = session["settings"]["context"] if session else None
         if not context or context == self.agent.config.context:
             return self.agent.profile
         return load_profile(context, data_dir=self.agent.config.data_dir)
 
-    def attach(self, token: Any) -> tuple[str, list[dict], Any, str | None]:
+    def attach(self, token: object) -> tuple[str, list[dict[str, str]], Reply | None, str | None]:
         """The browser's own thread (from its signed token) or a fresh one, with the
         message whose turn was cut off by a server stop, if any."""
         thread_id = self.tokens.verify(token)
@@ -326,7 +352,9 @@ class ClarionUI:
                 log.info("cannot reattach thread: %s", exc)
         return self.agent.new_thread_id(), [], None, None
 
-    def chat_messages(self, history: list[dict], pending) -> list[dict]:
+    def chat_messages(
+        self, history: list[dict[str, Any]], pending: Reply | None
+    ) -> list[dict[str, str]]:
         messages = []
         for turn in history:
             content = turn.get("content", "")
@@ -341,20 +369,19 @@ class ClarionUI:
 
     # -- views of one reply -----------------------------------------------------------
 
-    def views(self, reply, session: dict | None = None) -> dict:
+    def views(self, reply: Reply | None, session: Session | None = None) -> Updates:
         """Every panel that depends on the latest reply (None = nothing yet)."""
         w = self.widgets
-        report = getattr(reply, "uncertainty", None)
-        kind = getattr(reply, "kind", None)
-        options = list(reply.options) if kind == "clarify" else []
-        perspectives = list(reply.perspectives) if kind == "perspectives" else []
+        report = reply.uncertainty if reply else None
+        options = list(reply.options) if reply and reply.kind == "clarify" else []
+        perspectives = list(reply.perspectives) if reply and reply.kind == "perspectives" else []
         updates = dict(zip(w.options, option_updates(options), strict=True))
         updates.update(
             {
                 w.options_box: gr.Column(visible=bool(options)),
                 w.plot: uncertainty_figure(
                     report.vector() if report else None,
-                    dict(self.profile_of(session).thresholds),
+                    self.profile_of(session).thresholds,
                     {
                         c.name: (c.estimator, c.unit, sampled_value(c))
                         for c in (report.components() if report else [])
@@ -374,7 +401,9 @@ class ClarionUI:
 
     # -- events -----------------------------------------------------------------------
 
-    def on_load(self, token, person_token, request: gr.Request | None = None):
+    def on_load(
+        self, token: object, person_token: object, request: gr.Request | None = None
+    ) -> Updates:
         """Open this page's session: its person (kept by the browser, signed) and its
         thread (reattached from the browser's signed token, or new)."""
         thread_id, history, pending, cut_off = self.attach(token)
@@ -400,7 +429,7 @@ class ClarionUI:
             w.send: gr.Button(interactive=True),
         }
 
-    def on_new(self, session):
+    def on_new(self, session: object) -> Updates:
         w = self.widgets
         if not self.session_ok(session):
             return {w.status: NO_SESSION}
@@ -413,7 +442,9 @@ class ClarionUI:
             **self.views(None, session),
         }
 
-    def on_turn(self, message, history, thread_id, session) -> Iterator[dict]:
+    def on_turn(
+        self, message: object, history: object, thread_id: object, session: object
+    ) -> Iterator[Updates]:
         """One user turn (a new message, or the answer to a clarifying question), streamed:
         a progress bubble per graph node, then the reply and its panels. The turn itself
         runs to its end even if this page goes away (agent.Agent.stream)."""
@@ -470,12 +501,14 @@ class ClarionUI:
         status = f"Replied with *{reply.kind}* in {reply.seconds:.1f} s"
         yield {w.chatbot: history, w.status: status, **self.views(reply, session)}
 
-    def remember_shown(self, thread_id: str, reply) -> None:
+    def remember_shown(self, thread_id: str, reply: Reply) -> None:
         """A perspectives reply takes one vote, for one of the views it showed."""
         if reply.kind == "perspectives" and reply.perspectives:
             self.participation.shown(thread_id, [p.id for p in reply.perspectives])
 
-    def on_feedback(self, perspective_id, missing, thread_id, session):
+    def on_feedback(
+        self, perspective_id: object, missing: object, thread_id: object, session: object
+    ) -> Updates:
         w = self.widgets
         if not self.session_ok(session) or not isinstance(thread_id, str):
             return {w.fb_status: NO_SESSION}
@@ -489,7 +522,7 @@ class ClarionUI:
             **self.representation_views(),
         }
 
-    def representation_views(self) -> dict:
+    def representation_views(self) -> Updates:
         w = self.widgets
         tallies = self.participation.tallies()
         missing_count = tallies.pop("missing", 0)
@@ -515,20 +548,32 @@ class ClarionUI:
         except ClarionError:
             return {}
 
-    def on_propose(self, pid, name, description, prompt, contributor, source, tags, session):
+    def on_propose(
+        self,
+        pid: object,
+        name: object,
+        description: object,
+        prompt: object,
+        contributor: object,
+        source: object,
+        tags: object,
+        session: object,
+    ) -> str:
         if not self.session_ok(session):
             return NO_SESSION
         fields = (pid, name, description, prompt, contributor, source, tags)
-        if not all(isinstance(f, str) for f in fields):
+        texts = [f.strip() for f in fields if isinstance(f, str)]
+        if len(texts) != len(fields):
             return "⚠️ Not proposed: every field must be text."
+        pid, name, description, prompt, contributor, source, tags = texts
         entry = {
-            "id": pid.strip(),
-            "name": name.strip(),
-            "description": description.strip(),
-            "prompt": prompt.strip(),
+            "id": pid,
+            "name": name,
+            "description": description,
+            "prompt": prompt,
             "provenance": {
-                "contributor": contributor.strip() or "anonymous",
-                "source": source.strip() or "proposed in the Clarion UI",
+                "contributor": contributor or "anonymous",
+                "source": source or "proposed in the Clarion UI",
             },
             "tags": [t.strip() for t in tags.split(",") if t.strip()],
         }
@@ -547,7 +592,7 @@ class ClarionUI:
             f"({safe_text(proposal.id)}). It is voiced to nobody until {how}."
         )
 
-    def on_support(self, proposal_id, session):
+    def on_support(self, proposal_id: object, session: object) -> tuple[str, Any]:
         if not self.session_ok(session):
             return NO_SESSION, gr.skip()
         try:
@@ -561,7 +606,13 @@ class ClarionUI:
             text += " It is accepted: from now on it can be voiced."
         return text, self.representation_views()[self.widgets.proposals]
 
-    def on_decide(self, proposal_id, session, accept=True, request: gr.Request | None = None):
+    def on_decide(
+        self,
+        proposal_id: object,
+        session: object,
+        accept: bool = True,
+        request: gr.Request | None = None,
+    ) -> tuple[str, Any]:
         """Accept or reject a proposal: only a logged-in admin (--auth, --admin)."""
         user = getattr(request, "username", None)
         if not self.session_ok(session) or not user or user not in self.admins:
@@ -573,7 +624,9 @@ class ClarionUI:
         rows = self.representation_views()[self.widgets.proposals]
         return f"{safe_text(proposal.id)}: {proposal.status}.", rows
 
-    def on_settings(self, context, samples, readings, session):
+    def on_settings(
+        self, context: object, samples: object, readings: object, session: object
+    ) -> tuple[Any, str]:
         """This person's settings, within the operator's bounds; nobody else's change."""
         if not self.session_ok(session):
             return gr.skip(), NO_SESSION
@@ -590,9 +643,13 @@ class ClarionUI:
 
     # -- API (gradio_client) -----------------------------------------------------------
 
-    def api_ask(self, message, token, thread_id):
+    def api_ask(
+        self, message: object, token: object, thread_id: object
+    ) -> tuple[dict[str, Any], Any]:
         """One turn for API clients: the session's thread, or the one `token` names (a
         token an earlier reply handed back: it survives a server restart)."""
+        from agent.api import validate_message
+
         if token not in (None, ""):
             thread_id = self.tokens.verify(token)
             if thread_id is None:
@@ -601,7 +658,7 @@ class ClarionUI:
         thread_id = thread_id if isinstance(thread_id, str) else self.agent.new_thread_id()
         try:
             cut_off = self.agent.interrupted(thread_id)
-            reply = self.agent.chat(message, thread_id)
+            reply = self.agent.chat(validate_message(message), thread_id)  # any JSON comes
         except ClarionError as exc:
             return {"error": str(exc)}, thread_id
         self.remember_shown(thread_id, reply)
@@ -613,7 +670,9 @@ class ClarionUI:
             )
         return out, thread_id
 
-    def api_feedback(self, perspective_id, missing, thread_id):
+    def api_feedback(
+        self, perspective_id: object, missing: object, thread_id: object
+    ) -> dict[str, Any]:
         if not isinstance(thread_id, str):
             return {"error": "Ask something first: feedback belongs to a conversation."}
         try:
@@ -622,7 +681,7 @@ class ClarionUI:
             return {"error": str(exc)}
         return self.participation.tallies()
 
-    def api_representation(self) -> dict:
+    def api_representation(self) -> dict[str, Any]:
         return {
             "tallies": self.participation.tallies(),
             "missing_views": self.participation.missing_views(),
@@ -741,7 +800,7 @@ def build_app(ui: ClarionUI) -> gr.Blocks:
                 gr.Markdown("### What Clarion is unsure about")
                 w.panel_header = gr.Markdown(panel_header_md(None), elem_id="panel-header")
                 w.plot = gr.Plot(
-                    uncertainty_figure(None, dict(agent.profile.thresholds)),
+                    uncertainty_figure(None, agent.profile.thresholds),
                     show_label=False,
                     elem_id="uncertainty-plot",
                 )
@@ -1082,9 +1141,7 @@ def main(argv: list[str] | None = None) -> None:
         config = AgentConfig.parse(
             {k: v for k, v in settings.items() if v is not None}, source="command line"
         )
-        private_dir(config.data_dir)
-        if not config.db_url:
-            private_dir(config.db_path.parent)
+        private_dir(config.data_folder, tighten=True)  # an existing db's folder stays as it is
         agent = Agent(config)
         agent.warm()  # model and embedder load now, with a progress bar, not in turn one
         participation = ParticipationStore(agent.database)

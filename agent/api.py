@@ -37,11 +37,13 @@ from agent.store import close_checkpointer, new_thread_id, open_checkpointer
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.checkpoint.base import BaseCheckpointSaver
-    from langgraph.types import StateSnapshot, StreamMode
+    from langgraph.types import Command, StateSnapshot, StreamMode
 
+    from agent.graph import Input
     from agent.judges import Judges
     from agent.llm.base import LLMBackend
     from agent.profiles import ContextProfile
+    from agent.state import State
     from uncertainty import TextEmbedder
 
 __all__ = ["Agent", "AnswerText", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
@@ -49,11 +51,20 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 8000
 PER_SESSION = ("context", "samples", "readings")  # what Agent.stream(settings=) may change
+Settings = dict[str, object]  # {name in PER_SESSION: value}, one person's, for one turn
 TURN_FAILED = (
     "The turn failed inside Clarion (the details are in the server's log). The "
     "conversation is unchanged; try again."
 )
-_DONE = object()
+
+
+class _Done:
+    """The end of one turn's events."""
+
+
+_DONE = _Done()
+_Item = TurnEvent | BaseException | _Done  # what a turn's worker puts on its queue
+_Emit = Callable[[_Item], None]
 _THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 
@@ -102,7 +113,7 @@ class Agent:
         *,
         backend: LLMBackend | None = None,
         embedder: TextEmbedder | None = None,
-        checkpointer: BaseCheckpointSaver | None = None,
+        checkpointer: BaseCheckpointSaver[str] | None = None,
         judges: Judges | None = None,
     ):
         self.config = config or AgentConfig()
@@ -133,13 +144,13 @@ class Agent:
     # -- turns ----------------------------------------------------------------
 
     def chat(
-        self, message: str, thread_id: str | None = None, *, settings: dict | None = None
+        self, message: str, thread_id: str | None = None, *, settings: Settings | None = None
     ) -> Reply:
         """Answer a message (new thread if None); on a thread waiting for a clarify
         reply, the message is that reply."""
         return self._last(self.stream(message, thread_id, settings=settings))
 
-    def resume(self, thread_id: str, reply: str, *, settings: dict | None = None) -> Reply:
+    def resume(self, thread_id: str, reply: str, *, settings: Settings | None = None) -> Reply:
         """Answer a pending clarifying question."""
         return self._last(self.stream(reply, thread_id, resume=True, settings=settings))
 
@@ -149,7 +160,7 @@ class Agent:
         thread_id: str | None = None,
         *,
         resume: bool = False,
-        settings: dict | None = None,
+        settings: Settings | None = None,
     ) -> Iterator[TurnEvent]:
         """One TurnEvent per node that ran; the last one carries the Reply. While a move
         writes its text, AnswerText events carry the text so far. `settings` changes this
@@ -163,7 +174,7 @@ class Agent:
         else:
             _check_thread_id(thread_id)
         config = self._turn_config(settings)
-        events: queue.Queue = queue.Queue()
+        events: queue.Queue[_Item] = queue.Queue()
         worker = threading.Thread(
             target=self._turn,
             args=(text, thread_id, resume, config, events.put),
@@ -173,7 +184,7 @@ class Agent:
         worker.start()
         return self._events(events)
 
-    def _turn_config(self, settings: dict | None) -> AgentConfig:
+    def _turn_config(self, settings: Settings | None) -> AgentConfig:
         if not settings:
             return self.config
         unknown = set(settings) - set(PER_SESSION)
@@ -182,14 +193,14 @@ class Agent:
         return self.config.updated(**settings)
 
     @staticmethod
-    def _events(events: queue.Queue) -> Iterator[TurnEvent]:
-        while (item := events.get()) is not _DONE:
+    def _events(events: queue.Queue[_Item]) -> Iterator[TurnEvent]:
+        while not isinstance(item := events.get(), _Done):
             if isinstance(item, BaseException):
                 raise item
             yield item
 
     def _turn(
-        self, text: str, thread_id: str, resume: bool, config: AgentConfig, emit: Callable
+        self, text: str, thread_id: str, resume: bool, config: AgentConfig, emit: _Emit
     ) -> None:
         """The whole turn, to its end whatever the consumer does; events go to `emit`."""
         from langgraph.types import Command
@@ -205,7 +216,9 @@ class Agent:
                         f"Conversation {thread_id} is not waiting for an answer to a "
                         "clarifying question; send a new message instead."
                     )
-                graph_input = Command(resume=text) if waiting else {"message": text}
+                graph_input: Command[str] | Input = (
+                    Command(resume=text) if waiting else {"message": text}
+                )
                 self._restore(state, only_if_moved=True)
                 saved = self.config
                 if config is not saved:  # one person's settings, for this turn only
@@ -222,7 +235,9 @@ class Agent:
             emit(GenerationError(TURN_FAILED))
         emit(_DONE)
 
-    def _run(self, graph_input: Any, thread_id: str, before: StateSnapshot, emit: Callable) -> None:
+    def _run(
+        self, graph_input: Command[str] | Input, thread_id: str, before: StateSnapshot, emit: _Emit
+    ) -> None:
         from agent.events import describe
 
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
@@ -231,17 +246,21 @@ class Agent:
         context = Context.for_turn(self._resources)
         try:
             modes: list[StreamMode] = ["updates", "custom"]
-            for mode, update in self._graph.stream(
-                graph_input, config, context=context, stream_mode=modes
+            for part in self._graph.stream(
+                graph_input, config, context=context, stream_mode=modes, version="v2"
             ):
-                if mode == "custom":  # agent.nodes.complete: the text written so far
-                    emit(AnswerText(update["node"], "Writing the answer", text=update["text"]))
+                if part["type"] == "custom":  # agent.nodes.complete: the text written so far
+                    data = part["data"]
+                    emit(AnswerText(data["node"], "Writing the answer", text=data["text"]))
                     continue
-                for node, values in update.items():
+                if part["type"] != "updates":
+                    continue
+                for node, values in part["data"].items():
                     if node.startswith("__"):  # the interrupt itself: clarify came first
                         continue
-                    event = TurnEvent(node, describe(node, values or {}))
-                    reply = (values or {}).get("reply")
+                    update: State = values or State()
+                    event = TurnEvent(node, describe(node, update))
+                    reply = update.get("reply")
                     if reply is not None:
                         seconds = time.perf_counter() - started
                         event.reply = replace(reply, thread_id=thread_id, seconds=seconds)

@@ -7,8 +7,12 @@ import argparse
 import getpass
 import json
 import textwrap
+from typing import TYPE_CHECKING, Any
 
 from agent.config import AgentConfig
+
+if TYPE_CHECKING:
+    from agent.proposals import Proposal
 
 EXAMPLES = """examples:
   python -m agent perspectives list                 # every perspective and proposal
@@ -18,7 +22,9 @@ EXAMPLES = """examples:
 """
 
 
-def add_perspectives_command(commands) -> None:
+def add_perspectives_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     parser = commands.add_parser(
         "perspectives",
         help="review proposed perspectives (operator)",
@@ -45,7 +51,7 @@ def run_perspectives(args: argparse.Namespace) -> int:
 
     settings = {**db_setting(args.db), "data_dir": args.data_dir}
     config = AgentConfig.parse({k: v for k, v in settings.items() if v}, source="command line")
-    registry_file = user_registry_path(config.data_dir)
+    registry_file = user_registry_path(config.data_folder)
     store = ProposalStore(config.database, registry_file)
     if args.action in ("accept", "reject"):
         if not args.id:
@@ -68,8 +74,8 @@ def run_perspectives(args: argparse.Namespace) -> int:
             )
             return 0
         print(f"{len(voiced)} perspectives voiced:")
-        for p in voiced:
-            print(f"  {p.id:28} {p.family:20} {p.name}")
+        for v in voiced:
+            print(f"  {v.id:28} {v.family:20} {v.name}")
         print(f"{len(proposals)} proposals:")
         for p in proposals:
             print(f"  {p.id:28} {p.status:9} {p.supporters} supporters")
@@ -85,7 +91,7 @@ def run_perspectives(args: argparse.Namespace) -> int:
     return 0
 
 
-def _as_dict(proposal) -> dict:
+def _as_dict(proposal: Proposal) -> dict[str, Any]:
     return {
         **proposal.perspective.model_dump(mode="json"),
         "status": proposal.status,
@@ -95,7 +101,7 @@ def _as_dict(proposal) -> dict:
     }
 
 
-def _describe(proposal) -> str:
+def _describe(proposal: Proposal) -> str:
     p = proposal.perspective
     wrap = lambda text: textwrap.indent(textwrap.fill(text, 84), "    ")  # noqa: E731
     return "\n".join(

@@ -24,13 +24,16 @@ def private_umask() -> None:
     os.umask(0o077)
 
 
-def private_dir(path: Path) -> Path:
-    """Create `path` (and parents) as 0700; an existing folder we own is tightened to 0700."""
+def private_dir(path: Path, *, tighten: bool = False) -> Path:
+    """Create `path` as 0700 (missing parents follow the umask: 0700 after private_umask).
+    A folder that already exists is left as it is, unless `tighten` (the operator's own
+    data folder): then one we own is closed to 0700, never a shared sticky one (/tmp)."""
     path = Path(path).expanduser()
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not tighten:
+        return path
     mode = path.stat().st_mode
     with contextlib.suppress(PermissionError):  # not ours: leave it alone
-        # A shared sticky folder (/tmp) is never ours to close, even when root owns it.
         if path.stat().st_uid == os.getuid() and mode & 0o077 and not mode & stat.S_ISVTX:
             path.chmod(0o700)
     return path

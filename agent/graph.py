@@ -13,9 +13,10 @@ waiting on a clarifying question is a checkpoint; `Command(resume=reply)` contin
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
-from typing import TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -50,6 +51,7 @@ class Input(TypedDict):
 
 Node = Callable[[State, Runtime[Context]], State]
 Graph = CompiledStateGraph[State, Context, Input, State]
+R = TypeVar("R")
 
 
 def begin(state: State) -> State:
@@ -97,7 +99,7 @@ def _timed(name: str, node: Node) -> Node:
     return run
 
 
-def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Graph:
+def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     """The compiled graph; heavy resources come with each run's Context."""
     g = StateGraph(State, context_schema=Context, input_schema=Input)
     g.add_node("begin", begin)
@@ -138,25 +140,31 @@ def _refusing_empty_resume(graph: Graph) -> Graph:
     inside LangGraph 1.2 (UnboundLocalError in pregel/_loop.py), an integer past 64 bits
     fails its serializer, an empty mapping silently does nothing. The reply to a
     clarifying question is text; anything else is refused with a plain error."""
-    from agent.errors import InvalidInputError
 
-    def guard(method: Callable) -> Callable:
-        def run(graph_input: object, *args: object, **kwargs: object):
-            resuming = isinstance(graph_input, Command) and graph_input.update is None
-            if resuming and not graph_input.goto and not isinstance(graph_input.resume, str):
-                raise InvalidInputError(
-                    "Resuming needs the reply to the clarifying question, as text."
-                )
+    def guard(method: Callable[..., R]) -> Callable[..., R]:
+        @functools.wraps(method)
+        def run(graph_input: object, *args: object, **kwargs: object) -> R:
+            _check_resume(graph_input)
             return method(graph_input, *args, **kwargs)
 
         return run
 
-    graph.stream = guard(graph.stream)  # type: ignore[method-assign] -- invoke calls it
-    graph.astream = guard(graph.astream)  # type: ignore[method-assign] -- the API server's
+    # Instance attributes shadow the methods; invoke calls stream, the API server astream.
+    graph.stream = guard(graph.stream)  # type: ignore[method-assign]
+    graph.astream = guard(graph.astream)  # type: ignore[method-assign]
     return graph
 
 
-def graph(config: dict | None = None) -> Graph:
+def _check_resume(graph_input: object) -> None:
+    from agent.errors import InvalidInputError
+
+    if not isinstance(graph_input, Command) or graph_input.update is not None:
+        return
+    if not graph_input.goto and not isinstance(graph_input.resume, str):
+        raise InvalidInputError("Resuming needs the reply to the clarifying question, as text.")
+
+
+def graph(config: dict[str, Any] | None = None) -> Graph:
     """Graph factory for langgraph.json (`langgraph dev` / Studio): the settings of
     $CLARION_CONFIG (else the defaults), resources loaded on first use; the server
     supplies its own checkpointer.

@@ -70,9 +70,7 @@ class ParticipationStore:
             )
         return key
 
-    def record(
-        self, thread_id: str, perspective_id: str | None, missing_view: str | None = None
-    ) -> None:
+    def record(self, thread_id: str, perspective_id: object, missing_view: object = None) -> None:
         """Store that `perspective_id` represented the person, and/or the view they missed,
         about the thread's last perspectives reply (once per reply)."""
         if not isinstance(thread_id, str) or not thread_id:

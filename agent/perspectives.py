@@ -125,7 +125,7 @@ def load_registry(extra: Path | None = None) -> list[Perspective]:
     return registry
 
 
-def add_perspective(entry: dict, path: Path) -> Perspective:
+def add_perspective(entry: dict[str, Any], path: Path) -> Perspective:
     """Validate a perspective and append it to the user file at `path`: under a lock
     (other processes may add at the same time) and by an atomic replace."""
     path = Path(path).expanduser()
@@ -185,9 +185,9 @@ def select_perspectives(
         else:
             loners.append(i)
     if loners:  # they compete inside the most relevant family's lane
-        best = next(iter(families.values()), [])
-        best[:] = sorted([*best, *loners], key=lambda i: (-relevance[i], i))
-        families = families or {"": best}
+        lane = next(iter(families.values()), [])
+        lane[:] = sorted([*lane, *loners], key=lambda i: (-relevance[i], i))
+        families = families or {"": lane}
     picked: list[int] = []
     while len(picked) < min(k, len(items)):
         for pool in families.values():

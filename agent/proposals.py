@@ -94,7 +94,7 @@ class ProposalStore:
             for e, s, who, at, by, why, n in rows
         ]
 
-    def get(self, proposal_id: str) -> Proposal:
+    def get(self, proposal_id: object) -> Proposal:
         found = [p for p in self.proposals() if p.id == proposal_id]
         if not found:
             raise InvalidInputError(f"There is no proposal with id '{proposal_id}'.")
@@ -140,7 +140,7 @@ class ProposalStore:
                 )
         return self.get(perspective.id)
 
-    def support(self, proposal_id: str, person: str, needed: int = 0) -> Proposal:
+    def support(self, proposal_id: object, person: str, needed: int = 0) -> Proposal:
         """One person's support for a pending proposal (again: no change). With
         `needed` > 0, the proposal is accepted once that many people support it."""
         proposal = self.get(check_text(proposal_id, "The proposal id", max_chars=64))
@@ -161,7 +161,7 @@ class ProposalStore:
 
     # -- the operator -------------------------------------------------------------
 
-    def decide(self, proposal_id: str, accept: bool, by: str, reason: str = "") -> Proposal:
+    def decide(self, proposal_id: object, accept: bool, by: str, reason: str = "") -> Proposal:
         """Accept (append to the registry file, then mark) or reject a pending proposal."""
         proposal = self.get(proposal_id)
         if proposal.status != "pending":

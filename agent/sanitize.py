@@ -65,11 +65,8 @@ def check_text(
             raise InvalidInputError(
                 f"{field}: contains {kind} (U+{ord(char):04X}); remove it and use plain text."
             )
-    marker = TEMPLATE_MARKERS.search(text)
-    if marker is None:
-        marker = next((m for m in (t for t in special_tokens if t) if m in text), None)
-    else:
-        marker = marker.group(0)
+    found = TEMPLATE_MARKERS.search(text)
+    marker = found.group(0) if found else next((t for t in special_tokens if t and t in text), None)
     if marker is not None:
         raise InvalidInputError(
             f"{field}: contains the chat-template marker {marker!r}, which the model would "

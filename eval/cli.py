@@ -283,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="load, faults, bad input and attacks on the served app (eval/reliability)",
         add_help=False,
     )
+    sub.add_parser(
+        "reproduce",
+        help="rerun every command behind the README's figures and rebuild its table "
+        "(eval/reproduce.py)",
+        add_help=False,
+    )
     return parser
 
 
@@ -514,6 +520,10 @@ def main(argv: list[str] | None = None) -> int:
         from eval.reliability.run import main as reliability
 
         return reliability(argv[1:])
+    if argv and argv[0] == "reproduce":
+        from eval.reproduce import main as reproduce
+
+        return reproduce(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,

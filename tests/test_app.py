@@ -6,16 +6,12 @@ small model: the normativity gate is shut, and any ambiguity with differing read
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from eval.reliability.server import AppProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -45,89 +41,10 @@ NO_CLARIFY = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class AppServer:
-    """`python app.py` on a free loopback port, restartable on the same database."""
-
-    def __init__(self, folder: Path, scripted: bool = False):
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = folder / "app.log"
-        self.proc: subprocess.Popen | None = None
-        if scripted:  # the same app over tests/ui_fakes.FakeAgent: no model, deterministic
-            self.command = [
-                sys.executable,
-                str(ROOT / "tests" / "ui_fake_server.py"),
-                str(self.port),
-                str(folder),
-            ]
-            return
-        self.command = [
-            sys.executable,
-            str(ROOT / "app.py"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--context",
-            str(PROFILE),
-            "--db",
-            str(folder / "clarion.sqlite"),
-            "--data-dir",
-            str(folder / "data"),
-            "--samples",
-            "3",
-            "--timeout",
-            "600",
-        ]
-
-    def start(self, timeout: float = 300) -> None:
-        env = {
-            **os.environ,
-            "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1",
-            "GRADIO_ANALYTICS_ENABLED": "False",
-            "PYTHONPATH": str(ROOT),
-        }
-        with self.log.open("a") as log:
-            self.proc = subprocess.Popen(
-                self.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"app.py exited with {self.proc.returncode}:\n{self.tail()}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(1)
-        pytest.fail(f"app.py did not answer within {timeout:.0f} s:\n{self.tail()}")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self.proc = None
-
-    def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    app = AppServer(tmp_path_factory.mktemp("app"))
+    extra = ("--context", str(PROFILE), "--samples", "3", "--timeout", "600")
+    app = AppProcess(tmp_path_factory.mktemp("app"), extra=extra)
     app.start()
     yield app
     app.stop()
@@ -136,8 +53,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def scripted_server(tmp_path):
-    app = AppServer(tmp_path / "scripted", scripted=True)
-    app.folder.mkdir()
+    # the same app over tests/ui_fakes.FakeAgent: no model, deterministic
+    app = AppProcess(tmp_path / "scripted", entry=(str(ROOT / "tests" / "ui_fake_server.py"),))
     app.start(timeout=120)
     yield app
     app.stop()
@@ -163,7 +80,7 @@ def browser_page(tmp_path):
             context.close()
 
 
-def wait_for_badges(page, count: int, server: AppServer) -> None:
+def wait_for_badges(page, count: int, server: AppProcess) -> None:
     """Wait for the count-th reply; on a timeout, say what the page and the server show."""
     from playwright.sync_api import expect
 
@@ -213,7 +130,7 @@ def test_clarify_in_the_browser_then_resume_and_survive_a_restart(server, browse
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # Feedback stored in the shared database shows up in the Representation tab.
-    store = ParticipationStore(server.folder / "clarion.sqlite")
+    store = ParticipationStore(server.db)
     store.shown("someone", ["care"])
     store.record("someone", "care", None)
     page.get_by_role("tab", name="Representation").click()

@@ -1,8 +1,10 @@
 """Serve app.py over the scripted FakeAgent (no model), for the fast browser test.
 
-python tests/ui_fake_server.py PORT FOLDER
+python tests/ui_fake_server.py --host 127.0.0.1 --port PORT --db FILE --data-dir DIR
+(the flags eval.reliability.server.AppProcess gives every app it starts)
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -15,19 +17,25 @@ from agent.participation import ParticipationStore  # noqa: E402
 from tests.ui_fakes import FakeAgent  # noqa: E402
 
 
-def main(port: int, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    args = parser.parse_args(argv)
+    args.data_dir.mkdir(parents=True, exist_ok=True)
     ui = app.ClarionUI(
         FakeAgent(),
-        ParticipationStore(folder / "clarion.sqlite"),
-        app.ThreadTokens(app.signing_key(Database(folder / "clarion.sqlite"))),
-        folder / "perspectives.yaml",
+        ParticipationStore(args.db),
+        app.ThreadTokens(app.signing_key(Database(args.db))),
+        args.data_dir / "perspectives.yaml",
     )
     demo = app.build_app(ui)
     demo.queue(default_concurrency_limit=1).launch(
-        server_name="127.0.0.1", server_port=port, css=app.CSS, theme=app.THEME
+        server_name=args.host, server_port=args.port, css=app.CSS, theme=app.THEME
     )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), Path(sys.argv[2]))
+    main(sys.argv[1:])

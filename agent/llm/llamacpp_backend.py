@@ -5,7 +5,11 @@ prompt is prefilled once, its tokens tagged with the sequence ids of all its n s
 (the KV cache is unified, so the prefix is stored once), then each step feeds one token
 per running sequence. The KV of the last call is kept: a later call whose prompt starts
 with tokens already decoded (the greedy probe, then samples of the same prompt; a sample,
-then its continuation) prefills only what is new. Tokens are chosen in numpy from the raw
+then its continuation) prefills only what is new, except a seeded call: it starts from an
+empty cache, because the float sums over a reused KV (other cells, another batch shape)
+differ in the last bits from a fresh prefill's, which is enough to change a seeded draw;
+a seed promises the same samples, and re-prefilling a prompt costs little next to
+decoding its samples. Tokens are chosen in numpy from the raw
 logits (agent.llm.token_choice: transformers' order and default top-k), so the log-prob
 of each chosen token is the unscaled distribution's, as the contract asks.
 
@@ -355,6 +359,8 @@ class LlamaCppBackend:
     ) -> tuple[list[_Seq], np.ndarray]:
         """Assign sequence ids, reuse cached prefixes, decode the rest of each prompt.
         Returns the sequences and the logits (one row per prompt) to choose from."""
+        if params.seed is not None:
+            self._reset()  # the same samples for the same seed (module docstring)
         mem, n = self._ctx.memory, params.n
         free = [i for i in range(MAX_SEQUENCES) if i not in self._kept][: len(prompts) * n]
         full = [p + start for p in prompts]

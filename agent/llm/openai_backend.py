@@ -14,6 +14,12 @@ Differences from the in-process backend, by the nature of an HTTP API: the serve
 the tokenizer, so samples carry log-probs but no token ids; `min_new_tokens` and the
 straggler cut are not sent (no portable parameter); `stop` strings go to the server,
 which ends a sample at any occurrence (also before its first visible character).
+
+Same sampler as in-process: servers sample with their own defaults (llama-cpp-python's:
+top_k 40, min_p 0.05, repeat_penalty 1.1), which would make the same model answer
+differently through a server. Each request therefore also sends SAMPLER, the in-process
+sampler's settings, as the extra fields vLLM and llama.cpp read (others ignore them); a
+server that refuses unknown fields (400) is detected and gets the standard ones only.
 """
 
 from __future__ import annotations
@@ -29,11 +35,14 @@ from typing import Any, NoReturn
 from agent.errors import GenerationError, ModelLoadError, PromptTooLongError
 from agent.llm.base import FinishReason, Messages, Sample, SamplingParams, validate_messages
 from agent.llm.stopping import cut_at_stop
+from agent.llm.token_choice import TOP_K
 
 log = logging.getLogger(__name__)
 
 API_KEY_ENVS = ("CLARION_API_KEY", "OPENAI_API_KEY")
 RETRY_BASE_S = 0.5
+SAMPLER = {"top_k": TOP_K, "min_p": 0.0, "repeat_penalty": 1.0}
+"""The in-process sampler as extra request fields (see the module docstring)."""
 DEFAULT_CONTEXT_WINDOW = 2048
 """Used when the server does not say (vLLM reports max_model_len; llama.cpp does not)."""
 
@@ -67,6 +76,7 @@ class OpenAIBackend:
         self.max_concurrency = max_concurrency
         self.max_retries = max_retries
         self.n_supported: bool | None = None  # None until a request with n > 1 shows it
+        self.sampler_fields = True  # False once the server refused them (400)
         self._client = openai.OpenAI(
             base_url=self.base_url,
             api_key=api_key or api_key_from_env(),
@@ -236,10 +246,25 @@ class OpenAIBackend:
             kwargs["seed"] = seed
         if params.stop:
             kwargs["stop"] = list(params.stop)
-        if extra:
-            kwargs["extra_body"] = extra
+        own = {**(SAMPLER if self.sampler_fields else {}), **(extra or {})}
+        if own:
+            kwargs["extra_body"] = own
+
+        def create(client: Any) -> Any:
+            try:
+                return client.chat.completions.create(**kwargs)
+            except openai.BadRequestError as exc:  # refused for one of our fields?
+                if not self.sampler_fields or not any(k in str(exc) for k in SAMPLER):
+                    raise
+                log.info("%s refused the sampler fields: sending standard ones only", self.name)
+                self.sampler_fields = False
+                kwargs.pop("extra_body", None)
+                if extra:
+                    kwargs["extra_body"] = extra
+                return client.chat.completions.create(**kwargs)
+
         try:
-            response = self._call(lambda client: client.chat.completions.create(**kwargs), seconds)
+            response = self._call(create, seconds)
         except openai.APITimeoutError:
             if params.deadline is not None:
                 return []  # the turn's time is up: the caller reports it

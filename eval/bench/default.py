@@ -27,6 +27,7 @@ def run_default(args, embedder) -> int:
     memory["peak_rss_mb_after_all_engines"] = peak_rss_mb()
     overall = turn_figures["overall"]
     result = {
+        **summary(turn_figures),
         "backend": backend.name,
         "N": args.samples,
         "T": args.tokens,
@@ -55,6 +56,26 @@ def run_default(args, embedder) -> int:
         return 0
     print("\n".join(format_report(result)))
     return 0
+
+
+def summary(turns: dict) -> dict:
+    """The keys every `--json` of the eval package starts with: suite, n, systems, components.
+    A system here is a way of answering (plain, Clarion adaptive, Clarion full): its median
+    turn seconds and its median per-prompt ratio over the plain turn."""
+    overall = turns["overall"]
+    systems = {
+        "plain": {"turn_s": overall["plain_turn_s"]["median"], "over_plain": 1.0},
+        "clarion_adaptive": {
+            "turn_s": overall["clarion_turn_adaptive_s"]["median"],
+            "over_plain": overall["ratio_adaptive"]["median"],
+        },
+        "clarion_full": {
+            "turn_s": overall["clarion_turn_full_s"]["median"],
+            "over_plain": overall["ratio_full"]["median"],
+        },
+    }
+    # the bench times whole turns, not single uncertainty components
+    return {"suite": "bench", "n": overall["prompts"], "systems": systems, "components": {}}
 
 
 def format_report(result: dict) -> list[str]:

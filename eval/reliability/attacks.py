@@ -10,21 +10,25 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from typing import Any
 
 import httpx
 
-from eval.reliability.client import Person
+from eval.reliability.client import Person, Reply
+from eval.reliability.server import AppProcess
 
 VALUE_QUESTION = "Should euthanasia be legal?"
 
 
-def config(url: str) -> dict:
-    return httpx.get(f"{url}config", timeout=30).json()
+def config(url: str) -> dict[str, Any]:
+    """The app's /config: its components and events, as a browser receives them."""
+    cfg: dict[str, Any] = httpx.get(f"{url}config", timeout=30).json()
+    return cfg
 
 
-def dependency_index(cfg: dict, fn_name: str) -> list[int]:
+def dependency_index(cfg: dict[str, Any], fn_name: str) -> list[int]:
     """Indexes of the events that call the handler named `fn_name` (from /config)."""
-    found = []
+    found: list[int] = []
     for i, dep in enumerate(cfg.get("dependencies", [])):
         name = dep.get("api_name") or ""
         if name == fn_name or name.startswith(fn_name + "_"):
@@ -32,7 +36,9 @@ def dependency_index(cfg: dict, fn_name: str) -> list[int]:
     return found
 
 
-def raw_call(url: str, fn_index: int, data: list, session_hash: str | None = None) -> dict:
+def raw_call(
+    url: str, fn_index: int, data: list[Any], session_hash: str | None = None
+) -> dict[str, Any]:
     """One event the way the browser sends it: join the queue, read the event stream."""
     session_hash = session_hash or secrets.token_hex(6)
     body = {"data": data, "fn_index": fn_index, "session_hash": session_hash, "trigger_id": None}
@@ -60,14 +66,14 @@ def raw_call(url: str, fn_index: int, data: list, session_hash: str | None = Non
     return {"refused_by": "no answer"}
 
 
-def _result(name: str, refused: bool, detail: object) -> dict:
+def _result(name: str, refused: bool, detail: object) -> dict[str, Any]:
     return {"name": name, "refused": bool(refused), "detail": str(detail)[:240]}
 
 
-def run_attacks(server) -> list[dict]:
+def run_attacks(server: AppProcess) -> list[dict[str, Any]]:
     url = server.url
     cfg = config(url)
-    results = []
+    results: list[dict[str, Any]] = []
     victim = Person(url)
     asked = victim.ask("What is the capital of France? (the victim's secret question)")
     victim_thread = asked["thread_id"]
@@ -171,11 +177,11 @@ def run_attacks(server) -> list[dict]:
     return results
 
 
-def _samples(reply: dict) -> object:
+def _samples(reply: Reply) -> object:
     return (reply.get("uncertainty") or {}).get("n_samples")
 
 
-def _browser_secret(cfg: dict) -> str:
+def _browser_secret(cfg: dict[str, Any]) -> str:
     for component in cfg.get("components", []):
         props = component.get("props") or {}
         if component.get("type") == "browserstate" or "storage_key" in props:
@@ -183,7 +189,7 @@ def _browser_secret(cfg: dict) -> str:
     return ""
 
 
-def _entry(fields: dict) -> dict:
+def _entry(fields: dict[str, str]) -> dict[str, Any]:
     return {
         "id": fields["id"],
         "name": fields["name"],

@@ -11,17 +11,21 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from typing import Any
+
+from gradio_client.client import Job
 
 from agent import Agent, AgentConfig
 from eval.reliability.client import Person
+from eval.reliability.server import AppProcess
 from eval.reliability.world import AMBIGUOUS, SLOW
 
 
-def _store(server) -> Agent:
+def _store(server: AppProcess) -> Agent:
     return Agent(AgentConfig(db_path=server.db, data_dir=server.data_dir))
 
 
-def _stored_turns(server, thread: str) -> int:
+def _stored_turns(server: AppProcess, thread: str) -> int:
     """Replies stored in the thread's history (one per completed turn)."""
     store = _store(server)
     try:
@@ -30,7 +34,7 @@ def _stored_turns(server, thread: str) -> int:
         store.close()
 
 
-def _pending(server, thread: str) -> bool:
+def _pending(server: AppProcess, thread: str) -> bool:
     store = _store(server)
     try:
         return store.pending(thread) is not None
@@ -38,7 +42,7 @@ def _pending(server, thread: str) -> bool:
         store.close()
 
 
-def _outcome(job, timeout: float = 20) -> str:
+def _outcome(job: Job, timeout: float = 20) -> str:
     """What the person whose turn was cut off saw from the client library."""
     try:
         result = job.result(timeout=timeout)
@@ -47,7 +51,7 @@ def _outcome(job, timeout: float = 20) -> str:
     return f"a reply: {str(result)[:160]}"
 
 
-def kill_mid_turn_while_a_clarify_waits(server, delay_s: float) -> dict:
+def kill_mid_turn_while_a_clarify_waits(server: AppProcess, delay_s: float) -> dict[str, Any]:
     """Person A has two answered turns and a third under way; person B's thread waits on
     a clarifying question. kill -9, restart: A keeps both answered turns and is told the
     third was cut off; B's question is still there and answerable."""
@@ -62,14 +66,16 @@ def kill_mid_turn_while_a_clarify_waits(server, delay_s: float) -> dict:
     time.sleep(delay_s * 1.5)  # the turn is under way: its first model call has returned
     server.kill()
     saw = _outcome(job)
-    a.close(), b.close()
+    a.close()
+    b.close()
     server.start()
     stored = _stored_turns(server, thread_a)
     waiting = clarified and _pending(server, asked["thread_id"])
     a_again, b_again = Person(server.url, token=a.token), Person(server.url, token=b.token)
     back = a_again.ask("Are you back?")
     answer = b_again.ask(asked["options"][0]) if clarified else {"error": "no clarify"}
-    a_again.close(), b_again.close()
+    a_again.close()
+    b_again.close()
     return {
         "completed": completed,
         "lost": max(0, completed - stored) + int(clarified and not waiting),
@@ -82,14 +88,14 @@ def kill_mid_turn_while_a_clarify_waits(server, delay_s: float) -> dict:
     }
 
 
-def kill_while_a_clarify_answer_runs(server, delay_s: float) -> dict:
+def kill_while_a_clarify_answer_runs(server: AppProcess, delay_s: float) -> dict[str, Any]:
     """The server dies while it works on the answer to a clarifying question: after the
     restart the question is still open and answerable (or, if that turn ended before
     the kill, its reply is stored)."""
     person = Person(server.url)
     asked = person.ask(f"{AMBIGUOUS} {SLOW}?")
     clarified = asked.get("kind") == "clarify"
-    thread = asked.get("thread_id")
+    thread = str(asked.get("thread_id"))
     saw, answered_before_kill = "(no clarify)", False
     if clarified:
         job = person.submit(asked["options"][0])
@@ -120,7 +126,7 @@ def kill_while_a_clarify_answer_runs(server, delay_s: float) -> dict:
     }
 
 
-def disconnect_mid_turn(server, delay_s: float) -> dict:
+def disconnect_mid_turn(server: AppProcess, delay_s: float) -> dict[str, Any]:
     """A client goes away mid-turn: the turn still completes and is stored, the turn lock
     is free for the next person."""
     person = Person(server.url)
@@ -163,7 +169,7 @@ conn.execute("ROLLBACK")
 """
 
 
-def database_locked(server, hold_s: float) -> dict:
+def database_locked(server: AppProcess, hold_s: float) -> dict[str, Any]:
     """Another process holds an exclusive lock on the database for `hold_s` seconds while
     a person sends a message; then they send it again."""
     person = Person(server.url)
@@ -174,6 +180,7 @@ def database_locked(server, hold_s: float) -> dict:
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert locker.stdout is not None
     locker.stdout.readline()  # "locked"
     try:
         during = person.ask("How many legs does a spider have?")
@@ -193,7 +200,7 @@ def database_locked(server, hold_s: float) -> dict:
     }
 
 
-def run_faults(server, delay_s: float) -> dict:
+def run_faults(server: AppProcess, delay_s: float) -> dict[str, Any]:
     """Needs the scripted model (SLOW messages take delay_s per model call)."""
     first = kill_mid_turn_while_a_clarify_waits(server, delay_s)
     second = kill_while_a_clarify_answer_runs(server, delay_s)

@@ -1,9 +1,9 @@
 """Bad input: a property-based fuzz (hypothesis, seeded) of every entry point.
 
-In process: the Agent, the Studio graph, the UI's event handlers (ClarionUI over a real
-Agent), the proposal form, the CLI, thread tokens. Over HTTP: the app's API endpoints.
-All on the scripted model (eval.reliability.world) with the real embedder, store and
-graph. An outcome is counted as
+Here: the counting (Tally, drive) and the Python entry points (the Agent, the Studio
+graph, thread tokens); eval.reliability.fuzz_front: what people reach (the page's event
+handlers with the proposal form, the CLI, the HTTP API). All on the scripted model
+(eval.reliability.world) with the real embedder, store and graph. An outcome is counted as
 - a crash: an exception escaped an entry point that must answer (anything but a
   ClarionError from the Agent or the graph; anything at all from a UI handler or the CLI);
 - a traceback shown: text a person sees holds a traceback, a source path or a raw
@@ -14,19 +14,25 @@ graph. An outcome is counted as
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from unittest import mock
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from agent.errors import ClarionError
 from eval.reliability.inputs import texts, tokens, values
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+    from agent import Agent
+    from agent.context import Resources
+
+T = TypeVar("T")
 
 INTERNALS = re.compile(
     r"Traceback \(most recent|File \"|site-packages|\.py\b|\b(?:sqlite3|OperationalError|"
@@ -60,7 +66,7 @@ class Tally:
         if error:
             self.refused += 1
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return {
             "inputs": self.inputs,
             "crashes": self.crashes,
@@ -73,7 +79,9 @@ class Tally:
         }
 
 
-def drive(tally: Tally, target: str, strategy: st.SearchStrategy, n: int, body: Callable) -> None:
+def drive(
+    tally: Tally, target: str, strategy: st.SearchStrategy[T], n: int, body: Callable[[T], None]
+) -> None:
     """Run `body(value)` on n seeded draws; whatever it raises is a crash."""
 
     @settings(
@@ -85,7 +93,7 @@ def drive(tally: Tally, target: str, strategy: st.SearchStrategy, n: int, body: 
         suppress_health_check=list(HealthCheck),
     )
     @given(strategy)
-    def run(value):
+    def run(value: T) -> None:
         tally.inputs += 1
         tally.per_target[target] = tally.per_target.get(target, 0) + 1
         try:
@@ -109,15 +117,12 @@ class Rotating:
         return self.current
 
 
-# --------------------------------------------------------------------------- in process
-
-
-def fuzz_agent(tally: Tally, agent, n: int) -> None:
+def fuzz_agent(tally: Tally, agent: Agent, n: int) -> None:
     from eval.reliability.world import AMBIGUOUS
 
     thread = Rotating(lambda: agent.chat("What is the capital of France?").thread_id)
 
-    def chat(message):
+    def chat(message: str) -> None:
         t = thread()
         before = agent.history(t)
         try:
@@ -127,7 +132,7 @@ def fuzz_agent(tally: Tally, agent, n: int) -> None:
             if agent.history(t) != before:
                 tally.note("history_changed", "agent.chat", message, "after a refusal")
 
-    def on_thread(thread_id):
+    def on_thread(thread_id: Any) -> None:
         try:
             agent.history(thread_id)
             agent.pending(thread_id)
@@ -135,7 +140,7 @@ def fuzz_agent(tally: Tally, agent, n: int) -> None:
         except ClarionError as exc:
             tally.shown("agent.thread_id", thread_id, exc, error=True)
 
-    def resume(reply):
+    def resume(reply: str) -> None:
         asked = agent.chat(AMBIGUOUS + "?")
         if asked.kind != "clarify":  # nothing to resume: this draw tests nothing
             return
@@ -152,14 +157,13 @@ def fuzz_agent(tally: Tally, agent, n: int) -> None:
     drive(tally, "agent.resume", texts(), max(1, n // 4), resume)
 
 
-def fuzz_studio(tally: Tally, resources, n: int) -> None:
+def fuzz_studio(tally: Tally, resources: Resources, n: int) -> None:
     """The LangGraph Studio entry (agent.graph), as `langgraph dev` calls it: no Agent,
     no run-time context (so the graph's own guards apply), any JSON as input or resume
     value. `resources` (the scripted model) stands in for the default ones."""
     from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.types import Command
 
-    import agent.context
     import agent.graph
     from agent.api import validate_message
     from agent.store import serializer
@@ -168,7 +172,7 @@ def fuzz_studio(tally: Tally, resources, n: int) -> None:
     graph = agent.graph.build_graph(InMemorySaver(serde=serializer()))  # Studio brings its own
     counter = iter(range(10**9))
 
-    def config():
+    def config() -> RunnableConfig:
         return {"configurable": {"thread_id": f"studio-{next(counter)}"}}
 
     inputs = st.one_of(
@@ -180,7 +184,7 @@ def fuzz_studio(tally: Tally, resources, n: int) -> None:
         ),
     )  # (a value that is not a mapping never reaches the graph: Studio's server refuses it)
 
-    def invoke(graph_input):
+    def invoke(graph_input: Any) -> None:
         cfg = config()
         try:
             graph.invoke(graph_input, cfg)
@@ -195,7 +199,7 @@ def fuzz_studio(tally: Tally, resources, n: int) -> None:
         if extra and len(history) > 2:  # one turn adds two entries; more were injected
             tally.note("history_changed", "studio.invoke", graph_input, history)
 
-    def resume(reply):
+    def resume(reply: Any) -> None:
         cfg = config()
         graph.invoke({"message": AMBIGUOUS + "?"}, cfg)
         before = graph.get_state(cfg)
@@ -220,70 +224,9 @@ def fuzz_studio(tally: Tally, resources, n: int) -> None:
         if after.values.get("history") != before.values.get("history") or not after.next:
             tally.note("history_changed", "studio.resume", reply, "answered by unusable text")
 
-    saved = agent.context.default_resources
-    agent.context.default_resources = lambda: resources
-    try:
+    with mock.patch("agent.context.default_resources", lambda: resources):
         drive(tally, "studio.invoke", inputs, n, invoke)
         drive(tally, "studio.resume", values(), max(1, n // 3), resume)
-    finally:
-        agent.context.default_resources = saved
-
-
-def _bubble_text(update: dict) -> str:
-    return " ".join(str(v) for v in update.values() if isinstance(v, str | list))
-
-
-def fuzz_ui(tally: Tally, ui, n: int) -> None:
-    """ClarionUI's event handlers, called with what a browser (or a forger) can send."""
-    from agent.perspectives import load_registry
-    from app import ERROR_MARK
-
-    agent = ui.agent
-    session = ui.new_session()
-    thread = Rotating(lambda: agent.chat("What is the capital of France?").thread_id)
-
-    def turn(value):
-        message, history = value
-        t = thread()
-        before = agent.history(t)
-        final: dict = {}
-        for update in ui.on_turn(message, history, t, session):
-            final.update(update)
-        text = _bubble_text(final)
-        refused = ERROR_MARK in text or agent.history(t) == before
-        tally.shown("ui.turn", message, text if refused else "", error=refused)
-        if refused and agent.history(t) != before:
-            tally.note("history_changed", "ui.turn", message, "after a refusal")
-
-    def voiced() -> set[str]:
-        return {p.id for p in load_registry(ui.perspectives_file)}
-
-    def propose(fields):
-        before = voiced()
-        text = ui.on_propose(*fields, session)
-        tally.shown("ui.propose", fields, text, error="⚠️" in str(text))
-        if voiced() != before:
-            tally.note("history_changed", "ui.propose", fields, "a proposal was voiced")
-
-    def feedback(fields):
-        out = ui.on_feedback(*fields, thread(), session)
-        tally.shown("ui.feedback", fields, _bubble_text(out), error="⚠️" in _bubble_text(out))
-
-    def load(token):
-        out = ui.on_load(token, token, None)
-        tally.shown("ui.load", token, _bubble_text(out), error=False)
-
-    def settings_(fields):
-        out = ui.on_settings(*fields, session)
-        text = _bubble_text(out) if isinstance(out, dict) else out
-        tally.shown("ui.settings", fields, text, error="⚠️" in str(text))
-
-    history = st.one_of(st.none(), st.just([]), st.lists(values(), max_size=3), values())
-    drive(tally, "ui.turn", st.tuples(texts(), history), n, turn)
-    drive(tally, "ui.propose", st.tuples(*[values()] * 7), n, propose)
-    drive(tally, "ui.feedback", st.tuples(values(), values()), max(1, n // 2), feedback)
-    drive(tally, "ui.load", tokens(), max(1, n // 2), load)
-    drive(tally, "ui.settings", st.tuples(values(), values(), values()), max(1, n // 2), settings_)
 
 
 def fuzz_tokens(tally: Tally, n: int) -> None:
@@ -291,113 +234,8 @@ def fuzz_tokens(tally: Tally, n: int) -> None:
 
     signer = ThreadTokens(b"k" * 32)
 
-    def verify(token):
+    def verify(token: Any) -> None:
         if signer.verify(token) is not None:
             tally.note("crashes", "tokens.verify", token, "a token nobody issued verified")
 
     drive(tally, "tokens.verify", tokens(), n, verify)
-
-
-def fuzz_cli(tally: Tally, backend, embedder, n: int) -> None:
-    """`python -m agent ...` in process (the scripted model patched in for the real one)."""
-    import agent.llm
-    import uncertainty
-    from agent.cli import main
-
-    folder = Path(tempfile.mkdtemp(prefix="clarion-fuzz-cli-"))
-    db = ["--db", str(folder / "cli.sqlite")]
-    saved = agent.llm.load_backend, uncertainty.Embedder
-    agent.llm.load_backend = lambda *a, **k: backend
-    uncertainty.Embedder = lambda *a, **k: embedder
-
-    def run(argv):
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = main(argv)
-            except SystemExit as exc:  # argparse refusing a flag
-                code = exc.code
-        text = out.getvalue() + err.getvalue()
-        if code not in (0, 2):
-            tally.note("crashes", "cli", argv, f"exit {code}: {text[-200:]}")
-        tally.shown("cli", argv, err.getvalue(), error=code != 0)
-
-    commands = st.one_of(
-        texts().map(lambda m: ["ask", m, *db]),
-        texts().map(lambda m: ["sample", m, *db]),
-        st.tuples(texts(), texts()).map(lambda a: ["ask", a[0], "--thread", a[1], *db]),
-        texts().map(
-            lambda m: ["perspectives", "accept", m, *db, "--data-dir", str(folder / "data")]
-        ),
-        st.lists(texts(), max_size=4).map(lambda a: ["ask", "hi", *db, *a]),
-    )
-    try:
-        drive(tally, "cli", commands, n, lambda argv: run([a for a in argv if "\x00" not in a]))
-    finally:
-        agent.llm.load_backend, uncertainty.Embedder = saved
-
-
-# --------------------------------------------------------------------------- over HTTP
-
-
-def fuzz_http(tally: Tally, server, n: int) -> None:
-    from eval.reliability.attacks import config, dependency_index, raw_call
-    from eval.reliability.client import Person
-    from eval.reliability.faults import _store
-
-    events = config(server.url)
-    ask_index = dependency_index(events, "ask")[0]
-    feedback_index = dependency_index(events, "feedback")[0]
-    person = Person(server.url)
-    person.ask("What is the capital of France?")
-    thread = person.token.rpartition(".")[0]
-    store = _store(server)
-
-    def ask(value):
-        message, token = value
-        before = store.history(thread)
-        try:
-            reply = person.ask(message, token=token)
-        except UnicodeEncodeError:  # gradio_client cannot send it: send it as JSON escapes
-            out = raw_call(server.url, ask_index, [message, token, None])
-            output = out.get("output") or {}
-            if "refused_by" in out:  # the server refused the request itself: not a crash
-                tally.refused += 1
-                return
-            if not out.get("success"):
-                tally.note("crashes", "api./ask", value, output.get("error") or out)
-                return
-            reply = (output.get("data") or [{}])[0]
-        except Exception as exc:  # noqa: BLE001 -- the server failed to answer
-            tally.note("crashes", "api./ask", value, f"{type(exc).__name__}: {exc}")
-            return
-        error = "error" in reply
-        tally.shown("api./ask", value, reply.get("error") or reply.get("text"), error=error)
-        if error and store.history(thread) != before:
-            tally.note("history_changed", "api./ask", value, "after a refusal")
-
-    def feedback(value):
-        try:
-            reply = person.feedback(*value)
-        except UnicodeEncodeError:  # gradio_client cannot send it: send it as JSON escapes
-            out = raw_call(server.url, feedback_index, [*value, None])
-            output = out.get("output") or {}
-            if "refused_by" in out:  # the server refused the request itself: not a crash
-                tally.refused += 1
-                return
-            if not out.get("success"):
-                tally.note("crashes", "api./feedback", value, output.get("error") or out)
-                return
-            reply = (output.get("data") or [{}])[0]
-        except Exception as exc:  # noqa: BLE001
-            tally.note("crashes", "api./feedback", value, f"{type(exc).__name__}: {exc}")
-            return
-        tally.shown("api./feedback", value, reply.get("error"), error="error" in reply)
-
-    token = st.one_of(st.just(None), tokens())
-    try:
-        drive(tally, "api./ask", st.tuples(values(), token), n, ask)
-        drive(tally, "api./feedback", st.tuples(values(), values()), max(1, n // 3), feedback)
-    finally:
-        person.close()
-        store.close()

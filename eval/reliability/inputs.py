@@ -41,13 +41,16 @@ NASTY = (
     "Should euthanasia be legal?",
     "What is the capital of France?",
 )
-ODD_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Mn")
 
 
 def texts() -> st.SearchStrategy[str]:
     return st.one_of(
         st.text(max_size=120),
-        st.text(st.characters(categories=ODD_CATEGORIES), min_size=1, max_size=12),
+        st.text(
+            st.characters(categories=["Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Mn"]),
+            min_size=1,
+            max_size=12,
+        ),
         st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=16)), max_size=5).map("".join),
         st.builds(
             lambda chunk, n: (chunk * n)[:n],

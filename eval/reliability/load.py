@@ -12,9 +12,11 @@ import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from agent import Agent, AgentConfig
 from eval.reliability.client import Person
+from eval.reliability.server import AppProcess
 
 QUESTIONS = (
     "What is the capital of France?",
@@ -34,7 +36,9 @@ def percentile(values: list[float], q: float) -> float | None:
     return round(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1], 3)
 
 
-def run_load(server, sessions: int, turns: int, time_limit_s: float, echo: bool) -> dict:
+def run_load(
+    server: AppProcess, sessions: int, turns: int, time_limit_s: float, echo: bool
+) -> dict[str, Any]:
     """`echo`: the model repeats the question (the scripted world), so a reply's text shows
     whose question it answered."""
     deadline = time.monotonic() + time_limit_s

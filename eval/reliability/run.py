@@ -6,14 +6,20 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from eval.reliability.server import AppProcess
 
 DESCRIPTION = """Serve Clarion to many people and measure it: load, faults, bad input, attacks.
 
-The real app runs as a subprocess on 127.0.0.1 (a free port), on a fresh data folder.
+The real app runs as a subprocess on 127.0.0.1 (a free port), on a fresh data folder
+(removed at the end; kept, with the servers' logs, when a bar is missed).
 Faults, fuzz and attacks run it over a scripted model (eval/reliability/world.py: the
 real Agent, graph, store and embedder, a deterministic LLM); load runs it over --model.
 
@@ -63,15 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     per_target = args.fuzz or (12 if quick else 250)
     folder = Path(tempfile.mkdtemp(prefix="clarion-reliability-"))
     started = time.perf_counter()
-    summary: dict = {"quick": quick, "folder": str(folder)}
+    summary: dict[str, Any] = {"quick": quick, "folder": str(folder)}
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
-
-    from eval.reliability.server import AppProcess
 
     # One app over the scripted model serves faults, attacks, the API fuzz and a scripted
     # load run (its SLOW messages take DELAY_S per model call); restarts keep its data.
     profile = ("--context", str(Path(__file__).with_name("profile.yaml")))
-    scripted = AppProcess(folder / "scripted", model="scripted", delay_s=DELAY_S, extra=profile)
+    scripted = AppProcess.scripted(folder / "scripted", DELAY_S, extra=profile)
     scripted.start()
     try:
         if "faults" in parts:
@@ -104,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         scripted.stop()
     if "load" in parts and model == "embedded":
         extra = ("--samples", "2", "--readings", "1", "--timeout", "600")
-        server = AppProcess(folder / "embedded", model=model, extra=extra)
+        server = AppProcess(folder / "embedded", extra=extra)
         server.start()
         try:
             summary["load"] = load(server, model, sessions, turns, args.time_limit or 1800)
@@ -113,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     if "load" in summary:
         say("load:", json.dumps(summary["load"]))
     summary["wall_s"] = round(time.perf_counter() - started, 1)
+    ok = passed(summary)
+    summary["folder_kept"] = not ok  # the servers' logs and data, for a failed run only
+    if ok:
+        shutil.rmtree(folder, ignore_errors=True)
     text = json.dumps(summary, ensure_ascii=False, indent=2)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -121,17 +129,19 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
     else:
         say(f"done in {summary['wall_s']} s; summary in JSON with --json")
-    return 0 if passed(summary) else 1
+    return 0 if ok else 1
 
 
-def timed(fn, *args, **kwargs) -> dict:
+def timed(fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
     """fn's dict with the seconds it took."""
     started = time.perf_counter()
     result = fn(*args, **kwargs)
     return {**result, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def load(server, model: str, sessions: int, turns: int, limit_s: float) -> dict:
+def load(
+    server: AppProcess, model: str, sessions: int, turns: int, limit_s: float
+) -> dict[str, Any]:
     from eval.reliability.load import run_load
 
     print(f"load: {sessions} people x {turns} turns on the {model} model ...", file=sys.stderr)
@@ -139,14 +149,14 @@ def load(server, model: str, sessions: int, turns: int, limit_s: float) -> dict:
     return {"model": model, **result, "server_tracebacks": server.tracebacks()}
 
 
-def run_fuzz(folder: Path, per_target: int, server) -> dict:
+def run_fuzz(folder: Path, per_target: int, server: AppProcess) -> dict[str, Any]:
     """Every entry point in process, then the API over HTTP."""
     from agent import Agent, AgentConfig
     from agent.context import Resources
     from agent.participation import ParticipationStore
     from agent.sessions import ThreadTokens, signing_key
     from app import ClarionUI, build_app
-    from eval.reliability import fuzz
+    from eval.reliability import fuzz, fuzz_front
     from eval.reliability.world import ScriptedBackend
     from uncertainty import Embedder
 
@@ -169,15 +179,15 @@ def run_fuzz(folder: Path, per_target: int, server) -> dict:
         folder / "data" / "perspectives.yaml",
     )
     build_app(ui)
-    fuzz.fuzz_ui(tally, ui, per_target)
+    fuzz_front.fuzz_ui(tally, ui, per_target)
     fuzz.fuzz_tokens(tally, per_target)
-    fuzz.fuzz_cli(tally, backend, embedder, max(1, per_target // 2))
+    fuzz_front.fuzz_cli(tally, folder / "cli", backend, embedder, max(1, per_target // 2))
     agent.close()
-    fuzz.fuzz_http(tally, server, per_target)
+    fuzz_front.fuzz_http(tally, server, per_target)
     return tally.summary()
 
 
-def passed(summary: dict) -> bool:
+def passed(summary: dict[str, Any]) -> bool:
     load, faults, fz, attacks = (summary.get(k) for k in PARTS)
     return all(
         [

@@ -1,5 +1,6 @@
 """The app under test: a subprocess on a free loopback port, killable and restartable on
-the same data folder (so a restart finds the conversations the killed one stored)."""
+the same data folder (so a restart finds the conversations the killed one stored). The
+app's own tests (tests/test_app.py) start it the same way."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,18 +21,19 @@ TRACEBACK = "Traceback (most recent call last)"
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 class AppProcess:
-    """`app.py` (model "embedded") or app.py over the scripted world (model "scripted")."""
+    """A Clarion app on a free loopback port, its data in `folder`: `entry` is what
+    Python runs (app.py by default), given `--host --port --db --data-dir` and `extra`."""
 
     def __init__(
         self,
         folder: Path,
-        model: str = "scripted",
-        delay_s: float = 0.0,
-        extra: tuple[str, ...] = (),
+        entry: Sequence[str] = (str(ROOT / "app.py"),),
+        extra: Sequence[str] = (),
     ):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -39,11 +42,6 @@ class AppProcess:
         self.log = self.folder / "app.log"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        entry = (
-            [str(ROOT / "app.py")]
-            if model == "embedded"
-            else ["-m", "eval.reliability.serve", str(delay_s)]
-        )
         self.command = [
             sys.executable,
             *entry,
@@ -57,8 +55,14 @@ class AppProcess:
             str(self.data_dir),
             *extra,
         ]
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
         self.kills = 0
+
+    @classmethod
+    def scripted(cls, folder: Path, delay_s: float, extra: Sequence[str] = ()) -> AppProcess:
+        """app.py over the scripted model (eval.reliability.world): SLOW turns take
+        `delay_s` per model call."""
+        return cls(folder, ("-m", "eval.reliability.serve", str(delay_s)), extra)
 
     def start(self, timeout: float = 300) -> None:
         env = {

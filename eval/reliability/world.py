@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import time
 
+from agent.llm.base import Messages, Sample, SamplingParams
 from agent.llm.fake import FakeBackend
 from agent.templates import render
 
@@ -32,7 +33,7 @@ STANCES = (
 )
 
 
-def script(messages: list[dict]) -> list[str]:
+def script(messages: Messages) -> list[str]:
     text = messages[-1]["content"]
     if text.startswith(_INTERPRET_HEAD) and text.endswith(_INTERPRET_TAIL):
         question = text.removeprefix(_INTERPRET_HEAD).removesuffix(_INTERPRET_TAIL)
@@ -63,16 +64,20 @@ class ScriptedBackend(FakeBackend):
         super().__init__(script, logprob=-1.0)
         self.delay_s = delay_s
 
-    def _wait(self, conversations) -> None:
+    def _wait(self, conversations: list[Messages]) -> None:
         if any(SLOW in m["content"] for c in conversations for m in c[-1:]):
             time.sleep(self.delay_s)
 
-    def sample_batch(self, conversations, params):
+    def sample_batch(
+        self, conversations: list[Messages], params: SamplingParams
+    ) -> list[list[Sample]]:
         self._wait(conversations)
         samples = super().sample_batch(conversations, params)
         self.calls.clear()  # FakeBackend keeps every call for tests; a server must not
         return samples
 
-    def greedy(self, messages, max_new_tokens: int = 64, **kwargs):
+    def greedy(
+        self, messages: Messages, max_new_tokens: int = 64, *, deadline: float | None = None
+    ) -> Sample:
         self._wait([messages])
-        return super().greedy(messages, max_new_tokens, **kwargs)
+        return super().greedy(messages, max_new_tokens, deadline=deadline)

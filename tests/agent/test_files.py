@@ -12,16 +12,21 @@ def test_atomic_write_leaves_no_temp_and_is_private(tmp_path):
     assert target.stat().st_mode & 0o777 == 0o600
 
 
-def test_private_dir_tightens_an_open_folder(tmp_path):
+def test_private_dir_creates_private_folders(tmp_path):
+    assert private_dir(tmp_path / "new" / "deeper").stat().st_mode & 0o777 == 0o700
+
+
+def test_private_dir_tightens_only_the_data_folder(tmp_path):
     folder = tmp_path / "open"
-    folder.mkdir(mode=0o755)
+    folder.mkdir()
     folder.chmod(0o755)
-    assert private_dir(folder).stat().st_mode & 0o777 == 0o700
+    assert private_dir(folder).stat().st_mode & 0o777 == 0o755  # e.g. an existing db's folder
+    assert private_dir(folder, tighten=True).stat().st_mode & 0o777 == 0o700
 
 
 def test_a_shared_sticky_folder_such_as_tmp_is_left_open(tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir()
     shared.chmod(0o1777)
-    private_dir(shared)
+    private_dir(shared, tighten=True)
     assert shared.stat().st_mode & 0o7777 == 0o1777

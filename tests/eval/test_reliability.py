@@ -12,11 +12,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.reliability
-@pytest.mark.xfail(
-    reason="open in issue 15: since the judge-driven policy landed, the scripted world's "
-    "clarify-wait fault never gets a thread id (ThreadError in faults._stored_turns)",
-    strict=False,
-)
 def test_quick_reliability_run_passes_every_bar():
     out = subprocess.run(
         [sys.executable, "-m", "eval", "reliability", "--quick", "--json"],

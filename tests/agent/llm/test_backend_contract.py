@@ -32,10 +32,6 @@ def test_same_seed_same_samples(any_backend, france):
     params = SamplingParams(n=4, max_new_tokens=16, seed=123)
     first = [s.text for s in any_backend.sample(france, params)]
     again = [s.text for s in any_backend.sample(france, params)]
-    if first != again and "llama" in any_backend.name.lower():
-        # Known defect (issue 18 note): the second call reuses the kept prompt KV, whose
-        # logits differ slightly from a fresh prefill, so the seeded draw diverges.
-        pytest.xfail("llama.cpp: a reused prompt KV changes the seeded samples")
     assert first == again
 
 

@@ -49,15 +49,24 @@ def test_all_samples_decode_in_one_batch_per_step(llamacpp_backend, france, monk
     assert sizes[1:] == [6] * 4  # after the prefill: one batch of 6 tokens per step
 
 
-def test_cached_prefix_gives_the_same_samples_as_a_cold_cache(llamacpp_backend, france):
+def test_cached_prefix_gives_the_same_greedy_answer_as_a_cold_cache(llamacpp_backend, france):
+    llamacpp_backend._reset()
+    cold = llamacpp_backend.greedy(france, 10)
+    warm = llamacpp_backend.greedy(france, 10)  # the prompt's KV is reused
+    assert cold.token_ids == warm.token_ids
+    # F16 kernels sum in another order for another batch shape: equal to ~1e-2, not bits
+    assert cold.token_logprobs == pytest.approx(warm.token_logprobs, abs=2e-2)
+
+
+def test_a_seeded_call_ignores_the_cache_and_repeats_bit_for_bit(llamacpp_backend, france):
     params = SamplingParams(n=3, max_new_tokens=10, seed=11)
     llamacpp_backend._reset()
     cold = llamacpp_backend.sample(france, params)
-    warm = llamacpp_backend.sample(france, params)  # the prompt's KV is reused
-    assert [s.token_ids for s in cold] == [s.token_ids for s in warm]
-    # F16 kernels sum in another order for another batch shape: equal to ~1e-2, not bits
-    flat = [lp for s in cold for lp in s.token_logprobs]
-    assert flat == pytest.approx([lp for s in warm for lp in s.token_logprobs], abs=2e-2)
+    llamacpp_backend.greedy(france, 10)  # leaves the prompt's KV cached
+    again = llamacpp_backend.sample(france, params)
+    assert [(s.token_ids, s.token_logprobs) for s in cold] == [
+        (s.token_ids, s.token_logprobs) for s in again
+    ]
 
 
 def test_many_conversations_are_split_into_calls_that_fit(llamacpp_backend, france):

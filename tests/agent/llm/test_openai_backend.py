@@ -27,6 +27,25 @@ def test_a_server_that_honours_n_gets_one_request():
     assert samples[0].text == "Paris is the capital." and samples[0].finish_reason == "stop"
 
 
+def test_the_in_process_sampler_is_sent_unless_the_server_refuses_it():
+    with StubServer(lambda body: (200, completion(body.get("n", 1)))) as stub:
+        backend_for(stub).sample(HELLO, SamplingParams(n=2, seed=1))
+    assert (stub.requests[0]["top_k"], stub.requests[0]["min_p"]) == (50, 0.0)
+    assert stub.requests[0]["repeat_penalty"] == 1.0
+
+    def strict(body):  # like api.openai.com: unknown fields are a 400
+        if "top_k" in body:
+            return 400, {"error": {"message": "Unrecognized request argument: top_k"}}
+        return 200, completion(body.get("n", 1))
+
+    with StubServer(strict) as stub:
+        backend = backend_for(stub)
+        assert len(backend.sample(HELLO, SamplingParams(n=2, seed=1))) == 2
+        backend.sample(HELLO, SamplingParams(n=2, seed=2))
+    assert backend.sampler_fields is False
+    assert ["top_k" in r for r in stub.requests] == [True, False, False]
+
+
 def test_a_server_that_ignores_n_gets_single_requests_with_their_own_seeds():
     with StubServer(lambda body: (200, completion(1))) as stub:
         backend = backend_for(stub)

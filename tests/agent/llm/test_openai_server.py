@@ -87,8 +87,10 @@ def test_clarify_then_resume_through_the_server(llama_server, tmp_path, embedder
     asked = agent.chat("What does it mean to skip?")
     if asked.kind != "clarify":
         pytest.xfail(f"the served model offered no differing readings: {asked.route_reason}")
-    assert len(asked.options) >= 2
-    answered = agent.resume(asked.thread_id, "2")
+    # readings offered as options, or an open question when none differ (the policy's two
+    # clarify forms); either is answered through the same resume
+    assert len(asked.options) >= 2 or asked.options == []
+    answered = agent.resume(asked.thread_id, "2" if asked.options else "to jump lightly")
     assert answered.thread_id == asked.thread_id and answered.kind in ("answer", "hedge")
     kinds = [m["kind"] for m in agent.history(asked.thread_id)]
     assert kinds[:3] == ["user", "clarify", "clarify_reply"]
