@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
@@ -24,6 +24,9 @@ from agent.errors import ConfigError, InvalidInputError
 from agent.files import atomic_write_text, locked
 from agent.sanitize import check_tags, check_text
 from uncertainty.embeddings import TextEmbedder
+
+if TYPE_CHECKING:
+    from agent.adapters import CultureAdapters
 
 REGISTRY_PATH = PROMPTS_DIR / "perspectives.yaml"
 USER_FILENAME = "perspectives.yaml"
@@ -150,7 +153,9 @@ def add_perspective(entry: dict[str, Any], path: Path) -> Perspective:
     return perspective
 
 
-def voices(request: str, registry: Sequence[Perspective], cultures=None) -> list[Perspective]:
+def voices(
+    request: str, registry: Sequence[Perspective], cultures: CultureAdapters | None = None
+) -> list[Perspective]:
     """The perspectives that may speak on a request: on a question with lettered options,
     the cultural groups the culture adapters cover (their shares come from the adapters),
     if any; otherwise every perspective that names no group."""

@@ -428,7 +428,7 @@ def cmd_train_judges(args) -> int:
 
 def cmd_train_adapters(args) -> int:
     from agent.adapters import WEIGHTS_DIR
-    from eval.adapters.run import HYPER, Options, train_culture
+    from eval.adapters.run import EPOCHS, Options, train_culture
     from eval.data import DATASETS
 
     if not DATASETS["globalopinionqa"].present(args.data):
@@ -436,7 +436,7 @@ def cmd_train_adapters(args) -> int:
     opts = Options(data_dir=args.data, out_dir=args.out or WEIGHTS_DIR, progress=not args.quiet)
     if args.questions:
         opts.questions = dict(zip(("train", "dev", "test"), args.questions, strict=True))
-    opts.epochs = args.epochs or HYPER["epochs"]
+    opts.epochs = args.epochs or EPOCHS
     card = train_culture(opts)
     if args.json:
         print(json.dumps(card, indent=1, default=float))

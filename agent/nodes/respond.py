@@ -139,7 +139,7 @@ def group_distributions(state: State, ctx: Context, pids: list[str]) -> dict[str
 
     parsed = parse_options(state["request"])
     registry = ctx.resources.registry
-    groups = {p: registry[p].group for p in pids if p in registry and registry[p].group}
+    groups = {p: g for p in pids if p in registry and (g := registry[p].group)}
     cultures = ctx.resources.cultures if parsed and groups else None
     if cultures is None or parsed is None:
         return {}

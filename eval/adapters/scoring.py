@@ -90,15 +90,18 @@ def score_records(records: list[dict], seed: int = SEED) -> dict:
         s: js_distances(targets, [np.asarray(r["predictions"][s]) for r in records])
         for s in systems
     }
-    overall = [[s, len(records), cluster_bootstrap(js[s], questions, seed)] for s in systems]
+    ci = {s: cluster_bootstrap(js[s], questions, seed) for s in systems}
+    overall: list[list] = [[s, len(records), ci[s]] for s in systems]
     regions = sorted({r["region"] for r in records})
-    region_rows = []
+    region_rows: list[list] = []
+    per_region: dict[str, list[dict]] = {}
     for s in systems:
-        cells = []
+        cells: list[dict] = []
         for g in regions:
             idx = [i for i, r in enumerate(records) if r["region"] == g]
             cells.append(cluster_bootstrap(js[s][idx], [questions[i] for i in idx], seed))
         region_rows.append([s, *cells])
+        per_region[s] = [ci[s], *cells]
     pairs = [
         [f"{a} - {b}", len(records), cluster_bootstrap(js[a] - js[b], questions, seed)]
         for a, b in PAIRS
@@ -106,12 +109,11 @@ def score_records(records: list[dict], seed: int = SEED) -> dict:
     ]
     counts = {g: sum(r["region"] == g for r in records) for g in regions}
     shown = [s for s in ("mixture", "dense", "prompted", "uniform") if s in js]
-    cells = {row[0]: [overall[systems.index(row[0])][2], *row[1:]] for row in region_rows}
     bars = {
         "title": "Mean JS distance to the country's distribution (lower is better)",
         "labels": ["all", *regions],
-        "series": {s: [c["value"] for c in cells[s]] for s in shown},
-        "intervals": {s: [[c["lo"], c["hi"]] for c in cells[s]] for s in shown},
+        "series": {s: [c["value"] for c in per_region[s]] for s in shown},
+        "intervals": {s: [[c["lo"], c["hi"]] for c in per_region[s]] for s in shown},
         "ylabel": "JS distance (natural log)",
     }
     return {

@@ -166,7 +166,8 @@ def mixture(
     out = []
     for r, preds in zip(rows, expert_preds, strict=True):
         w = gate.top(r.country, top) if top else gate.of(r.country)
-        out.append(sum(w.get(e, 0.0) * p for e, p in zip(gate.experts, preds, strict=True)))
+        parts = [w.get(e, 0.0) * p for e, p in zip(gate.experts, preds, strict=True)]
+        out.append(np.sum(parts, axis=0))
     return out
 
 
