@@ -25,7 +25,7 @@ from agent.adapters import (
 from agent.cultures import MAX_OPTIONS, letter_ids, load_regions
 from eval.adapters import data as D
 from eval.adapters.scoring import score_rows
-from eval.adapters.states import lower_states
+from eval.adapters.states import default_cache_dir, lower_states
 from eval.adapters.train import SEED, fit_adapter, fit_gate, predict
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class Options:
     out_dir: Path = WEIGHTS_DIR
     questions: dict[str, int] = field(default_factory=lambda: dict(D.QUESTIONS))
     epochs: int = EPOCHS
+    cache_dir: Path | None = field(default_factory=default_cache_dir)
     progress: bool = True
 
 
@@ -71,7 +72,9 @@ def train_culture(opts: Options) -> dict:
     split = D.by_split(rows)
     letters = letter_ids(tokenizer, MAX_OPTIONS)
     phase("load model and rows")
-    states_all = lower_states(base, tokenizer, rows, progress=opts.progress)
+    states_all = lower_states(
+        base, tokenizer, rows, progress=opts.progress, cache_dir=opts.cache_dir
+    )
     st = {s: [x for x, r in zip(states_all, rows, strict=True) if r.split == s] for s in split}
     phase("lower-layer states")
     model = get_peft_model(base, lora_config(), adapter_name=experts[0])
@@ -112,9 +115,6 @@ def train_culture(opts: Options) -> dict:
         l2=GATE_L2,
     )
     phase("fit gate")
-    test = predictions(model, [*experts, DENSE, None], st["test"], split["test"], letters)
-    scores = score_rows(split["test"], test, gate, opts.data_dir)
-    phase("score test")
     out = Path(opts.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name in [*experts, DENSE]:
@@ -122,6 +122,9 @@ def train_culture(opts: Options) -> dict:
     model.save_pretrained(str(out), selected_adapters=[*experts, DENSE])
     (out / "README.md").unlink(missing_ok=True)  # peft's empty model card; ours is card.md
     (out / GATE_FILE).write_text(json.dumps(gate.to_json(), indent=1) + "\n")
+    test = predictions(model, [*experts, DENSE, None], st["test"], split["test"], letters)
+    scores = score_rows(split["test"], test, gate, opts.data_dir)
+    phase("score test")
     card = {
         "family": "culture",
         "command": "python -m eval " + " ".join(sys.argv[1:]),

@@ -31,18 +31,17 @@ PAIRS = (
 
 
 def _others(rows, data_dir: Path) -> dict[tuple[str, str], list[np.ndarray]]:
-    """(question, country) -> the other countries' distributions of that question."""
+    """(prefix, country) -> the other countries' distributions of the same question: the
+    same text AND options (one question text is asked with different option sets)."""
+    from agent.cultures import question_prefix
     from eval.adapters.data import _question_of
     from eval.data import DATASETS
 
     by_q = defaultdict(list)
     for it in DATASETS["globalopinionqa"].load(data_dir):
-        by_q[_question_of(it.text)].append(
-            (it.meta["country"], np.asarray(it.meta["distribution"]))
-        )
-    return {
-        (r.question, r.country): [d for c, d in by_q[r.question] if c != r.country] for r in rows
-    }
+        key = question_prefix(_question_of(it.text), it.meta["options"])
+        by_q[key].append((it.meta["country"], np.asarray(it.meta["distribution"])))
+    return {(r.prefix, r.country): [d for c, d in by_q[r.prefix] if c != r.country] for r in rows}
 
 
 def system_predictions(rows, preds: dict, gate: Gate, data_dir: Path) -> dict[str, list]:
@@ -52,7 +51,7 @@ def system_predictions(rows, preds: dict, gate: Gate, data_dir: Path) -> dict[st
     majority, pooled = [], []
     for r in rows:
         n = len(r.options)
-        rest = others[(r.question, r.country)]
+        rest = others[(r.prefix, r.country)]
         mean = np.mean(rest, axis=0) if rest else np.full(n, 1 / n)
         pooled.append(mean)
         majority.append(np.eye(n)[int(np.argmax(mean))])

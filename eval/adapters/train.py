@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Sequence
 
@@ -14,6 +15,7 @@ from agent.adapters import Gate, option_log_probs
 from eval.adapters.states import top_logits
 
 SEED = 0
+log = logging.getLogger(__name__)
 
 
 def js_distances(targets: Sequence[np.ndarray], preds: Sequence[np.ndarray]) -> np.ndarray:
@@ -95,13 +97,14 @@ def fit_adapter(
             optim.zero_grad()
             loss.backward()
             optim.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
         dev_js = float(
             js_distances(
                 [r.target for r in dev[1]], predict(peft_model, name, *dev, letters)
             ).mean()
         )
         history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "dev_js": dev_js})
+        log.info("%s epoch %d: train loss %.4f, dev JS %.4f", name, epoch, np.mean(losses), dev_js)
         if dev_js < best[0]:
             best = (
                 dev_js,

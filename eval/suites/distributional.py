@@ -41,7 +41,7 @@ class DistributionalSuite(Suite):
         from eval.adapters.data import Row
         from eval.adapters.run import predictions
         from eval.adapters.scoring import make_records, system_predictions
-        from eval.adapters.states import lower_states
+        from eval.adapters.states import default_cache_dir, lower_states
 
         rows = [
             Row(**{**r, "options": tuple(r["options"]), "distribution": tuple(r["distribution"])})
@@ -51,7 +51,13 @@ class DistributionalSuite(Suite):
         model, tokenizer = load_peft(WEIGHTS_DIR, [*gate.experts, DENSE])
         letters = letter_ids(tokenizer, MAX_OPTIONS)
         progress = getattr(harness, "show_progress", True)
-        states = lower_states(model.base_model.model, tokenizer, rows, progress=progress)
+        states = lower_states(
+            model.base_model.model,
+            tokenizer,
+            rows,
+            progress=progress,
+            cache_dir=default_cache_dir(),
+        )
         preds = predictions(model, [*gate.experts, DENSE, None], states, rows, letters)
         systems = system_predictions(rows, preds, gate, harness.data_dir)
         return make_records(rows, systems)

@@ -80,3 +80,23 @@ def test_failing_adapters_fall_back_to_sample_shares(tmp_path, embedder, monkeyp
     assert reply.kind == "perspectives"
     assert all(v.distribution is None for v in reply.perspectives)
     assert "of samples" in reply.text
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not adapters.available(), reason="no trained culture adapters")
+def test_real_adapters_give_each_group_perspective_its_shares():
+    from agent.nodes.respond import group_distributions
+    from tests.agent.fakes import node_runtime
+
+    ctx = node_runtime().context
+    pids = [p.id for p in load_registry() if p.group]
+    request = (
+        "Question: How important is religion in your life?\nOptions: A. Very important "
+        "B. Somewhat important C. Not too important D. Not at all important"
+    )
+    shares = group_distributions({"request": request}, ctx, pids)
+    assert set(shares) == set(pids)
+    for dist in shares.values():
+        assert list(dist)[0] == "Very important" and sum(dist.values()) == pytest.approx(1.0)
+    egypt, japan = shares["people-in-egypt"], shares["people-in-japan"]
+    assert max(abs(egypt[o] - japan[o]) for o in egypt) > 1e-3  # groups are told apart
