@@ -137,7 +137,7 @@ def error_html(message: str) -> str:
 def uncertainty_figure(
     vector: Mapping[ComponentName, float] | None,
     thresholds: Mapping[ComponentName, float],
-    sources: dict[str, tuple[str, str, float]] | None = None,
+    sources: dict[str, tuple[str, str, float | None]] | None = None,
 ) -> Figure:
     """The uncertainty vector as bars; each component's threshold as a black tick.
     A red bar crossed its threshold: that component can trigger a move. `sources` names,
@@ -176,7 +176,7 @@ def uncertainty_figure(
     for row, name in enumerate(COMPONENT_NAMES):
         estimator, unit, sampled = sources.get(name, ("sampled", "nats", 0.0))
         labels.append(f"{name.replace('_', ' ')}\n{estimator}, {unit}")
-        if estimator != "sampled":
+        if estimator != "sampled" and sampled is not None:  # None: nothing was sampled
             ax.plot([min(sampled, top)], [row], marker="D", mfc="none", mec="#555", ms=5)
     ax.set_yticks(list(rows), labels, fontsize=7)
     ax.invert_yaxis()

@@ -203,7 +203,9 @@ def format_reply(reply) -> str:
     lines = [f"[{BADGES[reply.kind]}]", reply.text]
     if reply.kind == "clarify" and reply.options and "1. " not in reply.text:
         lines += [f"  {i}. {o}" for i, o in enumerate(reply.options, 1)]
-    if reply.confidence is not None:
+    if reply.confidence is not None and reply.uncertainty and not reply.uncertainty.n_samples:
+        lines.append(f"confidence: {reply.confidence:.0%} (greedy answer's mean token probability)")
+    elif reply.confidence is not None:
         lines.append(f"confidence: {reply.confidence:.0%} of samples share this meaning")
     lines.append(f"why: {reply.route_reason}")
     if reply.uncertainty is not None:
@@ -212,8 +214,9 @@ def format_reply(reply) -> str:
         parts = []
         for c in reply.uncertainty.components():
             part = f"{c.name} {c.value:.2f} {c.unit} ({c.estimator}"
+            sampled = sampled_value(c)
             if c.estimator != "sampled":
-                part += f"; sampled {sampled_value(c):.2f} nats"
+                part += f"; sampled {sampled:.2f} nats" if sampled is not None else "; not sampled"
             parts.append(part + ")")
         lines.append("uncertainty: " + " | ".join(parts))
     lines.append(f"thread: {reply.thread_id}  ({reply.seconds:.1f} s, context {reply.context})")

@@ -171,12 +171,10 @@ class AgentConfig(BaseModel):
     )
     adaptive: bool = Field(
         True,
-        description="probe first (agent.nodes.probe): sample only when the greedy answer, "
-        "the normativity gate or the facet library says the move may differ; False = full "
-        "mode, every turn samples",
-    )
-    probe_min_logprob: float = Field(
-        -0.5, le=0.0, description="a greedy answer below this mean token log-prob is sampled"
+        description="route on the learned judges first (agent.nodes.probe): a turn whose "
+        "move is 'answer' is answered greedily with no samples, others sample only the "
+        "cells their move needs, and samples are drawn in rounds until the meaning "
+        "clusters settle; False = full mode, every cell sampled, all `samples` drawn",
     )
     temperature: float = Field(0.7, gt=0.0, le=5.0)
     top_p: float = Field(0.9, gt=0.0, le=1.0)

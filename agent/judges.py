@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from agent.errors import ConfigError
-from agent.llm.base import Messages
+from agent.llm.base import Messages, Sample
 from agent.templates import render
 from uncertainty.judged import JudgeEstimate
 from uncertainty.probe import Probe, answer_stats, load_probe
@@ -54,14 +54,12 @@ def judge_conversation(request: str) -> Messages:
     ]
 
 
-def answer_block(backend, request: str, deadline: float | None = None) -> np.ndarray:
-    """Token statistics of the backend's greedy answer to the request."""
+def judge_greedy(backend, request: str, deadline: float | None = None) -> Sample:
+    """The backend's greedy answer to the request (JUDGE_TOKENS at most)."""
     conversation = judge_conversation(request)
     if deadline is None:
-        sample = backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS)
-    else:
-        sample = backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS, deadline=deadline)
-    return answer_stats(sample.token_logprobs, JUDGE_TOKENS)
+        return backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS)
+    return backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS, deadline=deadline)
 
 
 class Judges:
@@ -87,15 +85,19 @@ class Judges:
     def needs(self) -> set[str]:
         return {b for p in self.probes.values() for b in p.block_names}
 
-    def blocks(
+    def read(
         self, request: str, embedder, backend, deadline: float | None = None
-    ) -> dict[str, np.ndarray]:
-        """Every feature block some judge reads, computed once for the request."""
+    ) -> tuple[dict[str, np.ndarray], Sample | None]:
+        """Every feature block some judge reads, computed once for the request, and the
+        greedy answer they were read from (None when no judge reads one): the probe
+        continues it rather than writing it again."""
         out = {"embedding": np.asarray(embedder.embed([request]), dtype=np.float64)[0]}
+        greedy = None
         if self.needs() & {"answer_stats", "token_entropy"}:
-            out["answer_stats"] = answer_block(backend, request, deadline)
+            greedy = judge_greedy(backend, request, deadline)
+            out["answer_stats"] = answer_stats(greedy.token_logprobs, JUDGE_TOKENS)
             out["token_entropy"] = out["answer_stats"][:1]  # mean NLL alone
-        return out
+        return out, greedy
 
     def score(self, blocks: dict[str, np.ndarray]) -> list[JudgeEstimate]:
         """One estimate per judge, of the component it estimates."""
@@ -114,4 +116,11 @@ class Judges:
     def estimates(
         self, request: str, embedder, backend, deadline: float | None = None
     ) -> list[JudgeEstimate]:
-        return self.score(self.blocks(request, embedder, backend, deadline))
+        return self.judge(request, embedder, backend, deadline)[0]
+
+    def judge(
+        self, request: str, embedder, backend, deadline: float | None = None
+    ) -> tuple[list[JudgeEstimate], Sample | None]:
+        """The estimates, and the greedy answer (judge_conversation) they read."""
+        blocks, greedy = self.read(request, embedder, backend, deadline)
+        return self.score(blocks), greedy

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
 
 from agent.errors import ThreadError
-from agent.llm.base import FinishReason
+from agent.llm.base import FinishReason, Sample
 from agent.policy import Move, Route
 from agent.reply import Reply
 from uncertainty import LabeledAnswer, UncertaintyReport
@@ -47,13 +47,16 @@ class SampledAnswer(LabeledAnswer):
 
 @dataclass(frozen=True)
 class Probe:
-    """The greedy answer an adaptive turn starts with (agent.nodes.probe)."""
+    """What an adaptive turn decided before sampling (agent.nodes.probe): the move the
+    judges lead to and, when it is "answer", the complete greedy answer."""
 
     text: str
     mean_logprob: float
     finish_reason: FinishReason
     sample: bool  # True: the turn goes on to sample
     reason: str
+    move: Move | None = None  # the policy's move on the judges' estimates
+    tokens: int = 0  # tokens of the greedy answer
 
 
 class State(TypedDict, total=False):
@@ -67,10 +70,12 @@ class State(TypedDict, total=False):
     request: str  # the user's request, with clarifications folded in
     readings: list[str]  # readings[0] is the request itself
     judgments: list[JudgeEstimate]  # the learned judges' estimates (agent.nodes.judge)
+    judge_greedy: Sample | None  # the greedy answer the judges read (judge_conversation)
     value_laden: bool  # P(contested) >= the profile's value_conflict threshold
     value_score: float  # P(contested)
     perspectives: list[str]  # perspective ids voiced (value-laden questions only)
     answers: list[SampledAnswer]
+    stopping: dict[str, Any] | None  # how many samples were drawn and why (agent.nodes.sample)
     report: UncertaintyReport | None
     route: Route | None
     clarify_rounds: int

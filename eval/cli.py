@@ -284,6 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     sub.add_parser(
+        "compare",
+        help="two runs of one suite side by side: metrics, turn times, same move (eval/compare.py)",
+        add_help=False,
+    )
+    sub.add_parser(
         "reproduce",
         help="rerun every command behind the README's figures and rebuild its table "
         "(eval/reproduce.py)",
@@ -520,6 +525,10 @@ def main(argv: list[str] | None = None) -> int:
         from eval.reliability.run import main as reliability
 
         return reliability(argv[1:])
+    if argv and argv[0] == "compare":
+        from eval.compare import main as compare
+
+        return compare(argv[1:])
     if argv and argv[0] == "reproduce":
         from eval.reproduce import main as reproduce
 

@@ -38,7 +38,10 @@ def reply_record(reply) -> dict:
         "vector": unc.vector() if unc is not None else {},
         # per component: which estimator produced `vector`'s value, and the sampled value
         "estimators": {c.name: c.estimator for c in _components(unc)},
-        "sampled_vector": {c.name: sampled_value(c) for c in _components(unc)},
+        # (a component with no sampled estimate, e.g. a turn answered unsampled, is left out)
+        "sampled_vector": {
+            c.name: v for c in _components(unc) if (v := sampled_value(c)) is not None
+        },
         "differing_readings": list(unc.differing_readings) if unc is not None else [],
         "options": list(reply.options),
         "perspectives": [

@@ -6,6 +6,12 @@ from the answers, in nats. `apply_judges` makes the judge's estimate the compone
 value (estimator = the probe's name, unit = "probability") and keeps the sampled one,
 whole, as evidence["sampled"]; components no judge estimates stay as sampled. Nothing
 is averaged or summed: each component has exactly one value, from one estimator.
+
+`unsampled_report` is the report of a turn that drew no samples (an adaptive turn
+answered by its greedy probe, agent.nodes.probe): the judged components from the
+judges, semantic_entropy's place taken by the greedy answer's token entropy (its own
+estimator and unit), n_samples 0, no clusters, and no sampled estimate anywhere
+(evidence["sampled"] is None, `sampled_value` gives None): nothing is made up.
 """
 
 from __future__ import annotations
@@ -62,7 +68,61 @@ def apply_judges(report: UncertaintyReport, judges: Iterable[JudgeEstimate]) -> 
     return dataclasses.replace(report, **updates)  # type: ignore[arg-type]
 
 
-def sampled_value(component: Component) -> float:
-    """The sampled estimator's value of a component, whichever estimator produced it."""
-    sampled = component.evidence.get("sampled") if component.estimator != "sampled" else None
-    return float(sampled["value"]) if sampled else float(component.value)
+JUDGED: tuple[str, ...] = ("ambiguity", "value_conflict", "epistemic")
+"""The components a learned judge estimates (agent/judges.py)."""
+GREEDY_TOKEN_ENTROPY = "greedy_token_entropy"
+"""The estimator of an unsampled turn's semantic_entropy slot."""
+
+
+def unsampled_report(
+    judges: Iterable[JudgeEstimate], token_entropy: float, tokens: int
+) -> UncertaintyReport:
+    """The report of a turn with no samples: judged components, the greedy answer's token
+    entropy (mean negative log-prob per token, nats) for semantic_entropy, n_samples 0."""
+    by_component = {j.component: j for j in judges}
+    missing = [c for c in JUDGED if c not in by_component]
+    if missing:
+        raise ValueError(f"an unsampled report needs a judge for {', '.join(missing)}")
+    none = "not sampled (n_samples 0)"
+    judged = {
+        c: dataclasses.replace(
+            judged_component(Component(c, 0.0, 0.0, none), by_component[c]),  # type: ignore[arg-type]
+            evidence={
+                "judge": {
+                    "probe": by_component[c].probe,
+                    "features": list(by_component[c].features),
+                    **by_component[c].evidence,
+                },
+                "sampled": None,
+            },
+        )
+        for c in JUDGED
+    }
+    entropy = Component(
+        name="semantic_entropy",
+        value=max(0.0, float(token_entropy)),
+        raw=max(0.0, float(token_entropy)),
+        method=(
+            "token entropy of the greedy answer (mean negative log-prob per token); "
+            "semantic entropy needs samples and none were drawn"
+        ),
+        evidence={"tokens": int(tokens), "sampled": None},
+        estimator=GREEDY_TOKEN_ENTROPY,
+        unit="nats",
+    )
+    return UncertaintyReport(
+        semantic_entropy=entropy,
+        clusters=[],
+        differing_readings=[],
+        n_samples=0,
+        **judged,
+    )
+
+
+def sampled_value(component: Component) -> float | None:
+    """The sampled estimator's value of a component, whichever estimator produced it;
+    None when nothing was sampled (an unsampled report)."""
+    if component.estimator == "sampled":
+        return float(component.value)
+    sampled = component.evidence.get("sampled")
+    return float(sampled["value"]) if sampled else None

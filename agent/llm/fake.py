@@ -16,7 +16,8 @@ Script = Callable[[Messages], list[str]]
 
 
 class FakeBackend:
-    """Sample i of a conversation is script(messages)[i % len]; log-probs are fixed."""
+    """Sample i of a conversation is script(messages)[(seed + i) % len]; log-probs are
+    fixed (another seed draws the same texts in another order, as a real one would)."""
 
     name = "fake"
     context_window = 100_000
@@ -34,7 +35,10 @@ class FakeBackend:
         self, conversations: list[Messages], params: SamplingParams
     ) -> list[list[Sample]]:
         self.calls.append(conversations)
-        return [self._samples(messages, params.n, params.stop) for messages in conversations]
+        offset = params.seed or 0
+        return [
+            self._samples(messages, params.n, params.stop, offset) for messages in conversations
+        ]
 
     def sample(self, messages: Messages, params: SamplingParams) -> list[Sample]:
         return self.sample_batch([messages], params)[0]
@@ -60,12 +64,14 @@ class FakeBackend:
             on_text(whole[len(start.text) :])
         return self._sample(whole, "stop")
 
-    def _samples(self, messages: Messages, n: int, stop: tuple[str, ...] = ()) -> list[Sample]:
+    def _samples(
+        self, messages: Messages, n: int, stop: tuple[str, ...] = (), offset: int = 0
+    ) -> list[Sample]:
         validate_messages(messages)
         texts = self.script(messages) or [""]
         out = []
         for i in range(n):
-            text = texts[i % len(texts)]
+            text = texts[(offset + i) % len(texts)]
             cut = cut_at_stop(text, stop)
             text = text if cut is None else text[:cut].strip()
             words = text.split()

@@ -2,10 +2,11 @@
 
 A value-laden request (the contested judge's verdict, agent.nodes.judge) is answered by
 several perspectives, not several readings: its readings stay [request] and the
-perspectives most relevant to it are chosen. Otherwise
-the model rewrites the request K times (prompts/interpret.txt, one batched call). A
-rewrite that only paraphrases the request (cosine >= PARAPHRASE) adds no reading; the
-others are clustered by what they add to the request (the judge's question-residual
+perspectives most relevant to it are chosen. Otherwise (and when the move needs
+readings: an adaptive turn headed for a hedge samples the request alone, see
+`needs_readings`) the model rewrites the request K times (prompts/interpret.txt, one
+batched call). A rewrite that only paraphrases the request (cosine >= PARAPHRASE) adds
+no reading; the others are clustered by what they add to the request (the judge's question-residual
 embedding), and each cluster adds one reading, largest first, up to K in all. When no
 rewrite survives there is a single reading (K=1) and no ambiguity can be measured:
 whether the readings matter is then measured on the answers (ambiguity = MI(reading;
@@ -74,9 +75,17 @@ def interpret(state: State, runtime: Runtime[Context]) -> State:
             res.embedder,
         )
         update["perspectives"] = [p.id for p in chosen]
-    elif ctx.config.readings > 1:
+    elif ctx.config.readings > 1 and needs_readings(state):
         update["readings"] = find_readings(state, ctx)
     return update
+
+
+def needs_readings(state: State) -> bool:
+    """Whether the move needs readings: always in full mode; in an adaptive turn
+    (agent.nodes.probe) only when the judges lead to "clarify" (its options) or to no
+    move yet. A hedge needs only the request's own samples (its best guess's share)."""
+    found = state.get("probe")
+    return found is None or found.move not in ("hedge", "answer")
 
 
 def find_readings(state: State, ctx: Context) -> list[str]:

@@ -9,7 +9,9 @@ kept in the state (`judgments`) and become those components in `estimate`
 The request is value-laden when P(contested) reaches the profile's value_conflict
 threshold: `interpret` then voices perspectives instead of readings. The nearest-exemplar
 normativity score (agent.normativity) the gate used before is kept as evidence.
-After a clarification round the folded request is judged again.
+After a clarification round the folded request is judged again. The greedy answer the
+likely_wrong judge read (agent.judges.judge_conversation) is kept (`judge_greedy`): an
+adaptive turn that answers directly continues it instead of writing it again.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from agent.state import State
 def judge(state: State, runtime: Runtime[Context]) -> State:
     ctx = runtime.context
     res, request = ctx.resources, state["request"]
-    estimates = res.judges.estimates(request, res.embedder, res.backend, ctx.deadline)
+    estimates, greedy = res.judges.judge(request, res.embedder, res.backend, ctx.deadline)
     contested = next(e for e in estimates if e.component == "value_conflict")
     contested = dataclasses.replace(
         contested,
@@ -41,4 +43,5 @@ def judge(state: State, runtime: Runtime[Context]) -> State:
         "judgments": estimates,
         "value_laden": contested.probability >= threshold,
         "value_score": float(contested.probability),
+        "judge_greedy": greedy,
     }

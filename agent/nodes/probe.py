@@ -1,23 +1,26 @@
-"""probe: one greedy answer first; sample only when something says it is needed.
+"""probe: decide from the learned judges whether the turn needs samples at all.
 
 Most requests are clear, and a clear request answered confidently gains nothing from
-eight more samples: the greedy answer IS the answer a plain chat model gives, at the
-plain model's cost. So an adaptive turn (AgentConfig.adaptive, the default) starts with
-the complete greedy answer (up to answer_tokens, streamed) and samples only when one of
-these says the moves may differ from "answer":
+more samples: the greedy answer IS the answer a plain chat model gives, at the plain
+model's cost. The move is the policy's (agent.policy.route) on the judges' estimates
+(agent.nodes.judge: P(needs clarifying) -> ambiguity, P(contested) -> value_conflict,
+P(the model's answer is wrong) -> epistemic), because those are the components it
+routes on; the sampled estimates never route. So an adaptive turn (AgentConfig.adaptive,
+the default) routes first, on the judges alone:
 
-- a learned judge (agent.nodes.judge) crosses its profile threshold: the request is
-  contested (perspectives are sampled), needs clarifying, or its answer is likely wrong;
-- a facet of the library matches (the request has known readings): readings are sampled
-  (these two are seen from embeddings alone, so then no greedy answer is generated);
-- the greedy answer is not confident: its mean token log-prob is below
-  `probe_min_logprob` (-0.5: a geometric-mean token probability of 0.6, set a priori,
-  not fitted to any evaluation data).
+- "answer" (no judge reaches its profile threshold, or the move it asks for is not
+  allowed or capped): the turn answers with the complete greedy answer ("direct"),
+  continued from the one the likely_wrong judge already read when the conversation is
+  the same (the first turn of a thread), and reports the judges' estimates with the
+  greedy answer's token entropy (uncertainty.judged.unsampled_report, n_samples 0);
+- any other move: the turn samples only the cells that move needs (interpret):
+  perspectives for "perspectives", readings for "clarify" (its options), the request
+  alone for "hedge" (the share of its best guess). The final route then runs on the
+  sampled report, whose judged components are the same estimates.
 
-Otherwise the turn answers with the greedy text ("direct"). When it samples, the probe's
-conversation is the first sampled conversation, so llama.cpp reuses its prompt KV, and a
-shown answer that means the same as the greedy one is the greedy (complete) text.
-Full mode (adaptive off) never probes: every turn samples, as before.
+The thresholds are the profile's (prompts/contexts/*.yaml), chosen on dev rows by
+`python -m eval train-judges`; the probe adds none of its own. Full mode (adaptive off)
+never probes: every turn samples every cell, as before, and routes on the same judges.
 """
 
 from __future__ import annotations
@@ -28,75 +31,83 @@ from typing import Literal
 from langgraph.runtime import Runtime
 
 from agent.context import Context, studio_context
-from agent.facets import match
+from agent.judges import judge_conversation
 from agent.llm.base import Messages, Sample
 from agent.nodes.complete import streamer
+from agent.nodes.history import earlier_turns
+from agent.policy import Route, route
 from agent.reply import Reply
 from agent.state import HistoryEntry, Probe, State
+from uncertainty import UncertaintyReport
+from uncertainty.judged import unsampled_report
 
 
 def probe(state: State, runtime: Runtime[Context]) -> State:
-    from agent.nodes.sample import build_conversations
-
     ctx = runtime.context
-    request = state["request"]
-    reasons = known_reasons(state, ctx)
-    if reasons:  # it samples anyway: no greedy answer to pay for
-        return {"probe": Probe("", 0.0, "stop", sample=True, reason="; ".join(reasons))}
-    first = build_conversations({**state, "readings": [request], "perspectives": []}, ctx)[0][0]
-    greedy = write(ctx, first.messages, ctx.config.answer_tokens, "probe")
-    reasons = confidence_reasons(greedy, ctx)
-    found = Probe(
-        text=greedy.text,
-        mean_logprob=float(greedy.mean_logprob),
-        finish_reason=greedy.finish_reason,
-        sample=bool(reasons),
-        reason="; ".join(reasons) or confident_reason(greedy, ctx),
+    before = judged_route(state, ctx, token_entropy=0.0)
+    if before.move != "answer":  # it samples: no greedy answer to pay for
+        return {
+            "probe": Probe("", 0.0, "stop", sample=True, reason=before.reason, move=before.move)
+        }
+    greedy = write(state, ctx)
+    if not greedy.text.strip():  # nothing to show: sample, as full mode would
+        why = f"{before.reason}; the greedy answer is empty, so it is sampled"
+        return {"probe": Probe("", 0.0, greedy.finish_reason, sample=True, reason=why)}
+    return {
+        "probe": Probe(
+            text=greedy.text,
+            mean_logprob=float(greedy.mean_logprob),
+            finish_reason=greedy.finish_reason,
+            sample=False,
+            reason=before.reason,
+            move="answer",
+            tokens=len(greedy.token_logprobs),
+        )
+    }
+
+
+def judged_report(state: State, token_entropy: float, tokens: int = 0) -> UncertaintyReport:
+    return unsampled_report(state.get("judgments") or [], token_entropy, tokens)
+
+
+def judged_route(state: State, ctx: Context, token_entropy: float, tokens: int = 0) -> Route:
+    """The policy's move on the judges' estimates (no samples)."""
+    return route(
+        judged_report(state, token_entropy, tokens).vector(),
+        ctx.resources.profile,
+        clarify_rounds=state.get("clarify_rounds", 0),
+        value_laden=bool(state.get("value_laden")),
+        has_options=False,
     )
-    return {"probe": found}
 
 
-def write(ctx: Context, messages: Messages, cap: int, node: str) -> Sample:
-    """A complete greedy answer, streamed as it is written."""
+def answer_conversation(state: State, ctx: Context) -> Messages:
+    """The conversation a plain chat model answers: the profile's system prompt, the
+    thread's earlier turns, the request."""
+    from agent.templates import render
+
+    res = ctx.resources
+    return [
+        {"role": "system", "content": render(res.profile.system_prompt)},
+        *earlier_turns(state, res.backend, ctx.config.max_new_tokens),
+        {"role": "user", "content": state["request"]},
+    ]
+
+
+def write(state: State, ctx: Context) -> Sample:
+    """The complete greedy answer (up to answer_tokens), streamed as it is written; the
+    judges' greedy answer is continued when it answered this same conversation."""
+    messages = answer_conversation(state, ctx)
     start = Sample("", (), (), "length")
-    return ctx.resources.backend.extend(messages, start, cap, streamer(node), deadline=ctx.deadline)
-
-
-def known_reasons(state: State, ctx: Context) -> list[str]:
-    """Why the request needs samples, seen before any generation (embeddings only)."""
-    request, res = state["request"], ctx.resources
-    reasons = []
-    thresholds = res.profile.thresholds
-    for judged in state.get("judgments") or []:  # agent.nodes.judge, before this node
-        threshold = float(thresholds[judged.component])  # type: ignore[index]
-        if judged.probability >= threshold:
-            reasons.append(
-                f"{judged.component} {judged.probability:.2f} >= {threshold:.2f} ({judged.probe})"
-            )
-    if not state.get("clarify_rounds") and match(request, res.facets, res.embedder):
-        reasons.append("a facet of the library matches (known readings)")
-    return reasons
-
-
-def confidence_reasons(greedy: Sample, ctx: Context) -> list[str]:
-    """Why the greedy answer does not stand on its own ([] = it does)."""
-    threshold = ctx.config.probe_min_logprob
-    if not greedy.text:
-        return ["the greedy answer is empty"]
-    if greedy.mean_logprob < threshold:
-        return [
-            f"greedy answer not confident (mean token log-prob {greedy.mean_logprob:.2f} "
-            f"< {threshold:g})"
-        ]
-    return []
-
-
-def confident_reason(greedy: Sample, ctx: Context) -> str:
-    return (
-        f"probe: confident greedy answer (mean token log-prob {greedy.mean_logprob:.2f} "
-        f">= {ctx.config.probe_min_logprob:g}), no judge above its threshold, no known readings; "
-        "not sampled"
-    )
+    read = state.get("judge_greedy")
+    if read is not None and messages == judge_conversation(state["request"]):
+        if read.finish_reason == "stop":  # it already ended where the model ends it
+            streamer("probe")(read.text)
+            return read
+        start = read
+    on_text = streamer("probe", start.text)
+    cap = ctx.config.answer_tokens
+    return ctx.resources.backend.extend(messages, start, cap, on_text, deadline=ctx.deadline)
 
 
 def after_begin(state: State, runtime: Runtime[Context]) -> Literal["probe", "interpret"]:
@@ -110,17 +121,32 @@ def after_probe(state: State) -> Literal["direct", "interpret"]:
 
 
 def direct(state: State, runtime: Runtime[Context]) -> State:
-    """Answer with the probe's greedy text (no samples were drawn)."""
+    """Answer with the probe's greedy text (no samples were drawn); the report holds the
+    judges' estimates and the greedy answer's token entropy."""
     found = state.get("probe")
     assert found is not None, "probe runs before direct"
+    ctx = runtime.context
+    entropy = -min(0.0, found.mean_logprob)
+    report = judged_report(state, entropy, found.tokens)
+    decision = judged_route(state, ctx, entropy, found.tokens)
+    reason = f"{decision.reason}; answered by the greedy probe, nothing sampled"
     reply = Reply(
         kind="answer",
         text=found.text,
         thread_id="",
-        route_reason=found.reason,
+        route_reason=reason,
         confidence=math.exp(min(0.0, found.mean_logprob)),  # geometric-mean token probability
-        context=runtime.context.resources.profile.name,
+        uncertainty=report,
+        context=ctx.resources.profile.name,
+        value_laden=bool(state.get("value_laden", False)),
+        value_score=float(state.get("value_score", 0.0)),
         written=[{"text": found.text, "finish_reason": found.finish_reason}],
     )
     entry: HistoryEntry = {"role": "assistant", "content": found.text, "kind": "answer"}
-    return {"reply": reply, "history": [*state.get("turn_log", []), entry], "turn_log": []}
+    return {
+        "report": report,
+        "route": decision,
+        "reply": reply,
+        "history": [*state.get("turn_log", []), entry],
+        "turn_log": [],
+    }

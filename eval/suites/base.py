@@ -69,49 +69,66 @@ class Suite:
 
 def signals(rec: dict) -> dict[str, float]:
     """Every uncertainty signal of one Clarion record: each component's value labelled by
-    the estimator that produced it (a judge's probe name, or "sampled"), and beside a
-    judged component its sampled value too. Older records (no estimators) are all sampled."""
+    the estimator that produced it (a judge's probe name, "greedy_token_entropy", or
+    "sampled"), and beside a judged component its sampled value when one was sampled (a
+    turn answered by the greedy probe has none). Older records (no estimators) are all
+    sampled."""
     vec = rec.get("vector") or {}
-    sampled = rec.get("sampled_vector") or vec
+    sampled = rec.get("sampled_vector", vec)
     out = {}
     for c in COMPONENT_NAMES:
         estimator = (rec.get("estimators") or {}).get(c, "sampled")
-        if estimator != "sampled":
-            out[f"{c} ({estimator})"] = float(vec.get(c, 0.0))
-        out[f"{c} (sampled)"] = float(sampled.get(c, vec.get(c, 0.0)))
+        if estimator != "sampled" and c in vec:
+            out[f"{c} ({estimator})"] = float(vec[c])
+        if sampled.get(c) is not None:
+            out[f"{c} (sampled)"] = float(sampled[c])
     return out
 
 
-def signal_names(records: list[dict], get=lambda r: r["clarion"]) -> list[str]:
-    """The signals every record has, in a stable order (judges first, then sampled)."""
+def signal_names(
+    records: list[dict], get=lambda r: r["clarion"], *, every: bool = True
+) -> list[str]:
+    """The signals every record has (every=False: any record has), in a stable order
+    (judges first, then sampled)."""
     names: list[str] = []
     for r in records:
         for name in signals(get(r)):
             if name not in names:
                 names.append(name)
-    keep = [n for n in names if all(n in signals(get(r)) for r in records)]
-    return sorted(keep, key=lambda n: (n.endswith("(sampled)"), n))
+    if every:
+        names = [n for n in names if all(n in signals(get(r)) for r in records)]
+    return sorted(names, key=lambda n: (n.endswith("(sampled)"), n))
+
+
+def having(records: list[dict], name: str, get=lambda r: r["clarion"]) -> list[dict]:
+    """The records that carry signal `name` (sampled signals: the sampled turns)."""
+    return [r for r in records if name in signals(get(r))]
 
 
 def signal_auroc_table(title: str, groups: dict[str, list[dict]], y_of, seed: int) -> dict:
-    """AUROC [CI] of every signal per group of records (label from y_of(record))."""
+    """AUROC [CI] of every signal per group of records (label from y_of(record)); a
+    signal only some records carry is scored on those ('n sampled': the turns that drew
+    samples; a turn answered unsampled carries the judges and the greedy token entropy)."""
     every = [r for recs in groups.values() for r in recs]
-    names = signal_names(every)
+    names = signal_names(every, every=False)
+    partial = [n for n in names if len(having(every, n)) < len(every)]
     rows = []
     for group, recs in groups.items():
         if not recs:
             continue
-        y = np.array([y_of(r) for r in recs], dtype=int)
-        rows.append(
-            [group, len(recs)]
-            + [
-                cell(metrics.auroc, y, [signals(r["clarion"])[n] for r in recs], seed=seed)
-                if 0 < y.sum() < len(y)
-                else None
-                for n in names
-            ]
-        )
-    return {"title": title, "columns": ["data", "n", *names], "rows": rows}
+        row: list = [group, len(recs)]
+        for n in names:
+            sub = having(recs, n)
+            y = np.array([y_of(r) for r in sub], dtype=int)
+            scores = [signals(r["clarion"])[n] for r in sub]
+            row.append(cell(metrics.auroc, y, scores, seed=seed) if 0 < y.sum() < len(y) else None)
+        if partial:  # turns that drew samples (the others were answered unsampled)
+            row.append(
+                sum(any(n.endswith("(sampled)") for n in signals(r["clarion"])) for r in recs)
+            )
+        rows.append(row)
+    columns = ["data", "n", *names] + (["n sampled"] if partial else [])
+    return {"title": title, "columns": columns, "rows": rows}
 
 
 def cell(metric, *arrays, seed: int) -> dict:

@@ -20,6 +20,7 @@ from eval.suites.base import (
     answered,
     binary_row,
     decision,
+    having,
     interleave,
     signal_auroc_table,
     signal_names,
@@ -163,10 +164,10 @@ class ClarificationSuite(Suite):
             curves = [
                 {
                     "label": f"Clarion {name}",
-                    "y": y.tolist(),
-                    "score": [signals(r["clarion"])[name] for r in recs],
+                    "y": [int(r["label"] == "ambiguous") for r in having(recs, name)],
+                    "score": [signals(r["clarion"])[name] for r in having(recs, name)],
                 }
-                for name in signal_names(recs)
+                for name in signal_names(recs, every=False)
                 if name.startswith("ambiguity")
             ]
             if all(r["baseline"] for r in recs):

@@ -92,17 +92,26 @@ class SelectiveSuite(Suite):
         correct = [r["clarion_match"] is not None for r in records]
         moved = [r["clarion"]["kind"] == "answer" for r in records]
         rows, curves, roc = [], [], []
-        names = sorted(signal_names(records), key=lambda n: not n.startswith(HEDGE))
+        names = sorted(signal_names(records, every=False), key=lambda n: not n.startswith(HEDGE))
+        drives_hedge = next((n for n in names if n.startswith(HEDGE)), None)
         for name in names:  # the hedge-driving component (epistemic) first: see HEDGE
-            u = [signals(r["clarion"])[name] for r in records]
-            drives = name.startswith(HEDGE)
+            keep = [i for i, r in enumerate(records) if name in signals(r["clarion"])]
+            u = [signals(records[i]["clarion"])[name] for i in keep]
+            c = [correct[i] for i in keep]
+            drives = name == drives_hedge
             label = f"Clarion: {name}" + (" (drives hedge)" if drives else "")
-            rows.append(_row(label, correct, u, seed, moved if drives else None))
-            curves.append({"label": name, "correct": correct, "uncertainty": u})
-            roc.append({"label": name, "y": [1 - c for c in correct], "score": u})
+            if len(keep) < len(records):  # e.g. sampled signals: turns answered unsampled lack them
+                label += f" (the {len(keep)} rows that have it)"
+            rows.append(_row(label, c, u, seed, [moved[i] for i in keep] if drives else None))
+            curves.append({"label": name, "correct": c, "uncertainty": u})
+            roc.append({"label": name, "y": [1 - x for x in c], "score": u})
         if records and all(r["baseline"] for r in records):
             g = [r["baseline_match"] is not None for r in records]
-            judged = [n for n in names if n.startswith(HEDGE) and not n.endswith("(sampled)")]
+            judged = [
+                n
+                for n in signal_names(records)
+                if n.startswith(HEDGE) and not n.endswith("(sampled)")
+            ]
             for name in judged:  # the judge ranks the greedy answer it read, like the baselines
                 u = [signals(r["clarion"])[name] for r in records]
                 rows.append(_row(f"greedy answer ranked by {name}", g, u, seed))

@@ -132,13 +132,24 @@ class ScriptedJudges:
     """Stands in for agent.judges.Judges in fast tests: each component's probability by
     rule on the request (default 0: nothing to clarify, contest or hedge)."""
 
-    def __init__(self, rule=None):
+    def __init__(self, rule=None, reads_greedy: bool = False):
+        """reads_greedy: like the real likely_wrong judge, read the backend's greedy
+        answer to agent.judges.judge_conversation (and return it)."""
         self.rule = rule or (lambda request: {})
+        self.reads_greedy = reads_greedy
         self.requests: list[str] = []
 
     def estimates(self, request, embedder, backend, deadline=None):
+        return self.judge(request, embedder, backend, deadline)[0]
+
+    def judge(self, request, embedder, backend, deadline=None):
+        from agent.judges import JUDGE_TOKENS, judge_conversation
         from uncertainty.judged import JudgeEstimate
 
         self.requests.append(request)
+        greedy = None
+        if self.reads_greedy:
+            greedy = backend.greedy(judge_conversation(request), max_new_tokens=JUDGE_TOKENS)
         p = {"ambiguity": 0.0, "value_conflict": 0.0, "epistemic": 0.0} | self.rule(request)
-        return [JudgeEstimate(c, float(v), f"scripted-{c}", "test", ()) for c, v in p.items()]
+        estimates = [JudgeEstimate(c, float(v), f"scripted-{c}", "test", ()) for c, v in p.items()]
+        return estimates, greedy

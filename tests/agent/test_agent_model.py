@@ -24,6 +24,10 @@ class Recorder:
         self.calls.append([messages])
         return self.inner.greedy(messages, *args, **kwargs)
 
+    def extend(self, messages, *args, **kwargs):  # the probe's complete greedy answer
+        self.calls.append([messages])
+        return self.inner.extend(messages, *args, **kwargs)
+
 
 @pytest.mark.model
 def test_scripted_dialogue_keeps_context_and_routes_each_turn(tmp_path, default_backend, embedder):

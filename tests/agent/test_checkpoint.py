@@ -14,6 +14,7 @@ from langgraph.types import interrupt
 
 from agent.db import Database
 from agent.errors import ThreadError
+from agent.llm.base import Sample
 from agent.policy import Route, Trigger
 from agent.reply import PerspectiveView, Reply
 from agent.state import Probe, SampledAnswer, as_reply, checkpoint_types
@@ -47,6 +48,7 @@ def test_the_allow_list_holds_every_class_of_the_state():
         SampledAnswer,
         JudgeEstimate,
         Probe,
+        Sample,  # the judges' greedy answer (judge_greedy)
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from uncertainty import LabeledAnswer, UncertaintyReport, estimate
-from uncertainty.judged import JudgeEstimate, apply_judges, sampled_value
+from uncertainty.judged import JudgeEstimate, apply_judges, sampled_value, unsampled_report
 
 
 class SameText:
@@ -53,3 +53,31 @@ def test_estimates_are_checked():
         JudgeEstimate("certainty", 0.5, "p", "q", ())
     with pytest.raises(ValueError, match="outside"):
         JudgeEstimate("ambiguity", 1.5, "p", "q", ())
+
+
+def _estimates(p=0.3):
+    return [
+        JudgeEstimate(c, p, f"{c}-v1", "P(...)", ("embedding",))
+        for c in ("ambiguity", "value_conflict", "epistemic")
+    ]
+
+
+def test_an_unsampled_report_has_the_judges_and_the_token_entropy_and_no_samples():
+    report = unsampled_report(_estimates(), token_entropy=0.4, tokens=12)
+    assert report.n_samples == 0 and report.clusters == [] and report.differing_readings == []
+    assert report.vector() == {
+        "semantic_entropy": 0.4,
+        "epistemic": 0.3,
+        "ambiguity": 0.3,
+        "value_conflict": 0.3,
+    }
+    assert report.semantic_entropy.estimator == "greedy_token_entropy"
+    assert report.ambiguity.estimator == "ambiguity-v1"
+    assert [sampled_value(c) for c in report.components()] == [None] * 4  # none made up
+    again = UncertaintyReport.from_dict(report.to_dict())
+    assert again.vector() == report.vector() and again.n_samples == 0
+
+
+def test_an_unsampled_report_needs_every_judge():
+    with pytest.raises(ValueError, match="epistemic"):
+        unsampled_report(_estimates()[:2], token_entropy=0.4, tokens=3)
