@@ -84,7 +84,17 @@ def perspective_cards_html(perspectives: Sequence[PerspectiveView]) -> str:
             f'<div class="pv-card pv-{esc(view.id)}">'
             f'<div class="pv-head"><span class="pv-name">{safe_text(view.name)}</span>'
             f'<span class="pv-share">{view.share:.0%} of samples</span></div>'
-            f'<div class="pv-position">{safe_text(view.position)}</div>'
+            + (
+                '<div class="pv-distribution">'
+                + safe_text(
+                    "answer shares (culture adapter): "
+                    + ", ".join(f"{o} {p:.0%}" for o, p in view.distribution.items())
+                )
+                + "</div>"
+                if view.distribution
+                else ""
+            )
+            + f'<div class="pv-position">{safe_text(view.position)}</div>'
             f'<div class="pv-reasoning">{safe_text(view.reasoning)}</div></div>'
         )
     return f'<div class="pv-cards">{"".join(cards)}</div>'

@@ -26,6 +26,7 @@ from agent.errors import GenerationError, ModelLoadError
 from agent.llm.base import SamplingParams
 
 if TYPE_CHECKING:
+    from agent.adapters import CultureAdapters
     from agent.clarifying import QuestionWriter
     from agent.facets import FacetLibrary
     from agent.judges import Judges
@@ -72,12 +73,14 @@ class Resources:
         backend: LLMBackend | None = None,
         embedder: TextEmbedder | None = None,
         judges: Judges | None = None,
+        cultures: CultureAdapters | None = None,
     ):
         self.config = config
         self._backend = backend
         self._embedder = embedder
         self._judge: EmbeddingJudge | None = None
         self._judges = judges
+        self._cultures = cultures
         self._registry: list[Perspective] | None = None
         self._registry_stamp: tuple[int, int] | None = None
         self._profile: ContextProfile | None = None
@@ -118,6 +121,19 @@ class Resources:
 
                 self._judges = Judges.load()
             return self._judges
+
+    @property
+    def cultures(self) -> CultureAdapters | None:
+        """The culture adapters (agent/adapter_weights/culture/), or None: not trained, or
+        the agent runs another model than the embedded one they were trained on. Their
+        model loads on first scoring, not here."""
+        with self._lock:
+            if self._cultures is None and self.config.model in (None, "", "default"):
+                from agent.adapters import CultureAdapters, available
+
+                if available():
+                    self._cultures = CultureAdapters()
+            return self._cultures
 
     @property
     def profile(self) -> ContextProfile:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
@@ -24,6 +24,9 @@ from agent.errors import ConfigError, InvalidInputError
 from agent.files import atomic_write_text, locked
 from agent.sanitize import check_tags, check_text
 from uncertainty.embeddings import TextEmbedder
+
+if TYPE_CHECKING:
+    from agent.adapters import CultureAdapters
 
 REGISTRY_PATH = PROMPTS_DIR / "perspectives.yaml"
 USER_FILENAME = "perspectives.yaml"
@@ -59,11 +62,14 @@ class Perspective(BaseModel):
     prompt: str = Field(min_length=1, max_length=1000)
     provenance: Provenance
     tags: tuple[str, ...] = Field(min_length=1, max_length=MAX_TAGS)
+    group: str | None = Field(default=None, min_length=1, max_length=100)
+    """A cultural group (a country of prompts/cultures.yaml) this perspective speaks for: on
+    a question with lettered options its shares come from the culture adapters."""
 
-    @field_validator("name")
+    @field_validator("name", "group")
     @classmethod
-    def _plain_name(cls, text: str) -> str:
-        return _plain(text, 100)
+    def _plain_name(cls, text: str | None) -> str | None:
+        return None if text is None else _plain(text, 100)
 
     @field_validator("description", "prompt")
     @classmethod
@@ -84,7 +90,7 @@ class Perspective(BaseModel):
         return self.tags[0]
 
 
-FIELDS = "id, name, description, prompt, provenance and tags"
+FIELDS = "id, name, description, prompt, provenance, tags and group"
 
 
 def validate_entry(entry: Any, index: int | None = None, source: str = "") -> Perspective:
@@ -145,6 +151,21 @@ def add_perspective(entry: dict[str, Any], path: Path) -> Perspective:
         text = yaml.safe_dump({"perspectives": existing}, sort_keys=False, allow_unicode=True)
         atomic_write_text(path, text)
     return perspective
+
+
+def voices(
+    request: str, registry: Sequence[Perspective], cultures: CultureAdapters | None = None
+) -> list[Perspective]:
+    """The perspectives that may speak on a request: on a question with lettered options,
+    the cultural groups the culture adapters cover (their shares come from the adapters),
+    if any; otherwise every perspective that names no group."""
+    from agent.cultures import parse_options
+
+    if cultures is not None and parse_options(request):
+        groups = [p for p in registry if p.group and cultures.covers(p.group)]
+        if groups:
+            return groups
+    return [p for p in registry if p.group is None]
 
 
 def select_perspectives(

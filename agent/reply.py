@@ -21,6 +21,8 @@ class PerspectiveView:
     position: str
     reasoning: str
     share: float  # fraction of ALL samples in this view's cluster
+    distribution: dict[str, float] | None = None
+    """A cultural group's answer shares over the question's options (culture adapters)."""
 
 
 @dataclass

@@ -225,6 +225,35 @@ def build_parser() -> argparse.ArgumentParser:
     tj.add_argument("--json", action="store_true", help="print the card as JSON")
     tj.add_argument("--quiet", action="store_true", help="no progress bars")
     tj.set_defaults(handler=cmd_train_judges)
+    ta = sub.add_parser(
+        "train-adapters",
+        help="train the LoRA adapters of one family on the fixed train splits; weights + card",
+        description="Train the culture family (agent/adapters.py): one LoRA expert per region "
+        "of prompts/cultures.yaml, a gate per country and one dense LoRA on all countries "
+        "pooled, on GlobalOpinionQA train questions (early stopping on dev), scored on test "
+        "questions; writes agent/adapter_weights/culture/ with card.md and card.json.",
+    )
+    ta.add_argument("--family", choices=["culture"], required=True)
+    ta.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
+    ta.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the weights and card go (default: agent/adapter_weights/culture)",
+    )
+    ta.add_argument(
+        "--questions",
+        type=int,
+        nargs=3,
+        default=None,
+        metavar=("TRAIN", "DEV", "TEST"),
+        help="questions sampled per split (default: the card's subsample)",
+    )
+    ta.add_argument("--epochs", type=int, default=None, help="training epochs (default: 3)")
+    ta.add_argument("--json", action="store_true", help="print the card as JSON")
+    ta.add_argument("--quiet", action="store_true", help="no progress bars")
+    ta.set_defaults(handler=cmd_train_adapters)
     sp = sub.add_parser(
         "splits",
         help="rebuild the fixed train/dev/test manifest (eval/splits.json) and show counts",
@@ -399,6 +428,28 @@ def cmd_train_judges(args) -> int:
         )
     )
     print(dumps(card) if args.json else summary(card))
+    return 0
+
+
+def cmd_train_adapters(args) -> int:
+    from agent.adapters import WEIGHTS_DIR
+    from eval.adapters.run import EPOCHS, Options, train_culture
+    from eval.data import DATASETS
+
+    if not DATASETS["globalopinionqa"].present(args.data):
+        raise ClarionError(f"train-adapters needs globalopinionqa under {args.data}")
+    opts = Options(data_dir=args.data, out_dir=args.out or WEIGHTS_DIR, progress=not args.quiet)
+    if args.questions:
+        opts.questions = dict(zip(("train", "dev", "test"), args.questions, strict=True))
+    opts.epochs = args.epochs or EPOCHS
+    card = train_culture(opts)
+    if args.json:
+        print(json.dumps(card, indent=1, default=float))
+    else:
+        for row in card["test"]["tables"][0]["rows"]:
+            c = row[2]
+            print(f"{row[0]:12s} JS {c['value']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]  (n={row[1]})")
+        print(f"{card['seconds']} s; card: {opts.out_dir / 'card.md'}")
     return 0
 
 

@@ -87,6 +87,10 @@ def collect(opts: RunOptions, harness=None) -> dict:
     selected = suite.select(opts.data_dir, opts.limit, opts.seed, split=opts.split)  # type: ignore[arg-type]
     extra = suite.extra(opts.data_dir)
     opts.out_dir.mkdir(parents=True, exist_ok=True)
+    if harness is None and not suite.needs_agent:
+        from eval.harness import Harness
+
+        harness = Harness(agent=None, backend=None, show_progress=opts.progress)  # type: ignore[arg-type]
     if harness is None:
         from eval.harness import build_harness
 

@@ -45,7 +45,7 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.facets import match
 from agent.nodes.history import earlier_turns
-from agent.perspectives import select_perspectives
+from agent.perspectives import select_perspectives, voices
 from agent.state import State
 from agent.templates import render
 from uncertainty import EquivalenceJudge, TextEmbedder
@@ -69,7 +69,10 @@ def interpret(state: State, runtime: Runtime[Context]) -> State:
     }
     if value_laden:
         chosen = select_perspectives(
-            request, list(res.registry.values()), ctx.config.perspectives, res.embedder
+            request,
+            voices(request, list(res.registry.values()), res.cultures),
+            ctx.config.perspectives,
+            res.embedder,
         )
         update["perspectives"] = [p.id for p in chosen]
     elif ctx.config.readings > 1 and needs_readings(state):

@@ -14,13 +14,14 @@ request before the graph goes back to interpret.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent.context import Context
-from agent.errors import InvalidInputError
+from agent.errors import ClarionError, InvalidInputError
 from agent.nodes.complete import completed
 from agent.policy import Move, Route, route
 from agent.reply import PerspectiveView, Reply
@@ -28,6 +29,8 @@ from agent.state import HistoryEntry, State, as_reply
 from agent.templates import render
 from uncertainty import UncertaintyReport
 from uncertainty.positions import split_position
+
+log = logging.getLogger(__name__)
 
 MAJORITY = 0.5
 
@@ -110,13 +113,47 @@ def perspectives(state: State, runtime: Runtime[Context]) -> State:
     written_views = perspective_views(state, runtime.context)
     views = [view for view, _ in written_views]
     written = [w for _, w in written_views]
+    shares = group_distributions(state, runtime.context, [v.id for v in views])
+    for v in views:
+        v.distribution = shares.get(v.id)
     lines = [
-        f"**{v.name}** ({v.share:.0%} of samples): {v.position}"
-        + (f" {v.reasoning}" if v.reasoning else "")
+        f"**{v.name}** ({_shares(v)}): {v.position}" + (f" {v.reasoning}" if v.reasoning else "")
         for v in views
     ]
     text = "\n\n".join([render("perspectives_intro"), *lines])
     return _reply(state, runtime.context, "perspectives", text, perspectives=views, written=written)
+
+
+def _shares(view: PerspectiveView) -> str:
+    if view.distribution:
+        listed = ", ".join(f"{o} {p:.0%}" for o, p in view.distribution.items())
+        return f"culture adapter: {listed}"
+    return f"{view.share:.0%} of samples"
+
+
+def group_distributions(state: State, ctx: Context, pids: list[str]) -> dict[str, dict[str, float]]:
+    """perspective id -> its group's shares over the request's options, from the culture
+    adapters in one batched call; {} when the request lists no options, no voiced
+    perspective names a group, or the adapters are absent or fail (logged)."""
+    from agent.cultures import parse_options
+
+    parsed = parse_options(state["request"])
+    registry = ctx.resources.registry
+    groups = {p: g for p in pids if p in registry and (g := registry[p].group)}
+    cultures = ctx.resources.cultures if parsed and groups else None
+    if cultures is None or parsed is None:
+        return {}
+    question, options = parsed
+    try:
+        dists = cultures.distributions(question, options, sorted(set(groups.values())))
+    except (ClarionError, OSError, RuntimeError, ValueError, KeyError) as exc:
+        log.warning("culture adapters failed; shares from the samples instead: %s", exc)
+        return {}
+    return {
+        p: {o: float(x) for o, x in zip(options, dists[g], strict=True)}
+        for p, g in groups.items()
+        if g in dists
+    }
 
 
 def perspective_views(state: State, ctx: Context) -> list[tuple[PerspectiveView, dict[str, str]]]:

@@ -86,6 +86,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="instead: the transformers micro-benchmarks of one message (shared prefill, "
         "token cache, straggler cut, clustering; --repeats, --message, --model)",
     )
+    p.add_argument(
+        "--cultures",
+        action="store_true",
+        help="instead: the culture adapters' cost (lazy load, batched vs one call per group, "
+        "vs the base model; eval/bench/cultures.py; --repeats)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
     for name in ("samples", "tokens", "repeats"):
@@ -109,6 +115,16 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.cultures:
+        from eval.bench.cultures import run_cultures
+
+        figures = run_cultures(args.repeats)
+        print(
+            json.dumps(figures, indent=1)
+            if args.json
+            else "\n".join(f"{k}: {v}" for k, v in figures.items())
+        )
+        return 0
     if not args.micro:
         from eval.bench.default import run_default
 

@@ -4,6 +4,7 @@ from eval.suites.base import Suite
 from eval.suites.clarification import ClarificationSuite
 from eval.suites.clarifying_questions import ClarifyingQuestionsSuite
 from eval.suites.dialogues import DialoguesSuite
+from eval.suites.distributional import DistributionalSuite
 from eval.suites.pluralism import PluralismSuite
 from eval.suites.selective import SelectiveSuite
 
@@ -15,6 +16,7 @@ SUITES: dict[str, Suite] = {
         ClarifyingQuestionsSuite(),
         SelectiveSuite(),
         PluralismSuite(),
+        DistributionalSuite(),
     )
 }
 

@@ -20,6 +20,7 @@ class Suite:
     name: str = ""
     description: str = ""
     datasets: tuple[str, ...] = ()
+    needs_agent: bool = True  # False: run() scores models itself (no agent is built)
 
     def needs(self) -> list[str]:
         return [f"{DATASETS[d].folder}/{f}" for d in self.datasets for f in DATASETS[d].files]

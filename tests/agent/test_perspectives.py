@@ -11,6 +11,7 @@ from agent.perspectives import (
     load_registry,
     select_perspectives,
     validate_entry,
+    voices,
 )
 from tests.agent.fake_embedder import FakeEmbedder
 
@@ -25,7 +26,10 @@ NEW = {
 
 
 def test_shipped_registry_valid_and_balanced():
-    registry = load_registry()
+    everyone = load_registry()
+    groups = [p for p in everyone if p.group]  # cultural groups: options questions only
+    assert {p.family for p in groups} == {"cultural-group"} and len(groups) == 6
+    registry = [p for p in everyone if not p.group]
     assert 10 <= len(registry) <= 12
     assert len({p.id for p in registry}) == len(registry)
     families = Counter(p.family for p in registry)
@@ -116,7 +120,7 @@ def test_add_perspective_round_trip(tmp_path):
 
 
 def test_select_spreads_across_families_and_is_deterministic():
-    registry = load_registry()
+    registry = voices("q", load_registry())  # what a question without options sees
     embedder = FakeEmbedder()
     question = "Should the state protect the environment and nature for future generations?"
     picked = select_perspectives(question, registry, 4, embedder)
@@ -127,7 +131,7 @@ def test_select_spreads_across_families_and_is_deterministic():
 
 
 def test_select_edge_cases():
-    registry = load_registry()
+    registry = voices("q", load_registry())  # what a question without options sees
     assert len(select_perspectives("q", registry, 50)) == len(registry)
     three = select_perspectives("q", registry, 3)  # no embedder: one per family, in order
     assert [p.id for p in three] == ["consequentialist", "individual-autonomy", "communitarian"]
@@ -143,14 +147,16 @@ def test_registry_file_is_the_shipped_one():
 def test_real_embedder_picks_relevant_diverse_perspectives():
     from tests.agent.test_normativity import real_embedder
 
-    picked = select_perspectives("Should euthanasia be legal?", load_registry(), 4, real_embedder())
+    picked = select_perspectives(
+        "Should euthanasia be legal?", voices("q", load_registry()), 4, real_embedder()
+    )
     ids = [p.id for p in picked]
     assert len({p.family for p in picked}) == 3, ids
     assert {"individual-autonomy", "rights-and-duties", "religious-traditional"} & set(ids), ids
 
 
 def test_a_family_of_one_gets_no_guaranteed_slot():
-    registry = load_registry()
+    registry = voices("q", load_registry())  # what a question without options sees
     lone = validate_entry(NEW | {"id": "lone", "tags": ["brand-new-family"]})
     picked = select_perspectives("q", [*registry, lone], 4)  # no embedder: registry order wins
     assert "lone" not in {p.id for p in picked}  # no lane of its own: it competes in the first

@@ -98,6 +98,7 @@ def test_every_suite_declares_its_data():
         "clarifying-questions",
         "selective",
         "pluralism",
+        "distributional",
     }
     assert all(s.needs() for s in SUITES.values())
 

@@ -1,0 +1,1 @@
+"""Training the LoRA adapters (`python -m eval train-adapters`): data, states, fit, card."""
