@@ -173,8 +173,15 @@ class AgentConfig(BaseModel):
         True,
         description="route on the learned judges first (agent.nodes.probe): a turn whose "
         "move is 'answer' is answered greedily with no samples, others sample only the "
-        "cells their move needs, and samples are drawn in rounds until the meaning "
-        "clusters settle; False = full mode, every cell sampled, all `samples` drawn",
+        "cells their move needs; False = full mode, every cell sampled",
+    )
+    sample_rounds: bool = Field(
+        False,
+        description="adaptive N (with adaptive): draw each cell's samples in rounds and stop "
+        "once its meaning clusters settle (uncertainty.settling). It saves samples, not "
+        "time, on the CPU llama.cpp backend: a seeded round re-prefills its prompts and a "
+        "decode step costs about the same for 8 sequences as for 16, so two rounds took "
+        "~2x one batch (eval bench, 2026-12-01); worth it where cost grows with the batch",
     )
     temperature: float = Field(0.7, gt=0.0, le=5.0)
     top_p: float = Field(0.9, gt=0.0, le=1.0)

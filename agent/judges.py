@@ -18,6 +18,7 @@ blocks each judge reads is stored with its weights; the card's ablation says why
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -45,18 +46,23 @@ JUDGE_TOKENS = 32
 """New tokens of the judge's greedy answer (training and inference use the same)."""
 
 
-def judge_conversation(request: str) -> Messages:
+def judge_conversation(request: str, context: Sequence[dict[str, str]] = ()) -> Messages:
     """The conversation whose greedy answer the likely_wrong judge reads: the default
-    system prompt and the request alone (no thread context: features as in training)."""
+    system prompt, the thread's earlier turns (`context`; none in training, where every
+    row is a first message) and the request. A follow-up ("and for silver?") is then
+    answered as the model answers it in the thread, not as a question out of nowhere."""
     return [
         {"role": "system", "content": render("system")},
+        *context,
         {"role": "user", "content": request},
     ]
 
 
-def judge_greedy(backend, request: str, deadline: float | None = None) -> Sample:
+def judge_greedy(
+    backend, request: str, deadline: float | None = None, context: Sequence[dict[str, str]] = ()
+) -> Sample:
     """The backend's greedy answer to the request (JUDGE_TOKENS at most)."""
-    conversation = judge_conversation(request)
+    conversation = judge_conversation(request, context)
     if deadline is None:
         return backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS)
     return backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS, deadline=deadline)
@@ -86,7 +92,12 @@ class Judges:
         return {b for p in self.probes.values() for b in p.block_names}
 
     def read(
-        self, request: str, embedder, backend, deadline: float | None = None
+        self,
+        request: str,
+        embedder,
+        backend,
+        deadline: float | None = None,
+        context: Sequence[dict[str, str]] = (),
     ) -> tuple[dict[str, np.ndarray], Sample | None]:
         """Every feature block some judge reads, computed once for the request, and the
         greedy answer they were read from (None when no judge reads one): the probe
@@ -94,7 +105,7 @@ class Judges:
         out = {"embedding": np.asarray(embedder.embed([request]), dtype=np.float64)[0]}
         greedy = None
         if self.needs() & {"answer_stats", "token_entropy"}:
-            greedy = judge_greedy(backend, request, deadline)
+            greedy = judge_greedy(backend, request, deadline, context)
             out["answer_stats"] = answer_stats(greedy.token_logprobs, JUDGE_TOKENS)
             out["token_entropy"] = out["answer_stats"][:1]  # mean NLL alone
         return out, greedy
@@ -119,8 +130,14 @@ class Judges:
         return self.judge(request, embedder, backend, deadline)[0]
 
     def judge(
-        self, request: str, embedder, backend, deadline: float | None = None
+        self,
+        request: str,
+        embedder,
+        backend,
+        deadline: float | None = None,
+        context: Sequence[dict[str, str]] = (),
     ) -> tuple[list[JudgeEstimate], Sample | None]:
-        """The estimates, and the greedy answer (judge_conversation) they read."""
-        blocks, greedy = self.read(request, embedder, backend, deadline)
+        """The estimates, and the greedy answer (judge_conversation) they read; the
+        embedding judges read the request alone, as in training."""
+        blocks, greedy = self.read(request, embedder, backend, deadline, context)
         return self.score(blocks), greedy

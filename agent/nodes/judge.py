@@ -9,7 +9,10 @@ kept in the state (`judgments`) and become those components in `estimate`
 The request is value-laden when P(contested) reaches the profile's value_conflict
 threshold: `interpret` then voices perspectives instead of readings. The nearest-exemplar
 normativity score (agent.normativity) the gate used before is kept as evidence.
-After a clarification round the folded request is judged again. The greedy answer the
+The likely_wrong judge's greedy answer is written in the thread's context (a follow-up
+such as "and for silver?" is answered as in the thread); the embedding judges read the
+request alone, as they were trained. After a clarification round the folded request is
+judged again. The greedy answer the
 likely_wrong judge read (agent.judges.judge_conversation) is kept (`judge_greedy`): an
 adaptive turn that answers directly continues it instead of writing it again.
 """
@@ -21,6 +24,7 @@ import dataclasses
 from langgraph.runtime import Runtime
 
 from agent.context import Context
+from agent.nodes.history import earlier_turns
 from agent.normativity import normativity_score
 from agent.state import State
 
@@ -28,7 +32,10 @@ from agent.state import State
 def judge(state: State, runtime: Runtime[Context]) -> State:
     ctx = runtime.context
     res, request = ctx.resources, state["request"]
-    estimates, greedy = res.judges.judge(request, res.embedder, res.backend, ctx.deadline)
+    context = earlier_turns(state, res.backend, ctx.config.max_new_tokens)
+    estimates, greedy = res.judges.judge(
+        request, res.embedder, res.backend, ctx.deadline, context=context
+    )
     contested = next(e for e in estimates if e.component == "value_conflict")
     contested = dataclasses.replace(
         contested,

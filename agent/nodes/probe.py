@@ -100,7 +100,9 @@ def write(state: State, ctx: Context) -> Sample:
     messages = answer_conversation(state, ctx)
     start = Sample("", (), (), "length")
     read = state.get("judge_greedy")
-    if read is not None and messages == judge_conversation(state["request"]):
+    # the same conversation when the profile's system prompt is the judges' (the judges
+    # read the same earlier turns): then the judges' answer is this answer's beginning
+    if read is not None and messages == judge_conversation(state["request"], messages[1:-1]):
         if read.finish_reason == "stop":  # it already ended where the model ends it
             streamer("probe")(read.text)
             return read

@@ -7,12 +7,13 @@ conversation: system prompt, the thread's earlier turns, the request. The
 `samples` answers of a cell are split evenly over the members, so adding members does
 not multiply the cost; labels travel with each answer for the estimator.
 
-An adaptive turn (AgentConfig.adaptive) draws them in rounds (`rounds`: half of each
-conversation's samples, then a quarter at a time); after each, only the cells whose
-meaning clusters have not settled (uncertainty.settling: unanimous after the first
-round; later, the mode held and the cell's entropy moved little) are drawn again, and
-the turn stops when all have. Full mode draws all of them at once. `stopping` in the
-state says how many were drawn and why.
+An adaptive turn with AgentConfig.sample_rounds (off by default: on the CPU llama.cpp
+backend it saves samples but costs time, see the setting) draws them in rounds
+(`rounds`: half of each conversation's samples, then a quarter at a time); after each,
+only the cells whose meaning clusters have not settled (uncertainty.settling: unanimous
+after the first round; later, the mode held and the cell's entropy moved little) are
+drawn again, and the turn stops when all have. Otherwise all are drawn at once.
+`stopping` in the state says how many were drawn and why.
 """
 
 from __future__ import annotations
@@ -47,12 +48,17 @@ def sample(state: State, runtime: Runtime[Context]) -> State:
     stop = SAMPLE_STOPS[ctx.config.sample_stop]
     drawn: list[list[Sample]] = [[] for _ in conversations]
     order: list[tuple[int, str]] = []  # (conversation, text) in the order drawn
-    stopping: dict = {"adaptive": ctx.config.adaptive, "planned_per_conversation": n}
+    stopping: dict = {
+        "adaptive": ctx.config.adaptive,
+        "rounds_allowed": ctx.config.adaptive and ctx.config.sample_rounds,
+        "planned_per_conversation": n,
+    }
     if open_question(state, ctx):
         why = "clarify with a single reading: the open question needs no samples"
         return {"answers": [], "stopping": {**stopping, "rounds": 0, "reason": why, "answers": 0}}
     todo, before = list(range(len(conversations))), None
-    for r, size in enumerate(rounds(n) if ctx.config.adaptive else [n]):
+    adaptive_n = ctx.config.adaptive and ctx.config.sample_rounds
+    for r, size in enumerate(rounds(n) if adaptive_n else [n]):
         params = dataclasses.replace(ctx.params(size, stop), seed=round_seed(ctx.config.seed, r))
         results = ctx.resources.backend.sample_batch(
             [conversations[i].messages for i in todo], params

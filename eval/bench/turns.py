@@ -4,7 +4,8 @@ A fixed mixed set drawn from the dialogue files (the first user message of each
 dialogue, in file order): clear facts (facts.yaml), obscure facts (obscure.yaml),
 ambiguous requests (clarify.yaml) and value-laden questions (values.yaml). For each
 prompt, side by side on the same loaded model: the plain turn (one complete greedy
-answer under the same cap, `answer_tokens`, what a plain chat model gives), the Clarion
+answer under the same cap, `answer_tokens`, to the same system prompt Clarion answers
+with: what a plain chat model set up like Clarion gives), the Clarion
 turn in adaptive mode (the default) and in full mode (every turn samples). Ratios are
 per prompt (Clarion seconds / plain seconds), summarised by their median, min and max,
 per category and overall; quality kept is the share of prompts where adaptive and full
@@ -99,6 +100,7 @@ def run_turns(backend, embedder, prompts, answer_tokens: int):
     from tqdm import tqdm
 
     from agent import Agent, AgentConfig
+    from agent.judges import judge_conversation  # Clarion's system prompt + the request
 
     folder = Path(tempfile.mkdtemp(prefix="clarion-bench-"))
 
@@ -119,7 +121,7 @@ def run_turns(backend, embedder, prompts, answer_tokens: int):
     bench = TurnBench()
     for category, prompt in tqdm(prompts, desc="turns", unit="prompt", file=sys.stderr):
         started = time.perf_counter()
-        plain = backend.greedy([{"role": "user", "content": prompt}], answer_tokens)
+        plain = backend.greedy(judge_conversation(prompt), answer_tokens)
         plain_s = time.perf_counter() - started
         a_s, a_move = _turn(adaptive, prompt)
         f_s, f_move = _turn(full, prompt)

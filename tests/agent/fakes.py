@@ -142,14 +142,15 @@ class ScriptedJudges:
     def estimates(self, request, embedder, backend, deadline=None):
         return self.judge(request, embedder, backend, deadline)[0]
 
-    def judge(self, request, embedder, backend, deadline=None):
+    def judge(self, request, embedder, backend, deadline=None, context=()):
         from agent.judges import JUDGE_TOKENS, judge_conversation
         from uncertainty.judged import JudgeEstimate
 
         self.requests.append(request)
         greedy = None
         if self.reads_greedy:
-            greedy = backend.greedy(judge_conversation(request), max_new_tokens=JUDGE_TOKENS)
+            conversation = judge_conversation(request, context)
+            greedy = backend.greedy(conversation, max_new_tokens=JUDGE_TOKENS)
         p = {"ambiguity": 0.0, "value_conflict": 0.0, "epistemic": 0.0} | self.rule(request)
         estimates = [JudgeEstimate(c, float(v), f"scripted-{c}", "test", ()) for c, v in p.items()]
         return estimates, greedy

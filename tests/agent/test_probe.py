@@ -16,9 +16,11 @@ from tests.agent.fakes import (
 )
 
 
-def adaptive_agent(tmp_path, embedder, logprob=-0.1, judges=None, **fake):
+def adaptive_agent(tmp_path, embedder, logprob=-0.1, judges=None, rounds=False, **fake):
     backend = FakeBackend(script, logprob=logprob, **fake)
-    cfg = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True)
+    cfg = AgentConfig(
+        db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True, sample_rounds=rounds
+    )
     return Agent(cfg, backend=backend, embedder=embedder, judges=judges), backend
 
 
@@ -101,7 +103,7 @@ def test_a_request_that_needs_clarifying_samples_its_readings(tmp_path, embedder
 
 
 def test_adaptive_n_stops_when_every_cell_agrees(tmp_path, embedder):
-    agent, backend = adaptive_agent(tmp_path, embedder)
+    agent, backend = adaptive_agent(tmp_path, embedder, rounds=True)
     reply = agent.chat(VALUE)  # each perspective gives one stance: settled after round 1
     full = full_reply(tmp_path, embedder, VALUE)
     assert len(backend.calls) == 1
@@ -120,7 +122,9 @@ def scattered(messages):
 
 
 def test_adaptive_n_draws_on_while_the_answers_scatter(tmp_path, embedder):
-    cfg = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True)
+    cfg = AgentConfig(
+        db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True, sample_rounds=True
+    )
     backend = FakeBackend(scattered, logprob=-0.1)
     reply = Agent(cfg, backend=backend, embedder=embedder).chat(UNSURE)
     assert len(backend.calls) == 2  # two rounds of one sample per conversation
@@ -140,7 +144,9 @@ def split_perspective(messages):
 
 
 def test_only_the_cells_that_have_not_settled_are_drawn_again(tmp_path, embedder):
-    cfg = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True)
+    cfg = AgentConfig(
+        db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True, sample_rounds=True
+    )
     backend = FakeBackend(split_perspective, logprob=-0.1)
     reply = Agent(cfg, backend=backend, embedder=embedder).chat(VALUE)
     assert reply.kind == "perspectives"
@@ -168,3 +174,25 @@ def test_rounds_split_the_planned_samples():
     assert rounds(1) == [1] and rounds(2) == [1, 1] and rounds(4) == [2, 1, 1]
     assert rounds(8) == [4, 2, 2] and sum(rounds(7)) == 7
     assert round_seed(None, 3) is None and round_seed(0, 0) == 0 and round_seed(5, 1) != 5
+
+
+def test_a_follow_up_is_judged_and_answered_in_the_threads_context(tmp_path, embedder):
+    judges = ScriptedJudges(judged, reads_greedy=True)
+    agent, backend = adaptive_agent(tmp_path, embedder, judges=judges, budget_words=3)
+    first = agent.chat(FACTUAL)
+    seen = []
+    inner = backend.greedy
+    backend.greedy = lambda messages, *a, **k: seen.append(messages) or inner(messages, *a, **k)
+    agent.chat("And of Italy?", first.thread_id)
+    contents = [m["content"] for m in seen[0]]
+    assert contents[1:] == [FACTUAL, first.text, "And of Italy?"]  # the judge saw the thread
+    assert backend.extended[-1] == "Paris is the"  # and the probe continued its answer
+
+
+def test_without_sample_rounds_an_adaptive_turn_draws_its_samples_at_once(tmp_path, embedder):
+    agent, backend = adaptive_agent(tmp_path, embedder)  # sample_rounds off: the default
+    reply = agent.chat(VALUE)
+    assert len(backend.calls) == 1
+    assert (
+        reply.uncertainty.n_samples == full_reply(tmp_path, embedder, VALUE).uncertainty.n_samples
+    )
