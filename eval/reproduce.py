@@ -37,6 +37,14 @@ RUNS: dict[str, tuple[str, ...]] = {  # name: arguments of `python -m eval`
     "clarification": ("run", "--suite", "clarification", "--limit", "40"),
     "pluralism": ("run", "--suite", "pluralism", "--limit", "30"),
     "selective": ("run", "--suite", "selective", "--limit", "60"),
+    "selective-full-mode": (
+        *("run", "--suite", "selective", "--limit", "60"),
+        *("--no-adaptive", "--no-baselines"),
+    ),
+    "pluralism-full-mode": (
+        *("run", "--suite", "pluralism", "--limit", "30"),
+        *("--no-adaptive", "--no-baselines"),
+    ),
     "clarifying-questions": ("run", "--suite", "clarifying-questions"),
     "bench": ("bench",),
 }
@@ -95,11 +103,46 @@ HEADLINES = (
         "Clarion",
     ),
     Cell(
+        "pluralism, full mode: perspectives on MoralChoice low ambiguity",
+        "pluralism-full-mode",
+        "Rate of the perspectives",
+        "MoralChoice low",
+        "Clarion",
+    ),
+    Cell(
+        "pluralism, full mode: perspectives on contested GlobalOpinionQA",
+        "pluralism-full-mode",
+        "Rate of the perspectives",
+        "GlobalOpinionQA",
+        "Clarion",
+    ),
+    Cell(
         "selective: AUROC of the hedge signal for a wrong answer",
         "selective",
         "Selective answering",
         "drives hedge",
         "AUROC",
+    ),
+    Cell(
+        "selective: accuracy of Clarion's answer",
+        "selective",
+        "Selective answering",
+        "drives hedge",
+        "accuracy (no rejection)",
+    ),
+    Cell(
+        "selective, full mode: AUROC of the hedge signal",
+        "selective-full-mode",
+        "Selective answering",
+        "drives hedge",
+        "AUROC",
+    ),
+    Cell(
+        "selective, full mode: accuracy of Clarion's answer",
+        "selective-full-mode",
+        "Selective answering",
+        "drives hedge",
+        "accuracy (no rejection)",
     ),
     Cell(
         "clarifying questions: cosine to CLAMBER's gold question",
