@@ -95,7 +95,8 @@ def bench_prompts(per_category: int = PER_CATEGORY) -> list[tuple[str, str]]:
 
 
 def run_turns(backend, embedder, prompts, answer_tokens: int):
-    """Every prompt: plain, adaptive and full turns (fresh threads), in that order; the
+    """Every prompt: plain, adaptive and full turns (fresh threads), in that order, each
+    from a cold KV cache (none warms the next one's prompt); the
     Agent's default settings otherwise (samples, sampling budget)."""
     from tqdm import tqdm
 
@@ -119,11 +120,15 @@ def run_turns(backend, embedder, prompts, answer_tokens: int):
     adaptive.chat("Hello!")  # warm-up: lazy loads (embedder, facets, registry)
     full.chat("Hello!")
     bench = TurnBench()
+    cold = getattr(backend, "clear_cache", lambda: None)  # a backend that keeps a KV cache
     for category, prompt in tqdm(prompts, desc="turns", unit="prompt", file=sys.stderr):
+        cold()
         started = time.perf_counter()
         plain = backend.greedy(judge_conversation(prompt), answer_tokens)
         plain_s = time.perf_counter() - started
+        cold()
         a_s, a_move = _turn(adaptive, prompt)
+        cold()
         f_s, f_move = _turn(full, prompt)
         bench.runs.append(
             PromptRun(category, prompt, plain_s, a_s, f_s, a_move, f_move, len(plain.token_ids))

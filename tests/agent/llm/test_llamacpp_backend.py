@@ -107,3 +107,17 @@ def test_stop_strings_and_straggler_cut(llamacpp_backend, france):
     lengths = [len(s.token_ids) for s in llamacpp_backend.sample(france, cut)]
     # the third sample ended at step s (EOS, not counted); the rest were cut at s + 1
     assert sorted(lengths)[-1] <= sorted(lengths)[2] + 2
+
+
+def test_clear_cache_forgets_the_kept_kv(llamacpp_backend, france):
+    llamacpp_backend.greedy(france, 4)
+    assert llamacpp_backend._kept
+    llamacpp_backend.clear_cache()
+    assert not llamacpp_backend._kept
+
+
+def test_decode_steps_and_prompts_use_the_same_threads():
+    from agent.llm.llamacpp_backend import default_threads
+
+    decode, batch = default_threads()
+    assert decode == batch >= 1
