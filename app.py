@@ -191,6 +191,8 @@ def uncertainty_figure(
 def clusters_markdown(clusters: Sequence[Cluster], n_samples: int | None = None) -> str:
     """Each meaning cluster: its share of the samples and every member answer."""
     if not clusters:
+        if n_samples == 0:  # an unsampled turn: the judges and one greedy answer decided
+            return "_Nothing was sampled for this turn: the judges and one greedy answer decided._"
         return "_No answers sampled yet._"
     count = f"{len(clusters)} meaning cluster{'s' if len(clusters) != 1 else ''}"
     lines = [count + (f" over {n_samples} samples" if n_samples else "") + ":", ""]

@@ -258,3 +258,8 @@ def test_help_lists_the_flags():
     flags = ("--host", "--port", "--model", "--quantize", "--context", "--db", "examples")
     for flag in (*flags, "--auth", "--admin", "--max-samples", "--queue-size"):
         assert flag in out.stdout
+
+
+def test_an_unsampled_turn_says_nothing_was_sampled():
+    assert "Nothing was sampled" in app.clusters_markdown([], 0)
+    assert "No answers sampled yet" in app.clusters_markdown([])
