@@ -245,7 +245,8 @@ def table(out: Path) -> str:
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
         n = figures.get("n") if figures else None
-        lines.append(f"| {label} | {shown(value) if figures else 'not run'} | {n} | | |")
+        command = f"`python -m eval {' '.join(RUNS['bench'])} --json`" if figures else ""
+        lines.append(f"| {label} | {shown(value) if figures else 'not run'} | {n} | | {command} |")
     return "\n".join(lines) + "\n"
 
 
