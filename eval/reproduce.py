@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds = run_one(name, out, args.data.resolve(), args.limit)
             print(f"[{name}] {seconds:.0f} s", file=sys.stderr, flush=True)
     block = table(out)
-    (out / "README.md").parent.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     (out / "README.md").write_text(
         f"# Headline figures\n\nRegenerate: `python -m eval reproduce --out {args.out}`\n\n{block}"
     )
