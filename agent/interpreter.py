@@ -44,6 +44,20 @@ def available(weights_dir: Path = WEIGHTS_DIR) -> bool:
     return (Path(weights_dir) / "adapter_model.safetensors").is_file()
 
 
+def same_model(spec: str | None, backend_name: str) -> bool:
+    """Whether a backend runs the embedded model the adapter was trained on (the default
+    model spec, and a backend named after it: llama.cpp or transformers, not a server)."""
+    from agent.errors import ModelLoadError
+    from agent.llm.loading import DEFAULT_MODEL, resolve
+
+    if spec not in (None, "", DEFAULT_MODEL):
+        return False
+    try:
+        return backend_name.startswith(resolve(None).display_name)
+    except ModelLoadError:
+        return False
+
+
 def load_merged(weights_dir: Path = WEIGHTS_DIR, model: str | None = None):
     """(base model with the adapter merged into its weights, tokenizer), in eval mode."""
     from peft import PeftModel

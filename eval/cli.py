@@ -70,6 +70,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="full mode: every turn samples (default: adaptive, probe first)",
     )
     p.add_argument(
+        "--no-interpreter",
+        dest="interpreter",
+        action="store_false",
+        help="readings by prompting alone, not the interpreter adapter (agent/interpreter.py)",
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         default=None,
@@ -254,7 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="culture: questions sampled per split (default: the card's subsample)",
     )
     ta.add_argument(
-        "--epochs", type=int, default=None, help="training epochs (default: culture 3, interpreter 2)"
+        "--epochs",
+        type=int,
+        default=None,
+        help="training epochs (default: culture 3, interpreter 1)",
     )
     ta.add_argument("--json", action="store_true", help="print the card as JSON")
     ta.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -353,6 +362,7 @@ def _options(args, out: Path):
         baselines=not args.no_baselines,
         progress=not args.quiet,
         adaptive=args.adaptive,
+        interpreter=args.interpreter,
     )
 
 
@@ -452,8 +462,10 @@ def cmd_train_interpreter(args) -> int:
     else:
         for name, c in card["test_nll"]["adapter"].items():
             b = card["test_nll"]["base"][name]
-            print(f"{name:8s} test NLL adapter {c['value']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]"
-                  f"  base {b['value']:.3f}")
+            print(
+                f"{name:8s} test NLL adapter {c['value']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]"
+                f"  base {b['value']:.3f}"
+            )
         print(f"{card['seconds']} s; card: {opts.out_dir / 'card.md'}")
     return 0
 

