@@ -75,7 +75,7 @@ class ReadingsSuite(Suite):
             out = {}
             for name, res in writers.items():
                 started = time.perf_counter()
-                readings = model_readings({"request": text, "messages": []}, Context(res))
+                readings = model_readings({"request": text}, Context(res))
                 out[name] = {
                     "readings": readings,
                     "seconds": round(time.perf_counter() - started, 3),

@@ -39,7 +39,7 @@ def test_readings_come_from_the_adapter_when_there_is_one(embedder):
     runtime = node_runtime(backend=prompted, embedder=embedder, readings=3)
     res = runtime.context.resources
     res._interpreter = SimpleNamespace(backend=adapter)
-    state = {"request": REQUEST, "messages": []}
+    state = {"request": REQUEST}
     got = model_readings(state, runtime.context)
     assert got[0] == REQUEST and set(got[1:]) == set(READINGS)
     assert adapter.calls and not prompted.calls
