@@ -27,17 +27,9 @@ LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj")
 
 
 def lora_config():
-    from peft import LoraConfig
+    from agent.adapters import lora_config as make
 
-    return LoraConfig(
-        r=LORA_RANK,
-        lora_alpha=LORA_ALPHA,
-        lora_dropout=0.0,
-        target_modules=list(LORA_TARGETS),
-        layers_to_transform=list(LORA_LAYERS),
-        bias="none",
-        task_type="CAUSAL_LM",
-    )
+    return make(LORA_RANK, LORA_ALPHA, LORA_LAYERS, LORA_TARGETS, task_type="CAUSAL_LM")
 
 
 def available(weights_dir: Path = WEIGHTS_DIR) -> bool:

@@ -18,6 +18,25 @@ def adapter_bytes(out_dir: Path) -> dict[str, int]:
     }
 
 
+def lora_record(config) -> dict:
+    """The card's summary of a peft LoraConfig."""
+    return {
+        "r": config.r,
+        "lora_alpha": config.lora_alpha,
+        "lora_dropout": config.lora_dropout,
+        "target_modules": sorted(config.target_modules),
+        "layers_to_transform": list(config.layers_to_transform),
+    }
+
+
+def files_table(records: list[dict]) -> list[str]:
+    return [
+        "| file | bytes | sha256 |",
+        "|---|---|---|",
+        *[f"| `{d['file']}` | {d['bytes']} | `{d['sha256']}` |" for d in records],
+    ]
+
+
 def _repo_file(path: Path) -> dict:
     return {
         "file": str(path.relative_to(REPO_ROOT)),
@@ -63,9 +82,7 @@ def markdown(card: dict) -> str:
         "",
         "## Data and subsample",
         "",
-        "| file | bytes | sha256 |",
-        "|---|---|---|",
-        *[f"| `{d['file']}` | {d['bytes']} | `{d['sha256']}` |" for d in card["data_files"]],
+        *files_table(card["data_files"]),
         "",
         f"Subsample: {json.dumps(card['subsample'])} (see eval/adapters/data.py).",
         f"Rows (question x country): {json.dumps(card['rows'])};",
@@ -125,9 +142,7 @@ def interpreter_markdown(card: dict) -> str:
         "",
         "## Data and subsample",
         "",
-        "| file | bytes | sha256 |",
-        "|---|---|---|",
-        *[f"| `{d['file']}` | {d['bytes']} | `{d['sha256']}` |" for d in card["data_files"]],
+        *files_table(card["data_files"]),
         "",
         f"Subsample (requests per source and split, seeded): {json.dumps(card['subsample'])}",
         "(see eval/adapters/readings.py for what each source contributes).",

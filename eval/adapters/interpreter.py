@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from agent.interpreter import LORA_ALPHA, LORA_LAYERS, LORA_RANK, LORA_TARGETS, WEIGHTS_DIR
+from agent.interpreter import WEIGHTS_DIR
 from agent.interpreter import lora_config as interpreter_lora
 from agent.templates import render
 from eval.adapters import readings as R
@@ -127,7 +127,7 @@ def train_interpreter(opts: Options) -> dict:
     from peft import get_peft_model
 
     from agent.llm.loading import load_model
-    from eval.adapters.card import interpreter_card
+    from eval.adapters.card import interpreter_card, lora_record
 
     torch.manual_seed(SEED)
     started = time.time()
@@ -175,13 +175,7 @@ def train_interpreter(opts: Options) -> dict:
         "seconds": round(time.time() - started, 1),
         "seed": SEED,
         "model": source.display_name,
-        "lora": {
-            "r": LORA_RANK,
-            "lora_alpha": LORA_ALPHA,
-            "lora_dropout": 0.0,
-            "target_modules": list(LORA_TARGETS),
-            "layers_to_transform": list(LORA_LAYERS),
-        },
+        "lora": lora_record(interpreter_lora()),
         "hyper": {"lr": LR, "batch": BATCH, "epochs": opts.epochs, "optimizer": "Adam"},
         "subsample": {"requests": opts.sizes, "max_readings": R.MAX_READINGS},
         "requests": {
