@@ -14,6 +14,7 @@ def _record(dataset, adapter, prompted):
         "label": "ambiguous",
         "message": "Who won?",
         "meta": {},
+        "adapter_load_s": 2.0,
         "systems": {
             SYSTEMS[0]: {"readings": ["Who won?", *adapter], "seconds": 1.0},
             SYSTEMS[1]: {"readings": ["Who won?", *prompted], "seconds": 0.5},
