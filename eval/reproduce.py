@@ -35,6 +35,10 @@ RUNS: dict[str, tuple[str, ...]] = {  # name: arguments of `python -m eval`
     "dialogues": ("run", "--suite", "dialogues"),
     "dialogues-full-mode": ("run", "--suite", "dialogues", "--no-adaptive", "--no-baselines"),
     "clarification": ("run", "--suite", "clarification", "--limit", "40"),
+    "clarification-full-mode": (
+        *("run", "--suite", "clarification", "--limit", "40"),
+        *("--no-adaptive", "--no-baselines"),
+    ),
     "pluralism": ("run", "--suite", "pluralism", "--limit", "30"),
     "selective": ("run", "--suite", "selective", "--limit", "60"),
     "selective-full-mode": (
@@ -85,6 +89,14 @@ HEADLINES = (
     Cell("clarification: F1 of clarify", "clarification", "all:", "Clarion", "F1"),
     Cell("clarification: over-asking", "clarification", "all:", "Clarion", "over-asking"),
     Cell("clarification: AUROC of the clarify signal", "clarification", "all:", "Clarion", "AUROC"),
+    *(
+        Cell(f"clarification, full mode: {what}", "clarification-full-mode", "all:", "Clarion", col)
+        for what, col in (
+            ("F1 of clarify", "F1"),
+            ("over-asking", "over-asking"),
+            ("AUROC of the clarify signal", "AUROC"),
+        )
+    ),
     Cell(
         "pluralism: perspectives on MoralChoice low ambiguity",
         "pluralism",

@@ -84,6 +84,12 @@ class Embedder:
                 return np.zeros((0, self.dim), dtype=np.float32)
             return np.stack([self._cache[t] for t in texts])
 
+    def forget(self, texts: Sequence[str]) -> None:
+        """Drop these texts' embeddings (a benchmark times a request as new each time)."""
+        with self._lock:
+            for text in texts:
+                self._cache.pop(text, None)
+
     def clear_cache(self) -> None:
         """Forget every embedding (benchmarks measure cold embedding)."""
         with self._lock:

@@ -82,7 +82,7 @@ def profile_direct_turns(backend, embedder, answer_tokens: int, repeats: int, pe
     agent.chat("Hello!")  # lazy loads
     objects = {"backend": backend, "embedder": embedder, "checkpointer": checkpointer}
     cold = getattr(backend, "clear_cache", lambda: None)
-    forget = getattr(embedder, "clear_cache", lambda: None)
+    forget = getattr(embedder, "forget", lambda texts: None)
     prompts = [p for c, p in bench_prompts(per_category) if c == "clear"]
     rows = []
     for prompt in tqdm(prompts, desc="profile", unit="prompt", file=sys.stderr):
@@ -94,7 +94,7 @@ def profile_direct_turns(backend, embedder, answer_tokens: int, repeats: int, pe
             backend.greedy(judge_conversation(prompt), answer_tokens)
             runs["plain_s"].append(time.perf_counter() - started)
             cold()
-            forget()  # the turn embeds its request, as a new request would
+            forget([prompt])  # the turn embeds its request, as a new request would
             spent: dict[str, float] = defaultdict(float)
             with timing(objects, spent):
                 started = time.perf_counter()

@@ -99,7 +99,8 @@ def bench_prompts(per_category: int = PER_CATEGORY) -> list[tuple[str, str]]:
 
 def run_turns(backend, embedder, prompts, answer_tokens: int, repeats: int = 1):
     """Every prompt: plain, adaptive and full turns (fresh threads), in that order,
-    `repeats` times, each from a cold KV cache (none warms the next one's prompt); the
+    `repeats` times, each from a cold KV cache, the request not yet embedded (none
+    warms the next one's prompt, nor a repeat its own); the
     Agent's default settings otherwise (samples, sampling budget)."""
     from tqdm import tqdm
 
@@ -123,17 +124,26 @@ def run_turns(backend, embedder, prompts, answer_tokens: int, repeats: int = 1):
     adaptive.chat("Hello!")  # warm-up: lazy loads (embedder, facets, registry)
     full.chat("Hello!")
     bench = TurnBench()
-    cold = getattr(backend, "clear_cache", lambda: None)  # a backend that keeps a KV cache
+    clear_kv = getattr(backend, "clear_cache", lambda: None)  # a backend that keeps a KV cache
+    forget = getattr(embedder, "forget", lambda texts: None)
+
+    def cold(prompt: str) -> None:
+        """No turn reuses another's KV cache, nor a repeat its request's embedding (a new
+        request is never in the cache; the texts the agent embeds on every turn, such
+        as the perspectives' descriptions, stay cached as in a running app)."""
+        clear_kv()
+        forget([prompt])
+
     for category, prompt in tqdm(prompts, desc="turns", unit="prompt", file=sys.stderr):
         seconds: dict[str, list[float]] = {"plain": [], "adaptive": [], "full": []}
         moves: dict[str, list[str]] = {"adaptive": [], "full": []}
         for _ in range(repeats):
-            cold()
+            cold(prompt)
             started = time.perf_counter()
             plain = backend.greedy(judge_conversation(prompt), answer_tokens)
             seconds["plain"].append(time.perf_counter() - started)
             for name, clarion in (("adaptive", adaptive), ("full", full)):
-                cold()
+                cold(prompt)
                 turn_s, move = _turn(clarion, prompt)
                 seconds[name].append(turn_s)
                 moves[name].append(move)

@@ -35,6 +35,10 @@ def test_embeddings_are_unit_vectors_batched_and_memoised(embedder, monkeypatch)
     assert batches == [["Marseille"]]  # only the new text, once
     assert np.allclose(again[0], v[1])
     assert embedder.embed([]).shape == (0, 384)
+    batches.clear()
+    embedder.forget(["Lyon", "never embedded"])
+    embedder.embed(["Paris", "Lyon"])
+    assert batches == [["Lyon"]]  # a forgotten text is embedded again, the rest cached
 
 
 @pytest.mark.model
