@@ -51,14 +51,11 @@ RUNS: dict[str, tuple[str, ...]] = {  # name: arguments of `python -m eval`
     ),
     "clarifying-questions": ("run", "--suite", "clarifying-questions"),
     # the interpreter adapter (eval/results/2026-12-01-interp): readings that survive the
-    # interpret step, and the sampled ambiguity component with and without the adapter
+    # interpret step; the sampled ambiguity component without the adapter (beside
+    # clarification-full-mode, which uses it where trained)
     "readings": ("run", "--suite", "readings", "--limit", "40", "--no-baselines"),
-    "clarification-full-mode": (
-        *("run", "--suite", "clarification", "--limit", "10"),
-        *("--no-adaptive", "--no-baselines"),
-    ),
     "clarification-full-mode-no-interpreter": (
-        *("run", "--suite", "clarification", "--limit", "10"),
+        *("run", "--suite", "clarification", "--limit", "40"),
         *("--no-adaptive", "--no-baselines", "--no-interpreter"),
     ),
     "bench": ("bench", "--turn-repeats", "3"),  # short turns vary: median of 3 per prompt
