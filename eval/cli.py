@@ -196,10 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
     tj = sub.add_parser(
         "train-judges",
         help="train the learned judges on the fixed train splits; write weights and card",
-        description="Fit the three judges (agent/judges.py) on train rows of --data and "
-        "prompts/normativity.yaml, choose features, C and thresholds on dev rows, score test "
-        "rows, and write agent/judge_weights/{needs_clarification,contested,likely_wrong}.npz "
-        "with card.md and card.json. Deterministic (seed 0); features are cached in --cache.",
+        description="Fit the three judges (agent/judges.py) and the semantic-entropy probe "
+        "on train rows of --data, prompts/normativity.yaml and prompts/judge_exemplars.yaml, "
+        "choose features, C and thresholds on dev rows, score test rows, and write "
+        "agent/judge_weights/{needs_clarification,contested,likely_wrong,semantic_entropy}.npz "
+        "with card.md and card.json. Deterministic (seed 0); features are cached in --cache. "
+        "Cost on 2 CPU cores: the semantic-entropy target samples 5 answers for each of 640 "
+        "train/dev rows (about 30 min with a cold cache, most of the run); with the cache "
+        "warm (runs/judge-features) a rerun takes minutes.",
     )
     tj.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
     tj.add_argument(
