@@ -185,7 +185,8 @@ def command(name: str, out: Path, data: Path, limit: int | None) -> list[str]:
     return [sys.executable, "-m", "eval", *args]
 
 
-def run_one(name: str, out: Path, data: Path, limit: int | None) -> float:
+def run_one(name: str, out: Path, data: Path, limit: int | None) -> int:
+    """Run one command into OUT/NAME; its exit status."""
     argv = command(name, out, data, limit)
     (out / name).mkdir(parents=True, exist_ok=True)
     print(f"[{name}] {shlex.join(argv[1:])}", file=sys.stderr, flush=True)
@@ -196,9 +197,9 @@ def run_one(name: str, out: Path, data: Path, limit: int | None) -> float:
             done = subprocess.run(argv, cwd=ROOT, env=env, stdout=sink)
     else:
         done = subprocess.run(argv, cwd=ROOT, env=env)
-    if done.returncode != 0:
-        print(f"[{name}] exited with {done.returncode}", file=sys.stderr)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    print(f"[{name}] exited with {done.returncode} after {seconds:.0f} s", file=sys.stderr)
+    return done.returncode
 
 
 def find(results: dict[str, Any], cell: Cell) -> Any:
@@ -288,10 +289,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     out = args.out.resolve()
+    failed = []
     if not args.table_only:
         for name in args.only or list(RUNS):
-            seconds = run_one(name, out, args.data.resolve(), args.limit)
-            print(f"[{name}] {seconds:.0f} s", file=sys.stderr, flush=True)
+            if run_one(name, out, args.data.resolve(), args.limit) != 0:
+                failed.append(name)
     block = table(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "README.md").write_text(
@@ -300,4 +302,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.readme:
         write_readme(block, out)
     print(block)
-    return 0
+    if failed:  # the table still shows what the other runs found
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0

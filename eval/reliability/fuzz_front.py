@@ -18,9 +18,9 @@ from eval.reliability.inputs import texts, tokens, values
 
 if TYPE_CHECKING:
     from agent.llm.base import LLMBackend
-    from app import ClarionUI
     from eval.reliability.client import Reply
     from eval.reliability.server import AppProcess
+    from ui import ClarionUI
     from uncertainty import TextEmbedder
 
 
@@ -31,7 +31,7 @@ def _bubble_text(update: dict[object, object]) -> str:
 def fuzz_ui(tally: Tally, ui: ClarionUI, n: int) -> None:
     """ClarionUI's event handlers, called with what a browser (or a forger) can send."""
     from agent.perspectives import load_registry
-    from app import ERROR_MARK
+    from ui.render import ERROR_MARK
 
     agent = ui.agent
     session = ui.new_session()

@@ -155,9 +155,9 @@ def run_fuzz(folder: Path, per_target: int, server: AppProcess) -> dict[str, Any
     from agent.context import Resources
     from agent.participation import ParticipationStore
     from agent.sessions import ThreadTokens, signing_key
-    from app import ClarionUI, build_app
     from eval.reliability import fuzz, fuzz_front
     from eval.reliability.world import ScriptedBackend
+    from ui import ClarionUI, build_app
     from uncertainty import Embedder
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,8 @@ import pytest
 import agent.adapters as adapters
 from agent.adapters import Gate
 from agent.perspectives import load_registry
-from app import perspective_cards_html, safe_text
 from tests.agent.fakes import VALUE, make_agent
+from ui.render import perspective_cards_html, safe_text
 
 OPTIONS_QUESTION = f"{VALUE}\nOptions: A. Yes B. No C. Not sure"
 

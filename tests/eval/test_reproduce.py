@@ -46,3 +46,15 @@ def test_the_table_reads_each_cell_from_the_results_and_says_what_is_missing(tmp
     assert f"| {high.label} | 0.900 [0.700, 1.000] | 7 (partial) | `abc1234` |" in text
     assert "| dialogues: move accuracy | not run |" in text
     assert "| bench: same move adaptive vs full | not run |" in text
+
+
+def test_a_failed_run_makes_the_command_fail_but_the_table_is_still_written(tmp_path, monkeypatch):
+    import eval.reproduce as reproduce
+
+    ran = []
+    monkeypatch.setattr(
+        reproduce, "run_one", lambda name, *a: ran.append(name) or (name == "bench")
+    )
+    assert reproduce.main(["--out", str(tmp_path), "--only", "dialogues", "bench"]) == 1
+    assert ran == ["dialogues", "bench"] and (tmp_path / "README.md").is_file()
+    assert reproduce.main(["--out", str(tmp_path), "--only", "dialogues"]) == 0
