@@ -54,7 +54,10 @@ SOURCES = {
     ),
     "likely_wrong": ("ambignq",),
 }
-SE_ROWS = {"ambignq": {"train": 320, "dev": 110}, "clamber": {"train": 160, "dev": 50}}
+SE_ROWS: dict[str, dict[Split, int]] = {
+    "ambignq": {"train": 320, "dev": 110},
+    "clamber": {"train": 160, "dev": 50},
+}
 """Rows per (data set, split) of the semantic-entropy probe: each costs SE_SAMPLES
 sampled answers, so the subset is bounded (seeded, eval.judges.train.SEED)."""
 
@@ -214,13 +217,12 @@ def se_rows(data_dir: Path, seed: int = 0) -> list[Row]:
 
     rows: list[Row] = []
     for source, per_split in SE_ROWS.items():
-        texts: dict[str, set[str]] = defaultdict(set)
+        texts: dict[Split, set[str]] = defaultdict(set)
         for it in DATASETS[source].load(data_dir):
-            split = split_of(it)
-            if split in per_split:
-                texts[split].add(_message(it))
+            if split_of(it) in per_split:
+                texts[split_of(it)].add(_message(it))
         for split, n in per_split.items():
             pool = sorted(texts[split])
             pick = random.Random(f"{seed}:{source}:{split}").sample(pool, min(n, len(pool)))
-            rows += [Row(t, -1, split, source) for t in sorted(pick)]  # type: ignore[arg-type]
+            rows += [Row(t, -1, split, source) for t in sorted(pick)]
     return rows
