@@ -201,9 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
         "choose features, C and thresholds on dev rows, score test rows, and write "
         "agent/judge_weights/{needs_clarification,contested,likely_wrong,semantic_entropy}.npz "
         "with card.md and card.json. Deterministic (seed 0); features are cached in --cache. "
-        "Cost on 2 CPU cores: the semantic-entropy target samples 5 answers for each of 640 "
-        "train/dev rows (about 30 min with a cold cache, most of the run); with the cache "
-        "warm (runs/judge-features) a rerun takes minutes.",
+        "Cost, measured on 2 shared CPU cores (load ~6) with a cold cache: the "
+        "semantic-entropy target (5 sampled answers for each of 640 train/dev rows) 34 min, "
+        "the greedy answers of 1,292 rows 17 min, embeddings 3 min, the hidden-state "
+        "ablation ~10 min; with the cache warm (--cache, runs/judge-features) a rerun "
+        "takes ~2 min (--no-ablation).",
     )
     tj.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
     tj.add_argument(

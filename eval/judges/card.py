@@ -106,8 +106,18 @@ def markdown(card: dict) -> str:
         "Fitted on TRAIN rows only; feature set, C and the operating threshold chosen on DEV;",
         "every figure below is on TEST rows (fixed splits, eval/splits.py and eval/splits.json),",
         "with seeded bootstrap 95% intervals (1000 resamples).",
+        "The seconds above are with the feature cache (runs/judge-features) warm for what it "
+        "held; from a cold cache the semantic-entropy target dominates (`python -m eval "
+        "train-judges --help` gives the measured cost of each part).",
         "",
         WHY,
+        *(
+            []
+            if any(j["ablation_hidden_state"] for j in card["judges"].values())
+            else [
+                "(This run skipped the hidden-state ablation, --no-ablation: no judge reads them.)"
+            ]
+        ),
         "",
         "## Data",
         "",
