@@ -32,16 +32,24 @@ LORA_LAYERS = tuple(range(24, 30))  # the top 6 of SmolLM2-135M's 30 layers
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj")
 
 
-def lora_config():
+def lora_config(
+    rank: int = LORA_RANK,
+    alpha: int = LORA_ALPHA,
+    layers: Sequence[int] = LORA_LAYERS,
+    targets: Sequence[str] = LORA_TARGETS,
+    task_type: str | None = None,
+):
+    """A peft LoraConfig (no dropout, no bias): the culture family's by default."""
     from peft import LoraConfig
 
     return LoraConfig(
-        r=LORA_RANK,
-        lora_alpha=LORA_ALPHA,
+        r=rank,
+        lora_alpha=alpha,
         lora_dropout=0.0,
-        target_modules=list(LORA_TARGETS),
-        layers_to_transform=list(LORA_LAYERS),
+        target_modules=list(targets),
+        layers_to_transform=list(layers),
         bias="none",
+        task_type=task_type,
     )
 
 

@@ -175,6 +175,12 @@ class AgentConfig(BaseModel):
         "move is 'answer' is answered greedily with no samples, others sample only the "
         "cells their move needs; False = full mode, every cell sampled",
     )
+    interpreter: bool = Field(
+        True,
+        description="the interpret step's readings come from the interpreter LoRA "
+        "(agent/interpreter.py) when it is trained and the model is the embedded default; "
+        "False = the model prompted alone",
+    )
     sample_rounds: bool = Field(
         False,
         description="adaptive N (with adaptive): draw each cell's samples in rounds and stop "

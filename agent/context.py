@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from agent.adapters import CultureAdapters
     from agent.clarifying import QuestionWriter
     from agent.facets import FacetLibrary
+    from agent.interpreter import InterpreterAdapter
     from agent.judges import Judges
     from agent.llm.base import LLMBackend
     from agent.perspectives import Perspective
@@ -81,6 +82,7 @@ class Resources:
         self._judge: EmbeddingJudge | None = None
         self._judges = judges
         self._cultures = cultures
+        self._interpreter: InterpreterAdapter | None = None
         self._registry: list[Perspective] | None = None
         self._registry_stamp: tuple[int, int] | None = None
         self._profile: ContextProfile | None = None
@@ -134,6 +136,19 @@ class Resources:
                 if available():
                     self._cultures = CultureAdapters()
             return self._cultures
+
+    @property
+    def interpreter(self) -> InterpreterAdapter | None:
+        """The interpreter adapter (agent/adapter_weights/interpreter/), or None: switched
+        off, not trained, or the turn's model is not the embedded one it was trained on
+        (another model, a server, a test's fake). Its model loads on first use, not here."""
+        with self._lock:
+            if self._interpreter is None and self.config.interpreter:
+                from agent.interpreter import InterpreterAdapter, available, same_model
+
+                if available() and same_model(self.config.model, self.backend.name):
+                    self._interpreter = InterpreterAdapter()
+            return self._interpreter
 
     @property
     def profile(self) -> ContextProfile:

@@ -96,21 +96,25 @@ def letter_ids(tokenizer, n: int) -> list[int]:
     return ids
 
 
-_LETTERED = re.compile(r"(?:^|\s)\(?([A-E])[.):]\s+")
+_LETTERED = re.compile(r"(^|\s)\(?([A-E])([.):])\s+")
+_OPTIONS_CUE = re.compile(r"\s*Options:\s*$", re.IGNORECASE)
 
 
 def parse_options(text: str) -> tuple[str, list[str]] | None:
     """(question, options) of a request that lists lettered options ('A. yes B. no', or one
-    'A) ...' per line), or None. Letters must run A, B, C ... with at least two."""
+    'A) ...' per line), or None. Letters must run A, B, C ... with at least two, all
+    marked alike ('A.' or 'A)'), and the list must read as one: after 'Options:', after
+    a question ending in '?' or ':', or one option per line. Prose that only mentions
+    letters ('I got an A. My brother got a B.', 'plan A: ..., plan B: ...') is none."""
     text = text.strip()
-    marks = [m for m in _LETTERED.finditer(text)]
-    start = next((i for i, m in enumerate(marks) if m.group(1) == "A"), None)
+    marks = list(_LETTERED.finditer(text))
+    start = next((i for i, m in enumerate(marks) if m.group(2) == "A"), None)
     if start is None:
         return None
     marks = marks[start:]
     run = [marks[0]]
     for m in marks[1:]:
-        if m.group(1) == LETTERS[len(run)]:
+        if m.group(2) == LETTERS[len(run)] and m.group(3) == run[0].group(3):
             run.append(m)
         if len(run) == MAX_OPTIONS:
             break
@@ -118,9 +122,14 @@ def parse_options(text: str) -> tuple[str, list[str]] | None:
         return None
     ends = [m.start() for m in run[1:]] + [len(text)]
     options = [text[m.end() : e].strip() for m, e in zip(run, ends, strict=True)]
-    question = text[: run[0].start()].strip()
-    question = re.sub(r"\s*Options:\s*$", "", question, flags=re.IGNORECASE)
+    head = text[: run[0].start()]
+    question = _OPTIONS_CUE.sub("", head).strip()
+    listed = (
+        question != head.strip()
+        or question.endswith(("?", ":"))
+        or all(m.group(1) == "\n" or m.start() == 0 for m in run)
+    )
     question = re.sub(r"^Question:\s*", "", question, flags=re.IGNORECASE).strip()
-    if not question or not all(options):
+    if not listed or not question or not all(options):
         return None
     return question, options

@@ -70,6 +70,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="full mode: every turn samples (default: adaptive, probe first)",
     )
     p.add_argument(
+        "--no-interpreter",
+        dest="interpreter",
+        action="store_false",
+        help="readings by prompting alone, not the interpreter adapter (agent/interpreter.py)",
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         default=None,
@@ -234,19 +240,22 @@ def build_parser() -> argparse.ArgumentParser:
     ta = sub.add_parser(
         "train-adapters",
         help="train the LoRA adapters of one family on the fixed train splits; weights + card",
-        description="Train the culture family (agent/adapters.py): one LoRA expert per region "
+        description="culture (agent/adapters.py): one LoRA expert per region "
         "of prompts/cultures.yaml, a gate per country and one dense LoRA on all countries "
         "pooled, on GlobalOpinionQA train questions (early stopping on dev), scored on test "
-        "questions; writes agent/adapter_weights/culture/ with card.md and card.json.",
+        "questions; writes agent/adapter_weights/culture/. interpreter (agent/interpreter.py): "
+        "one LoRA writing specific readings of a vague request, on AmbigNQ / AmbiEnt / "
+        "CLAMBER train requests; writes agent/adapter_weights/interpreter/. Each with card.md "
+        "and card.json.",
     )
-    ta.add_argument("--family", choices=["culture"], required=True)
+    ta.add_argument("--family", choices=["culture", "interpreter"], required=True)
     ta.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
     ta.add_argument(
         "--out",
         type=Path,
         default=None,
         metavar="DIR",
-        help="where the weights and card go (default: agent/adapter_weights/culture)",
+        help="where the weights and card go (default: agent/adapter_weights/FAMILY)",
     )
     ta.add_argument(
         "--questions",
@@ -254,9 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
         nargs=3,
         default=None,
         metavar=("TRAIN", "DEV", "TEST"),
-        help="questions sampled per split (default: the card's subsample)",
+        help="culture: questions sampled per split (default: the card's subsample)",
     )
-    ta.add_argument("--epochs", type=int, default=None, help="training epochs (default: 3)")
+    ta.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="training epochs (default: culture 3, interpreter 1)",
+    )
     ta.add_argument("--json", action="store_true", help="print the card as JSON")
     ta.add_argument("--quiet", action="store_true", help="no progress bars")
     ta.set_defaults(handler=cmd_train_adapters)
@@ -354,6 +368,7 @@ def _options(args, out: Path):
         baselines=not args.no_baselines,
         progress=not args.quiet,
         adaptive=args.adaptive,
+        interpreter=args.interpreter,
     )
 
 
@@ -437,7 +452,33 @@ def cmd_train_judges(args) -> int:
     return 0
 
 
+def cmd_train_interpreter(args) -> int:
+    from agent.interpreter import WEIGHTS_DIR
+    from eval.adapters.interpreter import EPOCHS, Options, train_interpreter
+    from eval.data import DATASETS
+
+    missing = [n for n in ("ambignq", "ambient", "clamber") if not DATASETS[n].present(args.data)]
+    if missing:
+        raise ClarionError(f"train-adapters --family interpreter needs {missing} under {args.data}")
+    opts = Options(data_dir=args.data, out_dir=args.out or WEIGHTS_DIR, progress=not args.quiet)
+    opts.epochs = args.epochs or EPOCHS
+    card = train_interpreter(opts)
+    if args.json:
+        print(json.dumps(card, indent=1, default=float))
+    else:
+        for name, c in card["test_nll"]["adapter"].items():
+            b = card["test_nll"]["base"][name]
+            print(
+                f"{name:8s} test NLL adapter {c['value']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]"
+                f"  base {b['value']:.3f}"
+            )
+        print(f"{card['seconds']} s; card: {opts.out_dir / 'card.md'}")
+    return 0
+
+
 def cmd_train_adapters(args) -> int:
+    if args.family == "interpreter":
+        return cmd_train_interpreter(args)
     from agent.adapters import WEIGHTS_DIR
     from eval.adapters.run import EPOCHS, Options, train_culture
     from eval.data import DATASETS

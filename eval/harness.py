@@ -166,6 +166,7 @@ def build_harness(
     baselines: bool = True,
     show_progress: bool = True,
     adaptive: bool = True,
+    interpreter: bool = True,
 ) -> Harness:
     """The real Agent on a shared backend and embedder (both loaded once)."""
     from agent import Agent, AgentConfig
@@ -183,6 +184,7 @@ def build_harness(
         "seed": seed,
         "db_path": db_path,
         "adaptive": adaptive,
+        "interpreter": interpreter,
     }
     if samples is not None:
         fields["samples"] = samples

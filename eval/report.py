@@ -9,6 +9,16 @@ from pathlib import Path
 from eval import plots
 
 
+def _readings_by(config: dict) -> str:
+    """Who writes the interpret step's readings in this run."""
+    if not config:
+        return "n/a"
+    mode = "adaptive" if config.get("adaptive", True) else "full mode (--no-adaptive)"
+    if config.get("interpreter", True):
+        return f"interpreter adapter where trained (agent/interpreter.py); {mode}"
+    return f"the model prompted alone (--no-interpreter); {mode}"
+
+
 def fmt(value) -> str:
     """Table cell: numbers to 3 decimals, {"value","lo","hi"} as 'v [lo, hi]', None as n/a."""
     if value is None:
@@ -85,6 +95,7 @@ def render(results: dict, images: list[tuple[str, str]]) -> str:
         f"| model | `{results['model']}` (quantize: {results['quantize']}) |",
         f"| context profile | {results['context']} |",
         f"| samples per cell | {results.get('agent_config', {}).get('samples', 'n/a')} |",
+        f"| readings | {_readings_by(results.get('agent_config', {}))} |",
         f"| seed | {results['seed']} (bootstrap: {results['bootstrap']['resamples']} "
         f"resamples, {results['bootstrap']['interval']}) |",
         f"| split | {results.get('split', 'not recorded')} rows only (eval/splits.json) |",

@@ -46,7 +46,7 @@ RUNS: dict[str, tuple[str, ...]] = {  # name: arguments of `python -m eval`
         *("--no-adaptive", "--no-baselines"),
     ),
     "clarifying-questions": ("run", "--suite", "clarifying-questions"),
-    "bench": ("bench",),
+    "bench": ("bench", "--turn-repeats", "3"),  # short turns vary: median of 3 per prompt
 }
 
 

@@ -33,6 +33,7 @@ class RunOptions:
     baselines: bool = True
     progress: bool = True
     adaptive: bool = True
+    interpreter: bool = True
 
 
 def code_revision() -> str:
@@ -107,6 +108,7 @@ def collect(opts: RunOptions, harness=None) -> dict:
             baselines=opts.baselines,
             show_progress=opts.progress,
             adaptive=opts.adaptive,
+            interpreter=opts.interpreter,
         )
     loaded = time.time()
     harness.kept = []

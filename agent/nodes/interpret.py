@@ -112,7 +112,8 @@ def model_readings(state: State, ctx: Context) -> list[str]:
     ]
     params = ctx.params(k)
     params = replace(params, max_new_tokens=min(params.max_new_tokens, READING_TOKENS))
-    samples = res.backend.sample_batch([conversation], params)[0]
+    writer = res.interpreter.backend if res.interpreter is not None else res.backend
+    samples = writer.sample_batch([conversation], params)[0]
     rewrites = usable_rewrites(request, [s.text for s in samples], prompt, res.embedder)
     return distinct_readings(request, rewrites, res.judge, k)
 

@@ -18,6 +18,25 @@ def adapter_bytes(out_dir: Path) -> dict[str, int]:
     }
 
 
+def lora_record(config) -> dict:
+    """The card's summary of a peft LoraConfig."""
+    return {
+        "r": config.r,
+        "lora_alpha": config.lora_alpha,
+        "lora_dropout": config.lora_dropout,
+        "target_modules": sorted(config.target_modules),
+        "layers_to_transform": list(config.layers_to_transform),
+    }
+
+
+def files_table(records: list[dict]) -> list[str]:
+    return [
+        "| file | bytes | sha256 |",
+        "|---|---|---|",
+        *[f"| `{d['file']}` | {d['bytes']} | `{d['sha256']}` |" for d in records],
+    ]
+
+
 def _repo_file(path: Path) -> dict:
     return {
         "file": str(path.relative_to(REPO_ROOT)),
@@ -63,9 +82,7 @@ def markdown(card: dict) -> str:
         "",
         "## Data and subsample",
         "",
-        "| file | bytes | sha256 |",
-        "|---|---|---|",
-        *[f"| `{d['file']}` | {d['bytes']} | `{d['sha256']}` |" for d in card["data_files"]],
+        *files_table(card["data_files"]),
         "",
         f"Subsample: {json.dumps(card['subsample'])} (see eval/adapters/data.py).",
         f"Rows (question x country): {json.dumps(card['rows'])};",
@@ -83,4 +100,62 @@ def markdown(card: dict) -> str:
     for tbl in card["test"]["tables"]:
         out += table(tbl)
     out += [f"- {n}" for n in card["test"]["notes"]] + [""]
+    return "\n".join(out)
+
+
+def interpreter_card(card: dict, data_dir: Path, out_dir: Path) -> None:
+    """card.json + card.md of the interpreter adapter."""
+    card["created_utc"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    card["data_files"] = [
+        *(r for s in ("ambignq", "ambient", "clamber") for r in data_file_records(s, data_dir)),
+        _repo_file(MANIFEST_PATH),
+    ]
+    card["adapter_bytes"] = (out_dir / "adapter_model.safetensors").stat().st_size
+    (out_dir / "card.json").write_text(json.dumps(card, indent=1, default=float) + "\n")
+    (out_dir / "card.md").write_text(interpreter_markdown(card))
+
+
+def _ci(c: dict) -> str:
+    return f"{c['value']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]"
+
+
+def interpreter_markdown(card: dict) -> str:
+    hist = ", ".join(f"{h['dev_nll']:.3f}" for h in card["fit"]["history"])
+    nll = card["test_nll"]
+    out = [
+        "# Clarion interpreter adapter: card",
+        "",
+        "One LoRA on the embedded model that, given the interpret step's prompt",
+        "(prompts/interpret.txt) for a vague request, writes ONE specific reading of it;",
+        "sampled K times it writes K readings (agent/interpreter.py, agent/nodes/interpret.py).",
+        f"Base: {card['model']}. Trained by `{card['command']}` in {card['seconds']} s on",
+        f"{card['created_utc']} UTC (seed {card['seed']}, CPU). Requests of the TRAIN split",
+        "only (eval/splits.py, by request text); the epoch by DEV loss; figures on TEST.",
+        "",
+        "## Model",
+        "",
+        f"- LoRA: {json.dumps(card['lora'])}",
+        f"- hyper-parameters: {json.dumps(card['hyper'])}",
+        "- loss: token cross-entropy of the reading and the end-of-turn token, prompt masked",
+        f"- adapter file: adapter_model.safetensors, {card['adapter_bytes']} bytes (fp32)",
+        f"- dev NLL by epoch (0 = the base model): {hist}; kept epoch {card['fit']['best_epoch']}",
+        "",
+        "## Data and subsample",
+        "",
+        *files_table(card["data_files"]),
+        "",
+        f"Subsample (requests per source and split, seeded): {json.dumps(card['subsample'])}",
+        "(see eval/adapters/readings.py for what each source contributes).",
+        f"Requests: {json.dumps(card['requests'])}; (request, reading) pairs:",
+        f"{json.dumps(card['pairs'])}.",
+        "",
+        "## Test: mean token NLL of the held-out readings (nats; 95% CI, requests resampled)",
+        "",
+        "| source | base model | interpreter adapter |",
+        "|---|---|---|",
+        *[f"| {k} | {_ci(nll['base'][k])} | {_ci(nll['adapter'][k])} |" for k in nll["base"]],
+        "",
+    ]
+    if card.get("readings"):
+        out += ["## Test: readings that survive the interpret step", "", *card["readings"], ""]
     return "\n".join(out)

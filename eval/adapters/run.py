@@ -14,10 +14,6 @@ import torch
 from agent.adapters import (
     DENSE,
     GATE_FILE,
-    LORA_ALPHA,
-    LORA_LAYERS,
-    LORA_RANK,
-    LORA_TARGETS,
     TOP_EXPERTS,
     WEIGHTS_DIR,
     lora_config,
@@ -55,7 +51,7 @@ def train_culture(opts: Options) -> dict:
     from peft import get_peft_model, get_peft_model_state_dict, set_peft_model_state_dict
 
     from agent.llm.loading import load_model
-    from eval.adapters.card import write_card
+    from eval.adapters.card import lora_record, write_card
 
     torch.manual_seed(SEED)
     started = time.time()
@@ -133,13 +129,7 @@ def train_culture(opts: Options) -> dict:
         "model": source.display_name,
         "experts": {r.id: {"name": r.name, "groups": list(r.groups)} for r in regions},
         "top_experts": TOP_EXPERTS,
-        "lora": {
-            "r": LORA_RANK,
-            "lora_alpha": LORA_ALPHA,
-            "lora_dropout": 0.0,
-            "target_modules": list(LORA_TARGETS),
-            "layers_to_transform": list(LORA_LAYERS),
-        },
+        "lora": lora_record(lora_config()),
         "phases_s": phases,
         "hyper": HYPER | {"epochs": opts.epochs},
         "subsample": {

@@ -62,7 +62,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--profile",
         action="store_true",
-        help="also profile one Clarion turn (cProfile) and print where it goes",
+        help="instead: where a direct turn of each clear-fact prompt spends its time next to "
+        "the plain turn (embedding, generation, checkpoint writes, the rest; "
+        "eval/bench/profile.py; --repeats, --per-category, --answer-tokens)",
     )
     p.add_argument(
         "--per-category",
@@ -75,6 +77,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=256,
         help="cap of a complete answer, plain and Clarion alike (default 256)",
+    )
+    p.add_argument(
+        "--turn-repeats",
+        type=int,
+        default=1,
+        help="times each prompt's plain, adaptive and full turns run, in turn; each time "
+        "is the median of its repeats (default 1; `eval reproduce` uses 3)",
     )
     p.add_argument("--no-start", action="store_true", help="skip the cold/warm start figures")
     from eval.cli import add_backend_arguments
@@ -94,9 +103,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
-    for name in ("samples", "tokens", "repeats"):
+    for name in ("samples", "tokens", "repeats", "turn_repeats"):
         if getattr(args, name) < 1:
-            p.error(f"--{name} must be at least 1")
+            p.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.samples < 2:
         p.error("--samples must be at least 2 (clustering needs answers to compare)")
     return args
@@ -124,6 +133,17 @@ def main(argv: list[str] | None = None) -> int:
             if args.json
             else "\n".join(f"{k}: {v}" for k, v in figures.items())
         )
+        return 0
+    if args.profile:
+        from agent.llm import load_backend
+        from eval.bench.profile import format_profile, profile_direct_turns
+
+        kwargs = {"threads": args.threads} if args.threads else {}
+        backend = load_backend(backend=args.backend, base_url=args.base_url, **kwargs)
+        found = profile_direct_turns(
+            backend, load_embedder(), args.answer_tokens, args.repeats, args.per_category
+        )
+        print(json.dumps(found, indent=1) if args.json else "\n".join(format_profile(found)))
         return 0
     if not args.micro:
         from eval.bench.default import run_default

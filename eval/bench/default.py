@@ -16,7 +16,8 @@ def run_default(args, embedder) -> int:
     start = {} if args.no_start or served else start_times(args.threads)
     kwargs = {"threads": args.threads} if args.threads and not served else {}
     backend = load_backend(backend=args.backend, base_url=args.base_url, **kwargs)
-    turns = run_turns(backend, embedder, bench_prompts(args.per_category), args.answer_tokens)
+    prompts = bench_prompts(args.per_category)
+    turns = run_turns(backend, embedder, prompts, args.answer_tokens, args.turn_repeats)
     turn_figures = turns.to_dict()
     memory = {"peak_rss_mb_default_backend_and_turns": peak_rss_mb()}
     if served:  # an HTTP API cannot force sample lengths (min_new_tokens): no tokens/s race
@@ -32,6 +33,7 @@ def run_default(args, embedder) -> int:
         "N": args.samples,
         "T": args.tokens,
         "answer_tokens": args.answer_tokens,
+        "turn_repeats": args.turn_repeats,
         "threads": args.threads,
         "cpu_count": os.cpu_count(),
         "load_average": os.getloadavg(),
@@ -83,6 +85,7 @@ def format_report(result: dict) -> list[str]:
 
     lines = [
         f"backend: {result['backend']}  threads={result['threads']} cpus={result['cpu_count']} "
+        f"turn repeats={result['turn_repeats']} "
         f"load={', '.join(f'{x:.2f}' for x in result['load_average'])}",
         *format_turns(result["turns"]),
         f"tokens/s, N={result['N']} x T={result['T']} (same sampling settings):",

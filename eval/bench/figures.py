@@ -85,8 +85,5 @@ def format_run(run: ModelRun, tokens_total: int) -> list[str]:
     lines.append("ratios (medians):")
     for name, ratio in run.ratios().items():
         lines.append(f"  {name:38} {'n/a' if ratio is None else f'{ratio:.3f}'}")
-    notes = {k: v for k, v in run.notes.items() if k != "profile"}
-    lines.append("notes: " + json.dumps(notes, default=str))
-    if "profile" in run.notes:
-        lines += ["profile of one Clarion turn (cumulative s):", str(run.notes["profile"])]
+    lines.append("notes: " + json.dumps(run.notes, default=str))
     return lines

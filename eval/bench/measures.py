@@ -56,25 +56,6 @@ def clarion_turn(agent, message: str) -> tuple[float, str]:
     return seconds, reply.kind
 
 
-def profile_turn(agent, message: str, top: int = 15) -> str:
-    """cProfile of one Clarion turn: the `top` functions of Clarion's own code (and
-    transformers' generate) by cumulative time."""
-    import cProfile
-    import io
-    import pstats
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    agent.chat(message)
-    profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-    stats.print_stats(r"(/agent/|/uncertainty/|generation/utils.py:\d+\(generate\))", top)
-    lines = out.getvalue().splitlines()
-    start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
-    return "\n".join(line for line in lines[start:] if line.strip())
-
-
 # -- sampling ------------------------------------------------------------------------
 
 

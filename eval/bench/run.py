@@ -61,8 +61,6 @@ def measure_model(spec: str | None, quantize: Quantize, args, embedder, show_pro
         m.clarion_turn(agent, msg)
     if llama is not None:
         llama.sample(backend.render(m.user(msg)), 1, 2, seed)
-    if args.profile and "clarion_turn" in agents:
-        run.notes["profile"] = m.profile_turn(agents["clarion_turn"], msg)
     for _ in tqdm(
         range(args.repeats),
         desc=f"bench {run.model[:30]}",

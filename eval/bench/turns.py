@@ -9,7 +9,9 @@ with: what a plain chat model set up like Clarion gives), the Clarion
 turn in adaptive mode (the default) and in full mode (every turn samples). Ratios are
 per prompt (Clarion seconds / plain seconds), summarised by their median, min and max,
 per category and overall; quality kept is the share of prompts where adaptive and full
-mode make the same move.
+mode make the same move. With `repeats` > 1 each prompt's three turns run that many
+times in turn (plain, adaptive, full, plain, ...) and each time is the median of its
+repeats: one short turn on a shared machine varies by tens of percent.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,9 +97,9 @@ def bench_prompts(per_category: int = PER_CATEGORY) -> list[tuple[str, str]]:
     return out
 
 
-def run_turns(backend, embedder, prompts, answer_tokens: int):
-    """Every prompt: plain, adaptive and full turns (fresh threads), in that order, each
-    from a cold KV cache (none warms the next one's prompt); the
+def run_turns(backend, embedder, prompts, answer_tokens: int, repeats: int = 1):
+    """Every prompt: plain, adaptive and full turns (fresh threads), in that order,
+    `repeats` times, each from a cold KV cache (none warms the next one's prompt); the
     Agent's default settings otherwise (samples, sampling budget)."""
     from tqdm import tqdm
 
@@ -122,14 +125,20 @@ def run_turns(backend, embedder, prompts, answer_tokens: int):
     bench = TurnBench()
     cold = getattr(backend, "clear_cache", lambda: None)  # a backend that keeps a KV cache
     for category, prompt in tqdm(prompts, desc="turns", unit="prompt", file=sys.stderr):
-        cold()
-        started = time.perf_counter()
-        plain = backend.greedy(judge_conversation(prompt), answer_tokens)
-        plain_s = time.perf_counter() - started
-        cold()
-        a_s, a_move = _turn(adaptive, prompt)
-        cold()
-        f_s, f_move = _turn(full, prompt)
+        seconds: dict[str, list[float]] = {"plain": [], "adaptive": [], "full": []}
+        moves: dict[str, list[str]] = {"adaptive": [], "full": []}
+        for _ in range(repeats):
+            cold()
+            started = time.perf_counter()
+            plain = backend.greedy(judge_conversation(prompt), answer_tokens)
+            seconds["plain"].append(time.perf_counter() - started)
+            for name, clarion in (("adaptive", adaptive), ("full", full)):
+                cold()
+                turn_s, move = _turn(clarion, prompt)
+                seconds[name].append(turn_s)
+                moves[name].append(move)
+        plain_s, a_s, f_s = (statistics.median(seconds[k]) for k in ("plain", "adaptive", "full"))
+        a_move, f_move = (Counter(moves[k]).most_common(1)[0][0] for k in ("adaptive", "full"))
         bench.runs.append(
             PromptRun(category, prompt, plain_s, a_s, f_s, a_move, f_move, len(plain.token_ids))
         )

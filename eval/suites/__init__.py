@@ -6,6 +6,7 @@ from eval.suites.clarifying_questions import ClarifyingQuestionsSuite
 from eval.suites.dialogues import DialoguesSuite
 from eval.suites.distributional import DistributionalSuite
 from eval.suites.pluralism import PluralismSuite
+from eval.suites.readings import ReadingsSuite
 from eval.suites.selective import SelectiveSuite
 
 SUITES: dict[str, Suite] = {
@@ -17,6 +18,7 @@ SUITES: dict[str, Suite] = {
         SelectiveSuite(),
         PluralismSuite(),
         DistributionalSuite(),
+        ReadingsSuite(),
     )
 }
 

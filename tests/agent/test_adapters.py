@@ -48,6 +48,24 @@ def test_options_are_parsed_from_a_request():
     assert q == "Should cities ban cars?" and opts == ["Yes", "No"]
     assert parse_options("Should cities ban cars?") is None
     assert parse_options("Pick one: A. only") is None
+    assert parse_options("Pick one\nA) tea\nB) coffee") == ("Pick one", ["tea", "coffee"])
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Should I go with plan A: move to Berlin, or plan B: stay in Paris?",
+        "I got an A. My brother got a B. Is that fair?",
+        "Vitamin A. Vitamin B. Which is better?",
+        "My name is A. Smith and my friend is B. Jones. Should we vote?",
+        "Grade A: excellent, grade B: good. Should schools use grades?",
+        "Compare type A) and type B) personalities.",
+        "In section A. we discuss X. In section B. we discuss Y. Is that fair?",
+        "Is option A. better than B) in your view?",
+    ],
+)
+def test_prose_that_mentions_letters_has_no_options(prose):
+    assert parse_options(prose) is None
 
 
 class _Tok:

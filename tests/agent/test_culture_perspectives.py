@@ -100,3 +100,38 @@ def test_real_adapters_give_each_group_perspective_its_shares():
         assert list(dist)[0] == "Very important" and sum(dist.values()) == pytest.approx(1.0)
     egypt, japan = shares["people-in-egypt"], shares["people-in-japan"]
     assert max(abs(egypt[o] - japan[o]) for o in egypt) > 1e-3  # groups are told apart
+
+
+@pytest.mark.model
+@pytest.mark.timeout(900)
+@pytest.mark.skipif(not adapters.available(), reason="no trained culture adapters")
+def test_a_goqa_question_goes_through_the_real_judge_to_adapter_shares(
+    tmp_path, default_backend, embedder
+):
+    """End to end on the real model: the contested judge (agent/judge_weights) finds a
+    GlobalOpinionQA TEST question with lettered options value-laden, the perspectives move
+    voices the registry's group perspectives through the culture adapters, and each comes
+    back with the adapters' shares over the question's own options."""
+    from agent import Agent, AgentConfig
+
+    question = (
+        "What's the best model economy for your country to try to follow - a free market "
+        "capitalist one such as in the United States or a state capitalist one such as in "
+        "China?"
+    )
+    options = ["Free market capitalism", "State capitalism", "Neither (VOL)"]
+    request = f"Question: {question}\nOptions: " + " ".join(
+        f"{letter}. {o}" for letter, o in zip("ABC", options, strict=True)
+    )
+    config = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, timeout_s=900)
+    reply = Agent(config, backend=default_backend, embedder=embedder).chat(request)
+    assert reply.kind == "perspectives", reply.route_reason
+    registry = {p.id: p for p in load_registry()}
+    voiced = [v for v in reply.perspectives if registry[v.id].group]
+    assert voiced, [v.id for v in reply.perspectives]
+    for view in voiced:
+        assert list(view.distribution) == options
+        assert sum(view.distribution.values()) == pytest.approx(1.0)
+        assert f"**{view.name}** (culture adapter: " in reply.text
+    html = perspective_cards_html(reply.perspectives)
+    assert safe_text("answer shares (culture adapter): ") in html

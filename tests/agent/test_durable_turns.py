@@ -167,3 +167,50 @@ def test_the_studio_graph_has_the_agents_guards(embedder, tmp_path):
         assert graph.get_state(cfg).values["reply"].kind == "answer"
     finally:
         agent.context.default_resources = saved
+
+
+KILLED_RIGHT_AFTER_A_TURN = """
+import os, signal, sys
+from tests.agent.fake_embedder import FakeEmbedder
+from tests.agent.fakes import FACTUAL, make_agent
+from pathlib import Path
+agent, _ = make_agent(Path(sys.argv[1]), FakeEmbedder(384))
+print(agent.chat(FACTUAL).thread_id, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no close, no clean exit
+"""
+
+
+def test_a_turn_completed_just_before_kill_9_is_stored(tmp_path):
+    """The checkpoints are committed without an fsync (agent.store: synchronous=NORMAL in
+    WAL mode): a process killed right after a turn still leaves that turn in the store."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.agent.fake_embedder import FakeEmbedder
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_RIGHT_AFTER_A_TURN, str(tmp_path)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    thread = done.stdout.strip().splitlines()[-1]
+    agent, _ = make_agent(tmp_path, FakeEmbedder(384))  # the judges read 384 dims
+    assert assistant_turns(agent, thread) == 1 and agent.interrupted(thread) is None
+
+
+def test_the_conversation_store_commits_without_fsync_in_wal_mode(tmp_path):
+    from agent.db import Database
+    from agent.store import close_checkpointer, open_checkpointer
+
+    saver = open_checkpointer(Database(tmp_path / "c.sqlite"))
+    try:
+        assert saver.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert saver.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    finally:
+        close_checkpointer(saver)

@@ -132,3 +132,45 @@ def test_the_json_summary_names_each_way_of_answering():
     assert (out["suite"], out["n"], out["components"]) == ("bench", 1, {})
     assert out["systems"]["clarion_adaptive"] == {"turn_s": 3.0, "over_plain": 1.5}
     assert out["systems"]["clarion_full"] == {"turn_s": 8.0, "over_plain": 4.0}
+
+
+def test_the_profile_times_each_part_of_a_direct_turn_and_puts_the_methods_back():
+    from collections import defaultdict
+
+    from agent.llm.fake import FakeBackend
+    from eval.bench.profile import PARTS, format_profile, profile_direct_turns, timing
+    from tests.agent.fake_embedder import FakeEmbedder
+    from tests.agent.fakes import script
+
+    backend, embedder = FakeBackend(script), FakeEmbedder(384)  # the judges read 384 dims
+    found = profile_direct_turns(backend, embedder, answer_tokens=16, repeats=2, per_category=2)
+    assert found["repeats"] == 2 and len(found["prompts"]) == 2
+    for row in found["prompts"]:
+        parts = sum(row[f"{p}_s"] for p in ("embedding", "generation")) + row["rest_s"]
+        assert row["clarion_s"] == pytest.approx(parts)
+        assert row["generation_s"] > 0 and row["ratio"] == row["clarion_s"] / row["plain_s"]
+    lines = format_profile(found)
+    assert len(lines) == 2 + 2 + bool(found["direct_medians"])
+    spent: dict[str, float] = defaultdict(float)
+    with timing({"backend": backend, "embedder": embedder, "checkpointer": object()}, spent):
+        embedder.embed(["a"])
+    assert spent["embedding"] > 0 and set(spent) <= set(PARTS)
+    assert "embed" not in vars(embedder) and "greedy" not in vars(backend)  # put back
+
+
+def test_turn_repeats_time_each_turn_that_many_times_and_keep_the_median(monkeypatch):
+    import eval.bench.turns as turns
+    from agent.llm.fake import FakeBackend
+    from tests.agent.fake_embedder import FakeEmbedder
+    from tests.agent.fakes import FACTUAL, script
+
+    calls = []
+    real_turn = turns._turn
+    monkeypatch.setattr(turns, "_turn", lambda agent, p: calls.append(p) or real_turn(agent, p))
+    bench = turns.run_turns(FakeBackend(script), FakeEmbedder(384), [("clear", FACTUAL)], 16, 3)
+    assert len(calls) == 6  # adaptive and full, 3 times each
+    (run,) = bench.runs
+    assert run.plain_s > 0 and run.adaptive_s > 0 and run.full_s > 0
+    assert run.adaptive_move == run.full_move == "answer"
+    with pytest.raises(SystemExit):
+        parse_args(["--turn-repeats", "0"])

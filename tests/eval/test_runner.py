@@ -99,6 +99,7 @@ def test_every_suite_declares_its_data():
         "selective",
         "pluralism",
         "distributional",
+        "readings",
     }
     assert all(s.needs() for s in SUITES.values())
 
