@@ -14,6 +14,12 @@ Features are cheap and exist for every backend: the request's sentence embedding
 (all-MiniLM-L6-v2, the agent's embedder) and the token statistics of the model's greedy
 answer to the request (JUDGE_TOKENS new tokens, log-probs every backend returns). Which
 blocks each judge reads is stored with its weights; the card's ablation says why.
+
+A judge may also read the output of an auxiliary probe (AUXILIARY): `se_probe` is the
+logit of the semantic-entropy probe (semantic_entropy.npz; Kossen et al. 2024), which
+predicts from the request's embedding and the greedy answer's statistics whether the
+model's own sampled answers would scatter in meaning (high semantic entropy), so the
+likely_wrong judge has that signal without drawing a single sample.
 """
 
 from __future__ import annotations
@@ -42,6 +48,9 @@ QUESTION_OF = {
     "likely_wrong": "P(the model's own answer is wrong)",
 }
 JUDGES = tuple(COMPONENT_OF)
+AUXILIARY = {"se_probe": "semantic_entropy"}
+"""Feature block -> the auxiliary probe (weights file stem) whose logit it is."""
+GREEDY_BLOCKS = {"answer_stats", "token_entropy"}
 JUDGE_TOKENS = 32
 """New tokens of the judge's greedy answer (training and inference use the same)."""
 
@@ -71,11 +80,15 @@ def judge_greedy(
 class Judges:
     """The three probes, loaded once; `judge(request, ...)` runs them on one request."""
 
-    def __init__(self, probes: dict[str, Probe]):
+    def __init__(self, probes: dict[str, Probe], auxiliary: dict[str, Probe] | None = None):
         missing = [j for j in JUDGES if j not in probes]
         if missing:
             raise ConfigError(f"judge weights missing for: {', '.join(missing)}")
         self.probes = probes
+        self.auxiliary = auxiliary or {}
+        absent = {b for p in probes.values() for b in p.block_names} & set(AUXILIARY)
+        if absent - set(self.auxiliary):
+            raise ConfigError(f"auxiliary probe missing for: {', '.join(sorted(absent))}")
 
     @classmethod
     def load(cls, folder: Path = WEIGHTS_DIR) -> Judges:
@@ -86,10 +99,17 @@ class Judges:
                 f"judge weights not found: {', '.join(absent)}. "
                 "Train them with `python -m eval train-judges`."
             )
-        return cls({j: load_probe(p) for j, p in paths.items()})
+        probes = {j: load_probe(p) for j, p in paths.items()}
+        wanted = {b for p in probes.values() for b in p.block_names} & set(AUXILIARY)
+        aux_paths = {b: Path(folder) / f"{AUXILIARY[b]}.npz" for b in sorted(wanted)}
+        absent = [str(p) for p in aux_paths.values() if not p.is_file()]
+        if absent:
+            raise ConfigError(f"auxiliary probe weights not found: {', '.join(absent)}")
+        return cls(probes, {b: load_probe(p) for b, p in aux_paths.items()})
 
     def needs(self) -> set[str]:
-        return {b for p in self.probes.values() for b in p.block_names}
+        every = [*self.probes.values(), *self.auxiliary.values()]
+        return {b for p in every for b in p.block_names} - set(AUXILIARY)
 
     def read(
         self,
@@ -104,10 +124,12 @@ class Judges:
         continues it rather than writing it again."""
         out = {"embedding": np.asarray(embedder.embed([request]), dtype=np.float64)[0]}
         greedy = None
-        if self.needs() & {"answer_stats", "token_entropy"}:
+        if self.needs() & GREEDY_BLOCKS:
             greedy = judge_greedy(backend, request, deadline, context)
             out["answer_stats"] = answer_stats(greedy.token_logprobs, JUDGE_TOKENS)
             out["token_entropy"] = out["answer_stats"][:1]  # mean NLL alone
+        for block, probe in self.auxiliary.items():
+            out[block] = np.atleast_1d(probe.logit(probe.features(out)))
         return out, greedy
 
     def score(self, blocks: dict[str, np.ndarray]) -> list[JudgeEstimate]:

@@ -202,10 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     tj = sub.add_parser(
         "train-judges",
         help="train the learned judges on the fixed train splits; write weights and card",
-        description="Fit the three judges (agent/judges.py) on train rows of --data and "
-        "prompts/normativity.yaml, choose features, C and thresholds on dev rows, score test "
-        "rows, and write agent/judge_weights/{needs_clarification,contested,likely_wrong}.npz "
-        "with card.md and card.json. Deterministic (seed 0); features are cached in --cache.",
+        description="Fit the three judges (agent/judges.py) and the semantic-entropy probe "
+        "on train rows of --data, prompts/normativity.yaml and prompts/judge_exemplars.yaml, "
+        "choose features, C and thresholds on dev rows, score test rows, and write "
+        "agent/judge_weights/{needs_clarification,contested,likely_wrong,semantic_entropy}.npz "
+        "with card.md and card.json. Deterministic (seed 0); features are cached in --cache. "
+        "Cost, measured on 2 shared CPU cores (load ~6) with a cold cache: the "
+        "semantic-entropy target (5 sampled answers for each of 640 train/dev rows) 34 min, "
+        "the greedy answers of 1,292 rows 17 min, embeddings 3 min, the hidden-state "
+        "ablation ~10 min; with the cache warm (--cache, runs/judge-features) a rerun "
+        "takes ~2 min (--no-ablation).",
     )
     tj.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
     tj.add_argument(

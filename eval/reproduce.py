@@ -10,6 +10,9 @@ and, with --readme, between the `<!-- figures -->` markers of the project README
     python -m eval reproduce --out eval/results/DATE-smollm2-135m   # everything (hours)
     python -m eval reproduce --out DIR --only pluralism selective  # some runs
     python -m eval reproduce --out DIR --table-only --readme       # rebuild the table
+
+The README's table is now built from eval/results/2026-12-01-judges2 (its NOTES.md says
+which runs were rerun there and which were copied).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from agent.normativity import EXEMPLARS_PATH
-from eval.judges.data import SOURCES
+from eval.judges.data import REQUEST_EXEMPLARS_PATH, SOURCES
 from eval.paths import REPO_ROOT, sha256
 from eval.splits import MANIFEST_PATH, SPLITS, data_file_records
 
@@ -28,22 +28,17 @@ def _fmt(ci) -> str:
 
 
 def data_records(data_dir: Path) -> list[dict]:
-    used = {s for sources in SOURCES.values() for s in sources if s != "exemplars"}
+    files = ("exemplars", "request_exemplars")
+    used = {s for sources in SOURCES.values() for s in sources if s not in files}
     out = [rec for name in sorted(used) for rec in data_file_records(name, data_dir)]
-    out.append(
-        {
-            "file": str(EXEMPLARS_PATH.relative_to(REPO_ROOT)),
-            "bytes": EXEMPLARS_PATH.stat().st_size,
-            "sha256": sha256(EXEMPLARS_PATH),
-        }
-    )
-    out.append(
-        {
-            "file": str(MANIFEST_PATH.relative_to(REPO_ROOT)),
-            "bytes": MANIFEST_PATH.stat().st_size,
-            "sha256": sha256(MANIFEST_PATH),
-        }
-    )
+    for path in (EXEMPLARS_PATH, REQUEST_EXEMPLARS_PATH, MANIFEST_PATH):
+        out.append(
+            {
+                "file": str(path.relative_to(REPO_ROOT)),
+                "bytes": path.stat().st_size,
+                "sha256": sha256(path),
+            }
+        )
     return out
 
 
@@ -71,18 +66,58 @@ def _binary_table(test: dict) -> list[str]:
     return lines
 
 
+def _se_section(se: dict | None) -> list[str]:
+    if not se:
+        return []
+    srcs = list(next(iter(se["rows"].values())).keys())
+    out = [
+        f"## semantic-entropy probe (`{se['probe']}`, auxiliary: the likely_wrong judge's "
+        "`se_probe` block)",
+        "",
+        f"Target (label-free, Kossen et al. 2024): the model's own {se['target']}; answers "
+        "sampled as the agent samples (temperature 0.7, top-p 0.9, JUDGE_TOKENS), clustered "
+        "by the agent's equivalence judge. Computed on TRAIN and DEV rows only.",
+        f"Features: {' + '.join(se['features'])}; model: {se['model']}; "
+        f"dev AUROC for high SE {se['dev_auroc']:.3f}.",
+        "",
+        "| split | " + " | ".join(srcs) + " | high-SE rows | mean SE (nats) |",
+        "|---|" + "---|" * (len(srcs) + 2),
+    ]
+    for s in se["rows"]:
+        out.append(
+            f"| {s} | "
+            + " | ".join(str(se["rows"][s][k]) for k in srcs)
+            + f" | {se['positives'][s]} | {se['mean_se'][s]:.3f} |"
+        )
+    out += ["", "Selection on dev (fitted on train):", "", "| features | model | dev AUROC |"]
+    out += ["|---|---|---|"]
+    out += [f"| {r['features']} | {r['model']} | {r['dev_auroc']:.3f} |" for r in se["selection"]]
+    return [*out, ""]
+
+
 def markdown(card: dict) -> str:
     out = [
         "# Clarion judges: card",
         "",
-        "Three logistic-regression probes (agent/judges.py, uncertainty/probe.py), trained by",
+        "Three judges and one auxiliary probe (agent/judges.py, uncertainty/probe.py: "
+        "logistic regression or a one-layer MLP), trained by",
         f"`{card['command']}` in {card['seconds']} s on {card['created_utc']} UTC (seed "
         f"{card['seed']}; model `{card['model']}`).",
         "Fitted on TRAIN rows only; feature set, C and the operating threshold chosen on DEV;",
         "every figure below is on TEST rows (fixed splits, eval/splits.py and eval/splits.json),",
         "with seeded bootstrap 95% intervals (1000 resamples).",
+        "The seconds above are with the feature cache (runs/judge-features) warm for what it "
+        "held; from a cold cache the semantic-entropy target dominates (`python -m eval "
+        "train-judges --help` gives the measured cost of each part).",
         "",
         WHY,
+        *(
+            []
+            if any(j["ablation_hidden_state"] for j in card["judges"].values())
+            else [
+                "(This run skipped the hidden-state ablation, --no-ablation: no judge reads them.)"
+            ]
+        ),
         "",
         "## Data",
         "",
@@ -97,6 +132,7 @@ def markdown(card: dict) -> str:
         *[f"- `{k}`: {v}" for k, v in card["features"].items()],
         "",
     ]
+    out += _se_section(card.get("semantic_entropy_probe"))
     for judge, j in card["judges"].items():
         out += [
             f"## {judge} (`{j['probe']}`)",
@@ -130,6 +166,14 @@ def markdown(card: dict) -> str:
             out += [
                 f"| {r['features']} | {r['model']} | {r['dev_auroc']:.3f} |"
                 for r in j["ablation_hidden_state"]
+            ]
+        if j.get("dev_exemplars"):
+            out += [
+                "",
+                "Held-out request exemplars (prompts/judge_exemplars.yaml, DEV split), at the "
+                "operating threshold:",
+                "",
+                *_binary_table({"dev exemplars": j["dev_exemplars"]}),
             ]
         out += ["", "Test:", "", *_binary_table(j["test"])]
         if "perspectives_rate" in j["test"]:

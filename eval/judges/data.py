@@ -9,30 +9,57 @@ clarification needed). Exemplars that near-duplicate a dev or test row are left 
 (tests/eval/test_splits.py checks it). The dialogue suite is never a training row.
 
   needs_clarification  CLAMBER require_clarification; AmbiEnt premise or hypothesis
-                       ambiguous; AmbigNQ multipleQAs vs singleAnswer; exemplars (0)
+                       ambiguous; AmbigNQ multipleQAs vs singleAnswer; exemplars (0);
+                       request exemplars vague (1) / clear or etiquette (0)
   contested            MoralChoice high (1) vs low (0) ambiguity; GlobalOpinionQA questions
                        contested (top option < 0.6) in most of their countries (1) or in
                        none (0), mixed ones left out; AmbigNQ and CLAMBER rows (0: facts and
-                       requests, not value questions); exemplars normative (1) / factual (0)
+                       requests, not value questions); exemplars normative (1) / factual (0);
+                       request exemplars etiquette norm (1) / factual or requests (0)
   likely_wrong         AmbigNQ single-answer questions with gold answers: 1 when the
                        model's greedy answer is wrong (eval.correctness); needs the model
+
+`se_rows` are the semantic-entropy probe's rows (Kossen et al. 2024): a seeded subset of
+the TRAIN and DEV rows of the question sets (AmbigNQ, any label, and CLAMBER), whose
+label-free target is the model's own semantic entropy over sampled answers
+(eval.judges.features.semantic_entropies); no gold answer is needed, so it is not
+limited to the AmbigNQ rows that have one.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.normativity import EXEMPLARS_PATH, load_exemplars
+from agent.templates import PROMPTS_DIR, read_data_file
 from eval.data import DATASETS
 from eval.splits import Split, normalise, split_of
 
+REQUEST_EXEMPLARS_PATH = PROMPTS_DIR / "judge_exemplars.yaml"
+EXEMPLAR_DEV_SHARE = 25
+"""Percent of request exemplars held out as dev rows (by hash, `exemplar_split`)."""
+
 SOURCES = {
-    "needs_clarification": ("clamber", "ambient", "ambignq", "exemplars"),
-    "contested": ("moralchoice", "globalopinionqa", "ambignq", "clamber", "exemplars"),
+    "needs_clarification": ("clamber", "ambient", "ambignq", "exemplars", "request_exemplars"),
+    "contested": (
+        "moralchoice",
+        "globalopinionqa",
+        "ambignq",
+        "clamber",
+        "exemplars",
+        "request_exemplars",
+    ),
     "likely_wrong": ("ambignq",),
 }
+SE_ROWS: dict[str, dict[Split, int]] = {
+    "ambignq": {"train": 320, "dev": 110},
+    "clamber": {"train": 160, "dev": 50},
+}
+"""Rows per (data set, split) of the semantic-entropy probe: each costs SE_SAMPLES
+sampled answers, so the subset is bounded (seeded, eval.judges.train.SEED)."""
 
 
 @dataclass(frozen=True)
@@ -68,20 +95,75 @@ def held_out_texts(data_dir: Path) -> list[str]:
 
 def exemplar_rows(judge: str, data_dir: Path) -> list[Row]:
     """prompts/normativity.yaml as training rows (minus near-duplicates of held-out rows)."""
-    from eval.splits import near_duplicate_groups
-
     ex = load_exemplars(EXEMPLARS_PATH)
     rows = []
-    texts = [normalise(t) for t in ex.texts]
-    held = held_out_texts(data_dir)
-    groups = near_duplicate_groups(texts + held)
-    held_groups = set(groups[len(texts) :])
-    for text, normative, g in zip(ex.texts, ex.normative, groups, strict=False):
-        if g in held_groups:
+    keep = _not_held_out(list(ex.texts), data_dir)
+    for text, normative, k in zip(ex.texts, ex.normative, keep, strict=True):
+        if not k:
             continue
         label = int(normative) if judge == "contested" else 0
         rows.append(Row(text, label, "train", "exemplars", "normative" if normative else "factual"))
     return rows
+
+
+def exemplar_split(text: str) -> Split:
+    """A request exemplar's fixed split: dev when the SHA-256 bucket (0-99) of its
+    normalised text is below EXEMPLAR_DEV_SHARE, else train (never test: the judges are
+    scored on the data sets' test rows)."""
+    digest = hashlib.sha256(f"clarion-exemplar-v1:{normalise(text)}".encode()).hexdigest()
+    return "dev" if int(digest[:8], 16) % 100 < EXEMPLAR_DEV_SHARE else "train"
+
+
+@dataclass(frozen=True)
+class RequestExemplar:
+    text: str
+    family: str  # "clarification" or "etiquette"
+    category: str  # e.g. "code", "hosting"
+    kind: str  # vague / clear (clarification), norm / factual (etiquette)
+
+
+KINDS = {"clarification": ("vague", "clear"), "etiquette": ("norm", "factual")}
+POSITIVE = {"needs_clarification": "vague", "contested": "norm"}
+
+
+def load_request_exemplars(path: Path = REQUEST_EXEMPLARS_PATH) -> list[RequestExemplar]:
+    """prompts/judge_exemplars.yaml: family -> category -> kind -> texts."""
+    data = read_data_file(path)
+    out = []
+    for family, kinds in KINDS.items():
+        for category, sides in (data.get(family) or {}).items():
+            if set(sides) != set(kinds):
+                raise ValueError(f"{path}: {family}.{category} needs exactly {kinds}")
+            for kind in kinds:
+                out += [RequestExemplar(t.strip(), family, category, kind) for t in sides[kind]]
+    return out
+
+
+def request_exemplar_rows(judge: str, data_dir: Path) -> list[Row]:
+    """The request exemplars as rows of one judge, minus near-duplicates of held-out rows."""
+    ex = load_request_exemplars()
+    keep = _not_held_out([e.text for e in ex], data_dir)
+    return [
+        Row(
+            e.text,
+            int(e.kind == POSITIVE[judge]),
+            exemplar_split(e.text),
+            "request_exemplars",
+            f"{e.category}:{e.kind}",
+        )
+        for e, k in zip(ex, keep, strict=True)
+        if k
+    ]
+
+
+def _not_held_out(texts: list[str], data_dir: Path) -> list[bool]:
+    """Per text: not a near-duplicate (normalised, word-set Jaccard) of a dev/test row."""
+    from eval.splits import near_duplicate_groups
+
+    norm = [normalise(t) for t in texts]
+    groups = near_duplicate_groups(norm + held_out_texts(data_dir))
+    held = set(groups[len(norm) :])
+    return [g not in held for g in groups[: len(norm)]]
 
 
 def _goqa_rows(items) -> list[Row]:
@@ -103,7 +185,7 @@ def judge_rows(judge: str, data_dir: Path) -> list[Row]:
         raise ValueError(f"unknown judge {judge!r}")
     rows: list[Row] = []
     for source in SOURCES[judge]:
-        if source == "exemplars":
+        if source in ("exemplars", "request_exemplars"):
             continue
         items = DATASETS[source].load(data_dir)
         if judge == "contested" and source == "globalopinionqa":
@@ -123,4 +205,24 @@ def judge_rows(judge: str, data_dir: Path) -> list[Row]:
             rows.append(Row(_message(it), label, split_of(it), source, group, gold))
     if "exemplars" in SOURCES[judge]:
         rows += exemplar_rows(judge, data_dir)
+    if "request_exemplars" in SOURCES[judge]:
+        rows += request_exemplar_rows(judge, data_dir)
+    return rows
+
+
+def se_rows(data_dir: Path, seed: int = 0) -> list[Row]:
+    """The semantic-entropy probe's rows (TRAIN and DEV only; label -1: the target is
+    the model's own semantic entropy, computed from samples). Seeded, deterministic."""
+    import random
+
+    rows: list[Row] = []
+    for source, per_split in SE_ROWS.items():
+        texts: dict[Split, set[str]] = defaultdict(set)
+        for it in DATASETS[source].load(data_dir):
+            if split_of(it) in per_split:
+                texts[split_of(it)].add(_message(it))
+        for split, n in per_split.items():
+            pool = sorted(texts[split])
+            pick = random.Random(f"{seed}:{source}:{split}").sample(pool, min(n, len(pool)))
+            rows += [Row(t, -1, split, source) for t in sorted(pick)]
     return rows

@@ -24,6 +24,9 @@ from agent.judges import JUDGE_TOKENS, judge_conversation
 from uncertainty.probe import answer_stats
 
 BATCH = 32
+SE_SAMPLES = 5
+"""Sampled answers per row for the semantic-entropy target (SE_SAMPLES x JUDGE_TOKENS)."""
+SE_BATCH = 16
 HIDDEN_LAYER_FRACTION = 2 / 3  # a late-middle layer: Kossen et al. find those predict SE best
 
 
@@ -124,6 +127,39 @@ def answer_texts(cache: FeatureCache, messages: Sequence[str], backend, progress
     return stats, [known[_key(m)] for m in messages]
 
 
+def semantic_entropies(backend, judge, seed: int) -> Callable[[list[str]], list[np.ndarray]]:
+    """The model's own semantic entropy per message (the SE probe's target): SE_SAMPLES
+    answers to judge_conversation (the agent's temperature and nucleus, JUDGE_TOKENS new
+    tokens, seeded), clustered by the agent's equivalence judge (uncertainty.clustering);
+    [discrete SE, likelihood-weighted SE, clusters / SE_SAMPLES] in nats."""
+    from agent.llm.base import SamplingParams
+    from uncertainty.clustering import cluster_answers
+    from uncertainty.entropy import discrete_semantic_entropy, likelihood_semantic_entropy
+
+    params = SamplingParams(n=SE_SAMPLES, max_new_tokens=JUDGE_TOKENS, seed=seed)
+
+    def run(texts: list[str]) -> list[np.ndarray]:
+        out = []
+        for text, answers in zip(
+            texts, backend.sample_batch([judge_conversation(t) for t in texts], params), strict=True
+        ):
+            c = cluster_answers([a.text for a in answers], judge, question=text)
+            # an empty answer has no likelihood (not probability 1: issue 14, defect 6)
+            lps = [a.mean_logprob if a.token_logprobs else float("-inf") for a in answers]
+            out.append(
+                np.array(
+                    [
+                        discrete_semantic_entropy(c.assignments),
+                        likelihood_semantic_entropy(c.assignments, lps),
+                        c.n_clusters / SE_SAMPLES,
+                    ]
+                )
+            )
+        return out
+
+    return run
+
+
 def hidden_states(backend) -> Callable[[list[str]], list[np.ndarray]]:
     """The last prompt token's hidden state at a late-middle layer (transformers only)."""
     import torch
@@ -153,6 +189,8 @@ def describe() -> dict:
                 "statistics as transformers within 0.004 (8 rows checked)",
                 "token_entropy": "the mean NLL of answer_stats alone (1): the token-entropy "
                 "baseline as a feature",
+                "se_probe": "the semantic-entropy probe's logit (1): its prediction, from "
+                "embedding and answer_stats, that the model's sampled answers scatter",
                 "hidden": "SmolLM2 hidden state at the last prompt token, layer "
                 f"round({HIDDEN_LAYER_FRACTION:.3f} x layers) (576; ablation only)",
             }

@@ -12,12 +12,19 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.judges import JUDGES, WEIGHTS_DIR
+from agent.judges import AUXILIARY, JUDGES, WEIGHTS_DIR
 from eval.correctness import match
 from eval.judges import features as F
 from eval.judges.card import write_card
-from eval.judges.data import Row, judge_rows
-from eval.judges.train import SEED, select, test_report, threshold_for, timer
+from eval.judges.data import Row, judge_rows, se_rows
+from eval.judges.train import (
+    SEED,
+    binary_report,
+    select,
+    test_report,
+    threshold_for,
+    timer,
+)
 from uncertainty.probe import ANSWER_STATS, save_probe
 
 CANDIDATES = {
@@ -28,8 +35,16 @@ CANDIDATES = {
         "answer_stats": ("answer_stats",),
         "embedding": ("embedding",),
         "answer_stats + embedding": ("answer_stats", "embedding"),
+        "se_probe": ("se_probe",),
+        "se_probe + token_entropy": ("se_probe", "token_entropy"),
     },
 }
+SE_CANDIDATES = {
+    "answer_stats": ("answer_stats",),
+    "embedding": ("embedding",),
+    "answer_stats + embedding": ("answer_stats", "embedding"),
+}
+"""Feature sets of the semantic-entropy probe (the auxiliary probe behind se_probe)."""
 ABLATION_ROWS = {"train": 400, "dev": 200}  # per judge; likely_wrong uses all its rows
 
 
@@ -68,8 +83,8 @@ def _ablation(judge, rows, feats, y, backend, cache, progress) -> list[dict]:
     srows = [r for r, k in zip(rows, sub, strict=True) if k]
     sfeats = {b: v[sub] for b, v in feats.items()} | {"hidden": hidden}
     base = CANDIDATES[judge]
-    sets = {label: names for label, names in base.items()}
-    best_label = max(base, key=lambda label: len(base[label]))
+    sets = {label: names for label, names in base.items() if not set(names) & set(AUXILIARY)}
+    best_label = max(sets, key=lambda label: len(sets[label]))
     sets["hidden"] = ("hidden",)
     sets[f"{best_label} + hidden"] = (*base[best_label], "hidden")
     idx = _split_idx(srows)
@@ -90,8 +105,9 @@ def train_judges(opts: Options) -> dict:
     elapsed = timer()
     cache = F.FeatureCache(opts.cache_dir, opts.fresh)
     rows = {j: judge_rows(j, opts.data_dir) for j in JUDGES}
+    se = se_rows(opts.data_dir, SEED)
     embedder = Embedder()
-    texts = sorted({r.text for rs in rows.values() for r in rs})
+    texts = sorted({r.text for rs in [*rows.values(), se] for r in rs})
     emb_all = cache.compute("embedding", texts, F.embeddings(embedder), "embeddings", opts.progress)
     emb_of = {t: emb_all[i] for i, t in enumerate(texts)}
     # transformers: batched greedy answers and hidden states (the ablation); the llama.cpp
@@ -99,13 +115,20 @@ def train_judges(opts: Options) -> dict:
     backend = load_backend(None, backend="transformers")
 
     wrong_rows = rows["likely_wrong"]
-    stats, answers = F.answer_texts(cache, [r.text for r in wrong_rows], backend, opts.progress)
+    greedy_texts = sorted({r.text for r in [*wrong_rows, *se]})
+    all_stats, answers = F.answer_texts(cache, greedy_texts, backend, opts.progress)
+    stats_of = {t: all_stats[i] for i, t in enumerate(greedy_texts)}
+    answer_of = dict(zip(greedy_texts, answers, strict=True))
     rows["likely_wrong"] = [
-        Row(r.text, int(match(a, r.gold) is None), r.split, r.source, r.group, r.gold)
-        for r, a in zip(wrong_rows, answers, strict=True)
+        dataclasses.replace(r, label=int(match(answer_of[r.text], r.gold) is None))
+        for r in wrong_rows
     ]
+    stats = np.stack([stats_of[r.text] for r in wrong_rows])
 
     card: dict = {"judges": {}, "seed": SEED}
+    sep, card["semantic_entropy_probe"] = _se_probe(
+        se, emb_of, stats_of, backend, embedder, cache, opts
+    )
     for judge in JUDGES:
         jrows = rows[judge]
         y = np.array([r.label for r in jrows], dtype=int)
@@ -113,6 +136,9 @@ def train_judges(opts: Options) -> dict:
         if judge == "likely_wrong":
             feats["answer_stats"] = stats
             feats["token_entropy"] = stats[:, :1]
+            feats["se_probe"] = sep.logit(
+                np.concatenate([feats[b] for b in sep.block_names], axis=1)
+            )[:, None]
         idx = _split_idx(jrows)
         fitted, table = select(judge, CANDIDATES[judge], feats, y, idx["train"], idx["dev"])
         probe = fitted.probe
@@ -130,6 +156,7 @@ def train_judges(opts: Options) -> dict:
         baselines = {}
         if judge == "likely_wrong":
             baselines["token entropy of the greedy answer (mean NLL)"] = stats[te][:, 0]
+            baselines["semantic-entropy probe alone (its logit)"] = feats["se_probe"][te][:, 0]
         if judge == "contested":
             baselines["nearest-exemplar normativity score (agent/normativity.py, k=5)"] = np.array(
                 [normativity_score(r.text, embedder) for r in test_rows]
@@ -140,6 +167,7 @@ def train_judges(opts: Options) -> dict:
             meta={"model": fitted.model, "dev_threshold": t, "judge": judge},
         )
         save_probe(probe, Path(opts.out_dir) / f"{judge}.npz")
+        dev_ex = idx["dev"] & np.array([r.source == "request_exemplars" for r in jrows])
         card["judges"][judge] = {
             "probe": probe.name,
             "features": list(probe.block_names),
@@ -156,6 +184,9 @@ def train_judges(opts: Options) -> dict:
             "selection": table,
             "ablation_hidden_state": ablation,
             "test": test_report(judge, test_rows, y[te], p[te], t, SEED, baselines),
+            "dev_exemplars": (
+                binary_report(y[dev_ex], p[dev_ex], t, SEED) if dev_ex.any() else None
+            ),
         }
     card |= {
         "command": "python -m eval " + " ".join(sys.argv[1:]),
@@ -167,6 +198,61 @@ def train_judges(opts: Options) -> dict:
     }
     write_card(card, opts.data_dir, Path(opts.out_dir))
     return card
+
+
+SE_TARGET = 0  # column of the cached target: discrete semantic entropy (nats)
+
+
+def _se_probe(se, emb_of, stats_of, backend, embedder, cache, opts) -> tuple:
+    """The semantic-entropy probe (Kossen et al. 2024): the model's own semantic entropy
+    over SE_SAMPLES answers on TRAIN/DEV rows, binarised at its TRAIN median (label-free:
+    no gold answer), predicted from the request's embedding and the greedy answer's
+    statistics; feature set and model chosen by dev AUROC of that target."""
+    from uncertainty import EmbeddingJudge
+
+    judge = EmbeddingJudge(embedder)
+    target = cache.compute(
+        "semantic_entropy",
+        [r.text for r in se],
+        F.semantic_entropies(backend, judge, SEED),
+        "semantic entropy (sampled)",
+        opts.progress,
+        batch=F.SE_BATCH,
+    )[:, SE_TARGET]
+    idx = _split_idx(se)
+    cut = float(np.median(target[idx["train"]]))
+    y = (target > cut).astype(int)
+    feats = {
+        "embedding": np.stack([emb_of[r.text] for r in se]),
+        "answer_stats": np.stack([stats_of[r.text] for r in se]),
+    }
+    fitted, table = select("semantic_entropy", SE_CANDIDATES, feats, y, idx["train"], idx["dev"])
+    probe = dataclasses.replace(
+        fitted.probe,
+        name="semantic_entropy-v1",
+        meta={"model": fitted.model, "target": f"discrete SE > {cut:.3f} nats", "judge": "aux"},
+    )
+    save_probe(probe, Path(opts.out_dir) / f"{AUXILIARY['se_probe']}.npz")
+    info = {
+        "probe": probe.name,
+        "features": list(probe.block_names),
+        "model": fitted.model,
+        "samples": F.SE_SAMPLES,
+        "target": f"discrete semantic entropy over {F.SE_SAMPLES} samples > {cut:.3f} "
+        "nats (the TRAIN median)",
+        "rows": {
+            s: {
+                src: int(sum(1 for r in se if r.split == s and r.source == src))
+                for src in sorted({r.source for r in se})
+            }
+            for s in ("train", "dev")
+        },
+        "positives": {s: int(y[idx[s]].sum()) for s in ("train", "dev")},
+        "mean_se": {s: float(target[idx[s]].mean()) for s in ("train", "dev")},
+        "selection": table,
+        "dev_auroc": fitted.dev_auroc,
+    }
+    return probe, info
 
 
 def _versions() -> dict:

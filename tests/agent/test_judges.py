@@ -80,3 +80,38 @@ def test_the_trained_judges_load_and_score_requests(embedder, default_backend):
     assert fact["ambiguity"].probability < fact["ambiguity"].evidence["threshold_chosen_on_dev"]
     assert {e.probe for e in fact.values()} == {f"{j}-v1" for j in JUDGES}
     assert fact["epistemic"].features == ("token_entropy",)
+
+
+def test_an_auxiliary_probe_feeds_its_logit_to_the_judge_that_reads_it(tmp_path):
+    _write_probes(tmp_path)
+    rng = np.random.default_rng(1)
+    sep = Probe(
+        "semantic_entropy-test",
+        (("embedding", 64), ("answer_stats", 4)),
+        np.zeros(68),
+        np.ones(68),
+        rng.normal(size=68),
+        0.3,
+    )
+    save_probe(sep, tmp_path / "semantic_entropy.npz")
+    wrong = Probe(
+        "likely_wrong-test",
+        (("se_probe", 1), ("token_entropy", 1)),
+        np.zeros(2),
+        np.ones(2),
+        np.array([2.0, 0.5]),
+        -1.0,
+    )
+    save_probe(wrong, tmp_path / "likely_wrong.npz")
+    judges = Judges.load(tmp_path)
+    assert judges.needs() == {"embedding", "answer_stats", "token_entropy"}
+    backend = FakeBackend(lambda m: ["Lima."])
+    blocks, greedy = judges.read("What is the capital of Peru?", FakeEmbedder(), backend)
+    assert greedy is not None and blocks["se_probe"].shape == (1,)
+    expected = sep.logit(sep.features(blocks))
+    assert blocks["se_probe"][0] == pytest.approx(float(expected))
+    estimate = next(e for e in judges.score(blocks) if e.component == "epistemic")
+    assert estimate.probability == pytest.approx(wrong.score(blocks))
+    (tmp_path / "semantic_entropy.npz").unlink()
+    with pytest.raises(ConfigError, match="auxiliary"):
+        Judges.load(tmp_path)

@@ -15,9 +15,11 @@ def test_exemplars_balanced_and_unique():
 
 def test_knn_vote_with_fake_embedder():
     embedder = FakeEmbedder()
-    laden, score = is_value_laden("Is it morally acceptable to eat fish and meat?", embedder)
+    laden, score = is_value_laden(
+        "Is it wrong to download films and music you could afford to buy?", embedder
+    )
     assert laden and score >= 0.6
-    laden, score = is_value_laden("What is the boiling point of water at altitude?", embedder)
+    laden, score = is_value_laden("What is the melting point of iron and steel?", embedder)
     assert not laden and score <= 0.4
     assert 0.0 <= normativity_score("anything", embedder, k=3) <= 1.0
 
