@@ -53,6 +53,14 @@ RUNS: dict[str, tuple[str, ...]] = {  # name: arguments of `python -m eval`
         *("--no-adaptive", "--no-baselines"),
     ),
     "clarifying-questions": ("run", "--suite", "clarifying-questions"),
+    # the interpreter adapter (eval/results/2026-12-01-interp): readings that survive the
+    # interpret step; the sampled ambiguity component without the adapter (beside
+    # clarification-full-mode, which uses it where trained)
+    "readings": ("run", "--suite", "readings", "--limit", "40", "--no-baselines"),
+    "clarification-full-mode-no-interpreter": (
+        *("run", "--suite", "clarification", "--limit", "40"),
+        *("--no-adaptive", "--no-baselines", "--no-interpreter"),
+    ),
     "bench": ("bench", "--turn-repeats", "3"),  # short turns vary: median of 3 per prompt
 }
 

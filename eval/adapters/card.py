@@ -156,6 +156,4 @@ def interpreter_markdown(card: dict) -> str:
         *[f"| {k} | {_ci(nll['base'][k])} | {_ci(nll['adapter'][k])} |" for k in nll["base"]],
         "",
     ]
-    if card.get("readings"):
-        out += ["## Test: readings that survive the interpret step", "", *card["readings"], ""]
     return "\n".join(out)

@@ -158,7 +158,7 @@ class ReadingsSuite(Suite):
         examples = [
             f"{r['message'][:80]!r}: adapter {r['systems'][SYSTEMS[0]]['readings'][1:]}; "
             f"prompting {r['systems'][SYSTEMS[1]]['readings'][1:]}"
-            for r in records[:6]
+            for r in [r for r in records if len(r["systems"][SYSTEMS[0]]["readings"]) > 1][:8]
         ]
         return {
             "tables": tables,
