@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from agent.errors import ConfigError
-from agent.judges import COMPONENT_OF, JUDGES, Judges, judge_conversation
+from agent.judges import COMPONENT_OF, JUDGES, WEIGHTS_DIR, Judges, judge_conversation
 from agent.llm.fake import FakeBackend
 from tests.agent.fake_embedder import FakeEmbedder
 from uncertainty.probe import Probe, save_probe
@@ -76,10 +78,14 @@ def test_the_trained_judges_load_and_score_requests(embedder, default_backend):
             "Should the death penalty be abolished?", embedder, default_backend
         )
     }
-    assert fact["value_conflict"].probability < 0.1 < 0.9 < moral["value_conflict"].probability
+    # (the question is no exemplar: prompts/normativity.yaml must not near-duplicate it)
+    contested_at = moral["value_conflict"].evidence["threshold_chosen_on_dev"]
+    assert fact["value_conflict"].probability < 0.1 < contested_at
+    assert moral["value_conflict"].probability > 0.8 > contested_at
     assert fact["ambiguity"].probability < fact["ambiguity"].evidence["threshold_chosen_on_dev"]
     assert {e.probe for e in fact.values()} == {f"{j}-v1" for j in JUDGES}
-    assert fact["epistemic"].features == ("token_entropy",)
+    card = json.loads((WEIGHTS_DIR / "card.json").read_text())
+    assert fact["epistemic"].features == tuple(card["judges"]["likely_wrong"]["features"])
 
 
 def test_an_auxiliary_probe_feeds_its_logit_to_the_judge_that_reads_it(tmp_path):
