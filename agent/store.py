@@ -58,9 +58,9 @@ def open_checkpointer(db: Database) -> BaseCheckpointSaver:
     saver.setup()  # the file in WAL mode (LangGraph's setup)
     # A commit reaches the WAL file without an fsync: it survives the process being killed
     # (-9), since what was written is in the operating system's cache, and can only roll
-    # back on a power loss or an OS crash (SQLite's synchronous=NORMAL in WAL mode). The
-    # fsync of every checkpoint (5 to 10 per turn) cost ~40 ms a turn here (eval bench
-    # --profile), more than the rest of a direct turn's bookkeeping together.
+    # back on a power loss or an OS crash (SQLite's synchronous=NORMAL in WAL mode). With
+    # an fsync per checkpoint (5 to 10 a turn) the writes of a direct turn took 70-105 ms
+    # here, without it 11-17 ms (`python -m eval bench --profile`, a loaded 2-core VM).
     conn.execute("PRAGMA synchronous=NORMAL")
     return saver
 
