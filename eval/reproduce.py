@@ -269,8 +269,11 @@ def table(out: Path) -> str:
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
         n = figures.get("n") if figures else None
-        command = f"`python -m eval {' '.join(RUNS['bench'])} --json`" if figures else ""
-        lines.append(f"| {label} | {shown(value) if figures else 'not run'} | {n} | | {command} |")
+        code = f"`{figures['code']}`" if figures and figures.get("code") else ""
+        repeats = figures.get("turn_repeats", 1) if figures else 1
+        command = f"`python -m eval bench --turn-repeats {repeats} --json`" if figures else ""
+        shown_value = shown(value) if figures else "not run"
+        lines.append(f"| {label} | {shown_value} | {n} | {code} | {command} |")
     return "\n".join(lines) + "\n"
 
 

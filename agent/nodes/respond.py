@@ -117,7 +117,7 @@ def perspectives(state: State, runtime: Runtime[Context]) -> State:
     for v in views:
         v.distribution = shares.get(v.id)
     lines = [
-        f"**{v.name}** ({_shares(v)}): {v.position}" + (f" {v.reasoning}" if v.reasoning else "")
+        f"{v.name} ({_shares(v)}): {v.position}" + (f" {v.reasoning}" if v.reasoning else "")
         for v in views
     ]
     text = "\n\n".join([render("perspectives_intro"), *lines])

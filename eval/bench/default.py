@@ -11,7 +11,9 @@ def run_default(args, embedder) -> int:
     from agent.llm import load_backend
     from eval.bench.speed import peak_rss_mb, speed_ratios, start_times, tokens_per_second
     from eval.bench.turns import bench_prompts, run_turns
+    from eval.runner import code_revision
 
+    code = code_revision()  # before the run: edits during it don't count
     served = args.backend == "openai" or (args.backend == "auto" and args.base_url)
     start = {} if args.no_start or served else start_times(args.threads)
     kwargs = {"threads": args.threads} if args.threads and not served else {}
@@ -34,6 +36,7 @@ def run_default(args, embedder) -> int:
         "T": args.tokens,
         "answer_tokens": args.answer_tokens,
         "turn_repeats": args.turn_repeats,
+        "code": code,
         "threads": args.threads,
         "cpu_count": os.cpu_count(),
         "load_average": os.getloadavg(),

@@ -53,7 +53,7 @@ def test_an_options_question_is_voiced_by_groups_with_adapter_shares(
     for view in reply.perspectives:
         assert list(view.distribution) == options
         assert sum(view.distribution.values()) == pytest.approx(1.0)
-        assert f"**{view.name}** (culture adapter: Yes 22%, No 33%, Not sure 44%)" in reply.text
+        assert f"{view.name} (culture adapter: Yes 22%, No 33%, Not sure 44%)" in reply.text
     html = perspective_cards_html(reply.perspectives)
     assert safe_text("answer shares (culture adapter): Yes 22%, No 33%") in html
 
@@ -132,6 +132,6 @@ def test_a_goqa_question_goes_through_the_real_judge_to_adapter_shares(
     for view in voiced:
         assert list(view.distribution) == options
         assert sum(view.distribution.values()) == pytest.approx(1.0)
-        assert f"**{view.name}** (culture adapter: " in reply.text
+        assert f"{view.name} (culture adapter: " in reply.text
     html = perspective_cards_html(reply.perspectives)
     assert safe_text("answer shares (culture adapter): ") in html
