@@ -26,7 +26,11 @@ from tests.agent.fakes import (
 def adaptive_agent(tmp_path, embedder, logprob=-0.1, judges=None, rounds=False, **fake):
     backend = FakeBackend(script, logprob=logprob, **fake)
     cfg = AgentConfig(
-        db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True, sample_rounds=rounds
+        db_path=tmp_path / "c.sqlite",
+        data_dir=tmp_path,
+        adaptive=True,
+        sample_rounds=rounds,
+        perspective_samples=4 if rounds else 2,  # rounds tests: the planned 4 per cell
     )
     return Agent(cfg, backend=backend, embedder=embedder, judges=judges), backend
 
@@ -155,7 +159,11 @@ def scattered(messages):
 
 def test_adaptive_n_draws_on_while_the_answers_scatter(tmp_path, embedder):
     cfg = AgentConfig(
-        db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True, sample_rounds=True
+        db_path=tmp_path / "c.sqlite",
+        data_dir=tmp_path,
+        adaptive=True,
+        sample_rounds=True,
+        perspective_samples=4,
     )
     backend = FakeBackend(scattered, logprob=-0.1)
     reply = Agent(cfg, backend=backend, embedder=embedder).chat(VALUE)
@@ -178,7 +186,11 @@ def split_perspective(messages):
 
 def test_only_the_cells_that_have_not_settled_are_drawn_again(tmp_path, embedder):
     cfg = AgentConfig(
-        db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True, sample_rounds=True
+        db_path=tmp_path / "c.sqlite",
+        data_dir=tmp_path,
+        adaptive=True,
+        sample_rounds=True,
+        perspective_samples=4,
     )
     backend = FakeBackend(split_perspective, logprob=-0.1)
     reply = Agent(cfg, backend=backend, embedder=embedder).chat(VALUE)
@@ -226,9 +238,12 @@ def test_without_sample_rounds_an_adaptive_turn_draws_its_samples_at_once(tmp_pa
     agent, backend = adaptive_agent(tmp_path, embedder)  # sample_rounds off: the default
     reply = agent.chat(VALUE)
     assert len(backend.calls) == 1
-    assert (
-        reply.uncertainty.n_samples == full_reply(tmp_path, embedder, VALUE).uncertainty.n_samples
-    )
+    # the judges already chose perspectives: perspective_samples (2) per perspective, one
+    # from each member, where full mode draws `samples` (4)
+    full = full_reply(tmp_path, embedder, VALUE)
+    assert reply.uncertainty.n_samples == 4 * 2 and full.uncertainty.n_samples == 4 * 4
+    assert reply.kind == full.kind == "perspectives"
+    assert [v.position for v in reply.perspectives] == [v.position for v in full.perspectives]
 
 
 @pytest.mark.model
