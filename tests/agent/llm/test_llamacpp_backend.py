@@ -25,7 +25,7 @@ def test_log_probs_are_the_unscaled_models_close_to_transformers(
 
 
 def test_quantized_weights_are_dequantized_once_and_cached(llamacpp_backend):
-    from agent.llm.llamacpp_backend import f16_copy
+    from agent.llm.llamacpp_setup import f16_copy
     from agent.llm.loading import default_gguf_path
 
     copy = f16_copy(str(default_gguf_path()))
@@ -117,7 +117,7 @@ def test_clear_cache_forgets_the_kept_kv(llamacpp_backend, france):
 
 
 def test_decode_steps_and_prompts_use_the_same_threads():
-    from agent.llm.llamacpp_backend import default_threads
+    from agent.llm.llamacpp_setup import default_threads
 
     decode, batch = default_threads()
     assert decode == batch >= 1
