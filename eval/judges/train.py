@@ -12,7 +12,12 @@ Operating thresholds (the probability a context profile compares; chosen on dev)
   needs_clarification  the highest dev F1 with dev over-asking (clear rows clarified) <= 0.15
   contested            the lowest threshold with dev false pluralism <= 0.02 on plain facts
                        (AmbigNQ) and <= 0.15 on MoralChoice low-ambiguity dilemmas
-  likely_wrong         the dev threshold with the highest Youden J (TPR - FPR)
+  likely_wrong         the lowest threshold (the most wrong answers hedged) with dev false
+                       hedging (rows labelled 0 hedged: right answers, task requests) <=
+                       MAX_FALSE_HEDGE. A cap on the rate among right answers does not
+                       depend on how rare they are; the Youden J point it replaces
+                       (highest TPR - FPR) hung on 7 right answers of 181 AmbigNQ dev
+                       rows. The card puts both rules' dev figures side by side.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ is only a non-monotone reshaping of it."""
 MAX_OVER_ASKING = 0.15
 MAX_FACT_PLURALISM = 0.02
 MAX_LOW_PLURALISM = 0.15
+MAX_FALSE_HEDGE = 0.15
+"""likely_wrong: at most this share of the dev answers the model gets right (and of task
+requests) hedged; the same budget as needs_clarification's over-asking."""
 
 
 @dataclass
@@ -144,6 +152,16 @@ def threshold_for(judge: str, y: np.ndarray, p: np.ndarray, rows: list[Row]) -> 
             ):
                 return float(t)
         return 1.0
+    for t in cands:  # ascending: the lowest threshold within the false-hedge budget
+        if metrics.rate((p >= t)[y == 0]) <= MAX_FALSE_HEDGE:
+            return float(t)
+    return 1.0
+
+
+def youden_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The dev threshold with the highest Youden J (TPR - FPR): likely_wrong's former rule,
+    reported beside the one in use."""
+    cands = np.unique(np.concatenate([p, [1.0]]))
     j = [metrics.rate((p >= t)[y == 1]) - metrics.rate((p >= t)[y == 0]) for t in cands]
     return float(cands[int(np.argmax(j))])
 
