@@ -179,6 +179,20 @@ def markdown(card: dict) -> str:
         out += [
             f"| {r['features']} | {r['model']} | {r['dev_auroc']:.3f} |" for r in j["selection"]
         ]
+        if j.get("exemplar_weights"):
+            out += [
+                "",
+                "Weight of the request-exemplar train rows (eval/judges/train.py, "
+                f"exemplar_weight): {j['exemplar_weight']:g}",
+                "",
+                "| exemplar weight | dev AUROC (all dev rows) | dev AUROC (request exemplars) |",
+                "|---|---|---|",
+            ]
+            out += [
+                f"| {r['exemplar_weight']:g} | {r['dev_auroc']:.3f} | "
+                f"{r['dev_exemplar_auroc']:.3f} |"
+                for r in j["exemplar_weights"]
+            ]
         if j["ablation_hidden_state"]:
             out += [
                 "",

@@ -20,6 +20,7 @@ from eval.judges.data import Row, judge_rows, se_rows
 from eval.judges.train import (
     SEED,
     binary_report,
+    exemplar_weight,
     select,
     test_report,
     threshold_for,
@@ -145,6 +146,13 @@ def train_judges(opts: Options) -> dict:
             )[:, None]
         idx = _split_idx(jrows)
         fitted, table = select(judge, CANDIDATES[judge], feats, y, idx["train"], idx["dev"])
+        weights: dict = {}
+        if judge == "needs_clarification":
+            exemplar = np.array([r.source == "request_exemplars" for r in jrows])
+            fitted, w, wtable = exemplar_weight(
+                judge, fitted, feats, y, idx["train"], idx["dev"], exemplar
+            )
+            weights = {"exemplar_weight": w, "exemplar_weights": wtable}
         probe = fitted.probe
         blocks = {b: feats[b] for b in probe.block_names}
         p = probe.probability(np.concatenate([blocks[b] for b in probe.block_names], axis=1))
@@ -187,6 +195,7 @@ def train_judges(opts: Options) -> dict:
             "positives": {s: int(y[idx[s]].sum()) for s in ("train", "dev", "test")},
             "selection": table,
             "ablation_hidden_state": ablation,
+            **weights,
             "test": test_report(judge, test_rows, y[te], p[te], t, SEED, baselines),
             "dev_exemplars": (
                 binary_report(y[dev_ex], p[dev_ex], t, SEED) if dev_ex.any() else None
