@@ -15,6 +15,15 @@ Features are cheap and exist for every backend: the request's sentence embedding
 answer to the request (JUDGE_TOKENS new tokens, log-probs every backend returns). Which
 blocks each judge reads is stored with its weights; the card's ablation says why.
 
+likely_wrong is trained on AmbigNQ questions and the factual exemplars of
+prompts/fact_exemplars.yaml (easy to obscure questions with accepted answers: 1 when the
+model's greedy answer misses them). A fully specified task request (write this function,
+convert, translate, a recipe; also a clarified turn, "request (reply)") is a row with
+label 0: it makes no factual claim that "I may be wrong" would qualify, so no hedge is
+warranted; the judge learns that from the request's embedding (no separate gate). Its
+operating threshold caps the dev share of hedged right answers and task requests
+(eval/judges/train.py, MAX_FALSE_HEDGE), whatever their share of the dev rows.
+
 A judge may also read the output of an auxiliary probe (AUXILIARY): `se_probe` is the
 logit of the semantic-entropy probe (semantic_entropy.npz; Kossen et al. 2024), which
 predicts from the request's embedding and the greedy answer's statistics whether the

@@ -5,7 +5,7 @@
 backend by hand); the tests use `LlamaServer` through the `llama_server` fixture.
 
 It serves the weights the in-process default runs: the GGUF dequantized once to F16
-(agent.llm.llamacpp_backend.f16_copy; with Q4_1 weights llama.cpp also quantizes the
+(agent.llm.llamacpp_setup.f16_copy; with Q4_1 weights llama.cpp also quantizes the
 activations, which moves logits by ~0.2), so a server-vs-in-process comparison compares
 the protocol, not two precisions.
 """
@@ -40,7 +40,7 @@ class LlamaServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def command(self) -> list[str]:
-        from agent.llm.llamacpp_backend import f16_copy
+        from agent.llm.llamacpp_setup import f16_copy
         from agent.llm.loading import default_gguf_path
 
         return [

@@ -2,38 +2,29 @@
 
 Every sample of a call decodes in ONE multi-sequence batch per step: each conversation's
 prompt is prefilled once, its tokens tagged with the sequence ids of all its n samples
-(the KV cache is unified, so the prefix is stored once), then each step feeds one token
-per running sequence. The KV of the last call is kept: a later call whose prompt starts
-with tokens already decoded (the greedy probe, then samples of the same prompt; a sample,
-then its continuation) prefills only what is new, except a seeded call: it starts from an
-empty cache, because the float sums over a reused KV (other cells, another batch shape)
-differ in the last bits from a fresh prefill's, which is enough to change a seeded draw;
-a seed promises the same samples, and re-prefilling a prompt costs little next to
-decoding its samples. Tokens are chosen in numpy from the raw
-logits (agent.llm.token_choice: transformers' order and default top-k), so the log-prob
-of each chosen token is the unscaled distribution's, as the contract asks.
-
-Precision: by default a quantized GGUF (the embedded one is Q4_1) is dequantized once to
-F16 (cached next to the transformers conversion; `dequantize=False` runs the file as it
-is). With quantized weights llama.cpp also quantizes the activations to 8 bits, which
-moves logits by ~0.2: enough to flip near-tied greedy choices ("What is the capital of
-France?" starts "L'Étoile..." instead of "The capital of France is Paris."). F16 weights
-are the same numbers transformers runs in fp32, and on this CPU they decode as fast.
+(the KV cache is unified, so the prefix is stored once; tokens that several prompts
+share, such as their system prompt, are decoded once for all of them: prefill_entries),
+then each step feeds one token per running sequence. The KV of the last call is kept:
+a later call whose prompt starts with tokens already decoded (the greedy probe, then
+samples of the same prompt; a sample, then its continuation) prefills only what is new,
+except a seeded call: it starts from an empty cache, because the float sums over a
+reused KV (other cells, another batch shape) differ in the last bits from a fresh
+prefill's, which is enough to change a seeded draw; a seed promises the same samples,
+and re-prefilling a prompt costs little next to decoding its samples. Tokens are chosen
+in numpy from the raw logits (agent.llm.token_choice: transformers' order and default
+top-k), so the log-prob of each chosen token is the unscaled distribution's, as the
+contract asks.
 
 Why not `Llama.create_completion`: it decodes one sequence at a time (N samples = N
 passes over the weights per step) and its logprobs are those of the sampled
-distribution. Why `use_extra_bufts` can be off: a build with AMX_INT8 kernels repacks
-the weights into an AMX buffer, and `ggml_backend_amx_mul_mat` segfaults on the first
-multi-token batch where the VM does not really support AMX (llama.cpp #20824,
-dspy #10079); that was the `n_batch=1` crash on the old machine. We keep the plain CPU
-buffers when the build reports AMX_INT8, so the default n_batch works everywhere.
+distribution. Loading (the F16 copy of a quantized file, the build's AMX quirk, the
+thread defaults) is agent.llm.llamacpp_setup.
 """
 
 from __future__ import annotations
 
 import ctypes
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -52,6 +43,7 @@ from agent.llm.base import (
     check_fits,
     validate_messages,
 )
+from agent.llm.llamacpp_setup import amx_build, default_threads, f16_copy, quiet
 from agent.llm.stopping import StragglerCut, cut_at_stop
 from agent.llm.token_choice import choose
 
@@ -60,75 +52,6 @@ log = logging.getLogger(__name__)
 N_CTX = 8192  # KV cells shared by all sequences of a call (~23 kB each for SmolLM2-135M)
 N_BATCH = 512
 MAX_SEQUENCES = 64  # sequence ids; one call uses at most half (the other half is kept KV)
-
-
-def default_threads() -> tuple[int, int]:
-    """(decode threads, batch threads): half the cores for both. llama.cpp runs every
-    multi-token batch on its batch threads, and here each decode step of N samples IS a
-    batch (one token per sequence), so llama-cpp-python's default of all cores for
-    batches put the whole decode on them: on 2 busy cores that was 30-60 tokens/s
-    against ~100 with one thread (8 x 48 samples, `eval bench`'s speed figure)."""
-    half = max(1, (os.cpu_count() or 1) // 2)
-    return half, half
-
-
-def quiet() -> None:
-    """Keep llama.cpp's load and conversion chatter off the terminal (errors still show)."""
-    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
-
-
-def amx_build() -> bool:
-    import llama_cpp
-
-    return "AMX_INT8 = 1" in llama_cpp.llama_print_system_info().decode(errors="replace")
-
-
-UNQUANTIZED = {0, 1, 32}  # general.file_type: all F32, mostly F16, mostly BF16
-
-
-def f16_copy(gguf_path: str) -> str:
-    """The GGUF file with its quantized weights dequantized to F16, made once and cached
-    (keyed by the file and llama-cpp-python's version); unquantized files as they are."""
-    import hashlib
-
-    import llama_cpp
-
-    from agent.llm.loading import cache_root
-
-    quiet()
-    source = Path(gguf_path).resolve()
-    stat = source.stat()
-    key = f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{llama_cpp.__version__}|f16"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    target = cache_root() / "converted" / f"{source.stem}-{digest}.f16.gguf"
-    if target.is_file():
-        return str(target)
-    if _file_type(str(source)) in UNQUANTIZED:
-        return str(source)
-    log.info("Dequantizing %s to F16 for llama.cpp (once; cached in %s)", source, target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = 1  # LLAMA_FTYPE_MOSTLY_F16
-    params.allow_requantize = True
-    params.nthread = 1
-    try:
-        failed = llama_cpp.llama_model_quantize(
-            str(source).encode(), str(tmp).encode(), ctypes.byref(params)
-        )
-        if failed:
-            raise ModelLoadError(f"llama.cpp could not convert {source} to F16 (code {failed}).")
-        os.replace(tmp, target)  # atomic: a crash never leaves a half-written file
-    finally:
-        tmp.unlink(missing_ok=True)
-    return str(target)
-
-
-def _file_type(gguf_path: str) -> int | None:
-    from gguf import GGUFReader
-
-    field = GGUFReader(gguf_path).fields.get("general.file_type")
-    return int(field.parts[-1][0]) if field is not None else None
 
 
 @dataclass
@@ -161,7 +84,7 @@ class LlamaCppBackend:
         llama_cpp.llama_backend_init()
         mparams = llama_cpp.llama_model_default_params()
         if amx_build():
-            mparams.use_extra_bufts = False  # see the module docstring
+            mparams.use_extra_bufts = False  # see agent.llm.llamacpp_setup
         try:
             self._model = _internals.LlamaModel(path_model=gguf_path, params=mparams, verbose=False)
         except ValueError as exc:
@@ -388,8 +311,7 @@ class LlamaCppBackend:
         for sid in list(self._kept):
             self._llama.llama_memory_seq_rm(mem, sid, -1, -1)
         self._kept = {}
-        pending = [(t, sids, pos) for t, sids, reuse in plan for pos in range(reuse, len(t))]
-        rows = self._feed(pending)
+        rows = self._feed(prefill_entries(plan))
         seqs = [_Seq(sid, list(tokens)) for tokens, sids, _ in plan for sid in sids]
         logits = np.repeat(rows, n, axis=0)
         return seqs, logits
@@ -504,3 +426,35 @@ class LlamaCppBackend:
             token_logprobs=tuple(logprobs),
             finish_reason=reason,
         )
+
+
+Plan = list[tuple[list[int], list[int], int]]  # (prompt tokens, sequence ids, reused length)
+
+
+def prefill_entries(plan: Plan) -> list[tuple[list[int], list[int], int]]:
+    """The (tokens, sequence ids, position) entries that prefill `plan`. When nothing is
+    reused from the kept KV (a seeded call, a cold cache), a token that several prompts
+    share after the same prefix (the system prompt of every cell, the perspective
+    template) is decoded once, tagged with all their sequences: the unified KV cache
+    stores it once, as it does a prompt's n samples. Each prompt's last token stays its
+    own (its logits are that prompt's row). A value-laden turn's 8 conversations: 828
+    prompt tokens, 555 decoded."""
+    if any(reuse for _, _, reuse in plan):  # a reused prefix: each prompt decodes the rest
+        return [(t, sids, pos) for t, sids, reuse in plan for pos in range(reuse, len(t))]
+    entries = []
+    for i, (tokens, sids, _) in enumerate(plan):
+        shared = [_shared(tokens, other) if j != i else 0 for j, (other, _, _) in enumerate(plan)]
+        for pos in range(len(tokens)):
+            if any(shared[j] > pos for j in range(i)):
+                continue  # an earlier prompt's entry already carries this sequence
+            later = [sid for k in range(i + 1, len(plan)) if shared[k] > pos for sid in plan[k][1]]
+            entries.append((tokens, [*sids, *later], pos))
+    return entries
+
+
+def _shared(a: list[int], b: list[int]) -> int:
+    """How many leading tokens a and b share, at most all but the last of either."""
+    limit, same = min(len(a), len(b)) - 1, 0
+    while same < limit and a[same] == b[same]:
+        same += 1
+    return same

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from agent.normativity import EXEMPLARS_PATH
-from eval.judges.data import REQUEST_EXEMPLARS_PATH, SOURCES
+from eval.judges.data import FACT_EXEMPLARS_PATH, REQUEST_EXEMPLARS_PATH, SOURCES
 from eval.paths import REPO_ROOT, sha256
 from eval.splits import MANIFEST_PATH, SPLITS, data_file_records
 
@@ -28,10 +28,10 @@ def _fmt(ci) -> str:
 
 
 def data_records(data_dir: Path) -> list[dict]:
-    files = ("exemplars", "request_exemplars")
+    files = ("exemplars", "request_exemplars", "fact_exemplars")
     used = {s for sources in SOURCES.values() for s in sources if s not in files}
     out = [rec for name in sorted(used) for rec in data_file_records(name, data_dir)]
-    for path in (EXEMPLARS_PATH, REQUEST_EXEMPLARS_PATH, MANIFEST_PATH):
+    for path in (EXEMPLARS_PATH, REQUEST_EXEMPLARS_PATH, FACT_EXEMPLARS_PATH, MANIFEST_PATH):
         out.append(
             {
                 "file": str(path.relative_to(REPO_ROOT)),
@@ -95,6 +95,31 @@ def _se_section(se: dict | None) -> list[str]:
     return [*out, ""]
 
 
+def _likely_wrong_dev(j: dict) -> list[str]:
+    if not j.get("dev_breakdown"):
+        return []
+    out = [
+        "",
+        "DEV rows (the factual exemplars, prompts/fact_exemplars.yaml, are train/dev only; "
+        "positives = wrong answers; task requests are all 0, so their positive rate on "
+        "negatives is the share hedged), at the operating threshold:",
+        "",
+        *_binary_table(j["dev_breakdown"]),
+        "",
+        "Threshold rules on the same dev rows:",
+        "",
+        "| rule | threshold | wrong answers hedged | rows labelled 0 hedged "
+        "| task requests hedged |",
+        "|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {name} | {r['threshold']:.3f} | {r['wrong answers hedged']:.3f} "
+        f"| {r['rows labelled 0 hedged']:.3f} | {r['task requests hedged']:.3f} |"
+        for name, r in j["threshold_rules"].items()
+    ]
+    return out
+
+
 def markdown(card: dict) -> str:
     out = [
         "# Clarion judges: card",
@@ -154,6 +179,20 @@ def markdown(card: dict) -> str:
         out += [
             f"| {r['features']} | {r['model']} | {r['dev_auroc']:.3f} |" for r in j["selection"]
         ]
+        if j.get("exemplar_weights"):
+            out += [
+                "",
+                "Weight of the request-exemplar train rows (eval/judges/train.py, "
+                f"exemplar_weight): {j['exemplar_weight']:g}",
+                "",
+                "| exemplar weight | dev AUROC (all dev rows) | dev AUROC (request exemplars) |",
+                "|---|---|---|",
+            ]
+            out += [
+                f"| {r['exemplar_weight']:g} | {r['dev_auroc']:.3f} | "
+                f"{r['dev_exemplar_auroc']:.3f} |"
+                for r in j["exemplar_weights"]
+            ]
         if j["ablation_hidden_state"]:
             out += [
                 "",
@@ -175,6 +214,7 @@ def markdown(card: dict) -> str:
                 "",
                 *_binary_table({"dev exemplars": j["dev_exemplars"]}),
             ]
+        out += _likely_wrong_dev(j)
         out += ["", "Test:", "", *_binary_table(j["test"])]
         if "perspectives_rate" in j["test"]:
             out += ["", "| set | n | rate of P >= threshold [95% CI] |", "|---|---|---|"]

@@ -16,8 +16,11 @@ clarification needed). Exemplars that near-duplicate a dev or test row are left 
                        none (0), mixed ones left out; AmbigNQ and CLAMBER rows (0: facts and
                        requests, not value questions); exemplars normative (1) / factual (0);
                        request exemplars etiquette norm (1) / factual or requests (0)
-  likely_wrong         AmbigNQ single-answer questions with gold answers: 1 when the
-                       model's greedy answer is wrong (eval.correctness); needs the model
+  likely_wrong         AmbigNQ single-answer questions with gold answers, and the factual
+                       exemplars (prompts/fact_exemplars.yaml: easy to obscure questions
+                       with accepted answers): 1 when the model's greedy answer is wrong
+                       (eval.correctness), needs the model; fully specified task requests
+                       of that file (0: no factual claim a hedge could qualify)
 
 `se_rows` are the semantic-entropy probe's rows (Kossen et al. 2024): a seeded subset of
 the TRAIN and DEV rows of the question sets (AmbigNQ, any label, and CLAMBER), whose
@@ -39,6 +42,7 @@ from eval.data import DATASETS
 from eval.splits import Split, normalise, split_of
 
 REQUEST_EXEMPLARS_PATH = PROMPTS_DIR / "judge_exemplars.yaml"
+FACT_EXEMPLARS_PATH = PROMPTS_DIR / "fact_exemplars.yaml"
 EXEMPLAR_DEV_SHARE = 25
 """Percent of request exemplars held out as dev rows (by hash, `exemplar_split`)."""
 
@@ -52,7 +56,7 @@ SOURCES = {
         "exemplars",
         "request_exemplars",
     ),
-    "likely_wrong": ("ambignq",),
+    "likely_wrong": ("ambignq", "fact_exemplars"),
 }
 SE_ROWS: dict[str, dict[Split, int]] = {
     "ambignq": {"train": 320, "dev": 110},
@@ -156,6 +160,46 @@ def request_exemplar_rows(judge: str, data_dir: Path) -> list[Row]:
     ]
 
 
+@dataclass(frozen=True)
+class FactExemplar:
+    text: str
+    answers: tuple[str, ...]  # accepted answers; () for a task request
+    category: str  # e.g. "geography"; "task" for a task request
+
+
+def load_fact_exemplars(path: Path = FACT_EXEMPLARS_PATH) -> list[FactExemplar]:
+    """prompts/fact_exemplars.yaml: facts (category -> {q, a}) and tasks (texts)."""
+    data = read_data_file(path)
+    out = []
+    for category, items in (data.get("facts") or {}).items():
+        for item in items:
+            answers = tuple(str(a) for a in item.get("a") or ())
+            if not answers:
+                raise ValueError(f"{path}: {category}: {item.get('q')!r} has no answer")
+            out.append(FactExemplar(str(item["q"]).strip(), answers, category))
+    out += [FactExemplar(str(t).strip(), (), "task") for t in data.get("tasks") or ()]
+    return out
+
+
+def fact_exemplar_rows(data_dir: Path) -> list[Row]:
+    """The factual exemplars as likely_wrong rows (facts: label -1, filled in from the
+    model's greedy answer; tasks: 0), minus near-duplicates of held-out rows."""
+    ex = load_fact_exemplars()
+    keep = _not_held_out([e.text for e in ex], data_dir)
+    return [
+        Row(
+            e.text,
+            -1 if e.answers else 0,
+            exemplar_split(e.text),
+            "fact_exemplars",
+            e.category,
+            e.answers,
+        )
+        for e, k in zip(ex, keep, strict=True)
+        if k
+    ]
+
+
 def _not_held_out(texts: list[str], data_dir: Path) -> list[bool]:
     """Per text: not a near-duplicate (normalised, word-set Jaccard) of a dev/test row."""
     from eval.splits import near_duplicate_groups
@@ -185,7 +229,7 @@ def judge_rows(judge: str, data_dir: Path) -> list[Row]:
         raise ValueError(f"unknown judge {judge!r}")
     rows: list[Row] = []
     for source in SOURCES[judge]:
-        if source in ("exemplars", "request_exemplars"):
+        if source in ("exemplars", "request_exemplars", "fact_exemplars"):
             continue
         items = DATASETS[source].load(data_dir)
         if judge == "contested" and source == "globalopinionqa":
@@ -207,6 +251,8 @@ def judge_rows(judge: str, data_dir: Path) -> list[Row]:
         rows += exemplar_rows(judge, data_dir)
     if "request_exemplars" in SOURCES[judge]:
         rows += request_exemplar_rows(judge, data_dir)
+    if "fact_exemplars" in SOURCES[judge]:
+        rows += fact_exemplar_rows(data_dir)
     return rows
 
 

@@ -20,10 +20,12 @@ from eval.judges.data import Row, judge_rows, se_rows
 from eval.judges.train import (
     SEED,
     binary_report,
+    exemplar_weight,
     select,
     test_report,
     threshold_for,
     timer,
+    youden_threshold,
 )
 from uncertainty.probe import ANSWER_STATS, save_probe
 
@@ -37,6 +39,7 @@ CANDIDATES = {
         "answer_stats + embedding": ("answer_stats", "embedding"),
         "se_probe": ("se_probe",),
         "se_probe + token_entropy": ("se_probe", "token_entropy"),
+        "se_probe + token_entropy + embedding": ("se_probe", "token_entropy", "embedding"),
     },
 }
 SE_CANDIDATES = {
@@ -119,8 +122,10 @@ def train_judges(opts: Options) -> dict:
     all_stats, answers = F.answer_texts(cache, greedy_texts, backend, opts.progress)
     stats_of = {t: all_stats[i] for i, t in enumerate(greedy_texts)}
     answer_of = dict(zip(greedy_texts, answers, strict=True))
-    rows["likely_wrong"] = [
+    rows["likely_wrong"] = [  # task requests keep their 0 (eval/judges/data.py)
         dataclasses.replace(r, label=int(match(answer_of[r.text], r.gold) is None))
+        if r.label < 0
+        else r
         for r in wrong_rows
     ]
     stats = np.stack([stats_of[r.text] for r in wrong_rows])
@@ -141,6 +146,13 @@ def train_judges(opts: Options) -> dict:
             )[:, None]
         idx = _split_idx(jrows)
         fitted, table = select(judge, CANDIDATES[judge], feats, y, idx["train"], idx["dev"])
+        weights: dict = {}
+        if judge == "needs_clarification":
+            exemplar = np.array([r.source == "request_exemplars" for r in jrows])
+            fitted, w, wtable = exemplar_weight(
+                judge, fitted, feats, y, idx["train"], idx["dev"], exemplar
+            )
+            weights = {"exemplar_weight": w, "exemplar_weights": wtable}
         probe = fitted.probe
         blocks = {b: feats[b] for b in probe.block_names}
         p = probe.probability(np.concatenate([blocks[b] for b in probe.block_names], axis=1))
@@ -183,11 +195,14 @@ def train_judges(opts: Options) -> dict:
             "positives": {s: int(y[idx[s]].sum()) for s in ("train", "dev", "test")},
             "selection": table,
             "ablation_hidden_state": ablation,
+            **weights,
             "test": test_report(judge, test_rows, y[te], p[te], t, SEED, baselines),
             "dev_exemplars": (
                 binary_report(y[dev_ex], p[dev_ex], t, SEED) if dev_ex.any() else None
             ),
         }
+        if judge == "likely_wrong":
+            card["judges"][judge] |= _likely_wrong_dev(dev_rows, y[idx["dev"]], p[idx["dev"]], t)
     card |= {
         "command": "python -m eval " + " ".join(sys.argv[1:]),
         "seconds": elapsed(),
@@ -198,6 +213,41 @@ def train_judges(opts: Options) -> dict:
     }
     write_card(card, opts.data_dir, Path(opts.out_dir))
     return card
+
+
+def _likely_wrong_dev(rows: list[Row], y: np.ndarray, p: np.ndarray, t: float) -> dict:
+    """likely_wrong on DEV rows: per row group at the operating threshold, and the
+    threshold rule in use (train.threshold_for) beside the former Youden J rule."""
+    from eval import metrics
+
+    groups = {
+        "all dev": [True] * len(rows),
+        "ambignq": [r.source == "ambignq" for r in rows],
+        "fact exemplars": [r.source == "fact_exemplars" and r.group != "task" for r in rows],
+        "task requests (all 0)": [r.group == "task" for r in rows],
+    }
+    groups |= {
+        f"facts: {g}": [r.source == "fact_exemplars" and r.group == g for r in rows]
+        for g in sorted({r.group for r in rows if r.source == "fact_exemplars"} - {"task"})
+    }
+    breakdown = {
+        name: binary_report(y[np.array(k)], p[np.array(k)], t, SEED)
+        for name, k in groups.items()
+        if any(k)
+    }
+    rules = {}
+    for name, th in (
+        ("false hedging <= MAX_FALSE_HEDGE (in use)", t),
+        ("highest Youden J (former)", youden_threshold(y, p)),
+    ):
+        pred = p >= th
+        rules[name] = {
+            "threshold": th,
+            "wrong answers hedged": metrics.rate(pred[y == 1]),
+            "rows labelled 0 hedged": metrics.rate(pred[y == 0]),
+            "task requests hedged": metrics.rate(pred[[r.group == "task" for r in rows]]),
+        }
+    return {"dev_breakdown": breakdown, "threshold_rules": rules}
 
 
 SE_TARGET = 0  # column of the cached target: discrete semantic entropy (nats)

@@ -6,13 +6,24 @@ one-hidden-layer MLP of 64 relu units, L2 alpha from a small grid), the set and 
 with the best dev AUROC win, the operating threshold is chosen on DEV (rule per judge
 below), and only then are TEST rows scored, once, for the card (bootstrap 95% CIs).
 Nothing is fitted on dev or test rows; the weights are the train-only fit.
+
+needs_clarification then tries heavier weights for its request-exemplar train rows (the
+only instructions among rows that are nearly all questions: "write a login handler" is
+unlike anything in CLAMBER): EXEMPLAR_WEIGHTS, the chosen set and model refitted with
+each; the weight with the best dev AUROC on the held-out request exemplars wins, among
+those that lose at most MAX_DEV_AUROC_LOSS of dev AUROC over all dev rows.
 Deterministic: fixed seed (lbfgs for LR, adam with random_state for the MLP).
 
 Operating thresholds (the probability a context profile compares; chosen on dev):
   needs_clarification  the highest dev F1 with dev over-asking (clear rows clarified) <= 0.15
   contested            the lowest threshold with dev false pluralism <= 0.02 on plain facts
                        (AmbigNQ) and <= 0.15 on MoralChoice low-ambiguity dilemmas
-  likely_wrong         the dev threshold with the highest Youden J (TPR - FPR)
+  likely_wrong         the lowest threshold (the most wrong answers hedged) with dev false
+                       hedging (rows labelled 0 hedged: right answers, task requests) <=
+                       MAX_FALSE_HEDGE. A cap on the rate among right answers does not
+                       depend on how rare they are; the Youden J point it replaces
+                       (highest TPR - FPR) hung on 7 right answers of 181 AmbigNQ dev
+                       rows. The card puts both rules' dev figures side by side.
 """
 
 from __future__ import annotations
@@ -41,6 +52,11 @@ is only a non-monotone reshaping of it."""
 MAX_OVER_ASKING = 0.15
 MAX_FACT_PLURALISM = 0.02
 MAX_LOW_PLURALISM = 0.15
+EXEMPLAR_WEIGHTS = (1.0, 3.0, 10.0)
+MAX_DEV_AUROC_LOSS = 0.02
+MAX_FALSE_HEDGE = 0.15
+"""likely_wrong: at most this share of the dev answers the model gets right (and of task
+requests) hedged; the same budget as needs_clarification's over-asking."""
 
 
 @dataclass
@@ -48,6 +64,8 @@ class Fitted:
     probe: Probe
     model: str
     dev_auroc: float
+    spec: tuple[str, float] = ("lr", 1.0)
+    features: tuple[str, ...] = ()
 
 
 def model_label(kind: str, reg: float) -> str:
@@ -55,9 +73,14 @@ def model_label(kind: str, reg: float) -> str:
 
 
 def fit_probe(
-    name: str, blocks: dict[str, np.ndarray], y: np.ndarray, model: tuple[str, float]
+    name: str,
+    blocks: dict[str, np.ndarray],
+    y: np.ndarray,
+    model: tuple[str, float],
+    weight: np.ndarray | None = None,
 ) -> Probe:
-    """A standardised probe on the given blocks, fitted on train rows (deterministic)."""
+    """A standardised probe on the given blocks, fitted on train rows (deterministic),
+    with optional per-row weights."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
@@ -70,11 +93,11 @@ def fit_probe(
     hidden: tuple = ()
     if kind == "lr":
         clf = LogisticRegression(C=reg, class_weight="balanced", max_iter=5000, random_state=SEED)
-        clf.fit(z, y)
+        clf.fit(z, y, sample_weight=weight)
         coef, intercept = clf.coef_[0], float(clf.intercept_[0])
     else:
         clf = MLPClassifier((MLP_UNITS,), alpha=reg, max_iter=300, random_state=SEED)
-        clf.fit(z, y)
+        clf.fit(z, y, sample_weight=weight)
         hidden = ((clf.coefs_[0], clf.intercepts_[0]),)
         coef, intercept = clf.coefs_[1][:, 0], float(clf.intercepts_[1][0])
     return Probe(
@@ -118,9 +141,48 @@ def select(
             auc = metrics.auroc(y[dev], probabilities(probe, {b: feats[b][dev] for b in names}))
             table.append({"features": label, "model": model_label(*model), "dev_auroc": auc})
             if best is None or auc > best.dev_auroc + 1e-9:
-                best = Fitted(probe, model_label(*model), auc)
+                best = Fitted(probe, model_label(*model), auc, model, names)
     assert best is not None
     return best, table
+
+
+def exemplar_weight(
+    name: str,
+    fitted: Fitted,
+    feats: dict[str, np.ndarray],
+    y: np.ndarray,
+    train: np.ndarray,
+    dev: np.ndarray,
+    exemplar: np.ndarray,
+) -> tuple[Fitted, float, list[dict]]:
+    """The chosen set and model refitted with each EXEMPLAR_WEIGHTS on the exemplar train
+    rows; the best dev-exemplar AUROC within MAX_DEV_AUROC_LOSS of the unweighted dev
+    AUROC wins (module docstring)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    table, fits = [], {}
+    for w in EXEMPLAR_WEIGHTS:
+        weight = np.where(exemplar[train], w, 1.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            probe = fit_probe(
+                name, {b: feats[b][train] for b in fitted.features}, y[train], fitted.spec, weight
+            )
+        p = probabilities(probe, {b: feats[b] for b in fitted.features})
+        ex = dev & exemplar
+        row = {
+            "exemplar_weight": w,
+            "dev_auroc": metrics.auroc(y[dev], p[dev]),
+            "dev_exemplar_auroc": metrics.auroc(y[ex], p[ex]),
+        }
+        table.append(row)
+        fits[w] = probe
+    floor = table[0]["dev_auroc"] - MAX_DEV_AUROC_LOSS
+    best = max((r for r in table if r["dev_auroc"] >= floor), key=lambda r: r["dev_exemplar_auroc"])
+    w = best["exemplar_weight"]
+    return Fitted(fits[w], fitted.model, best["dev_auroc"], fitted.spec, fitted.features), w, table
 
 
 def threshold_for(judge: str, y: np.ndarray, p: np.ndarray, rows: list[Row]) -> float:
@@ -144,6 +206,16 @@ def threshold_for(judge: str, y: np.ndarray, p: np.ndarray, rows: list[Row]) -> 
             ):
                 return float(t)
         return 1.0
+    for t in cands:  # ascending: the lowest threshold within the false-hedge budget
+        if metrics.rate((p >= t)[y == 0]) <= MAX_FALSE_HEDGE:
+            return float(t)
+    return 1.0
+
+
+def youden_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The dev threshold with the highest Youden J (TPR - FPR): likely_wrong's former rule,
+    reported beside the one in use."""
+    cands = np.unique(np.concatenate([p, [1.0]]))
     j = [metrics.rate((p >= t)[y == 1]) - metrics.rate((p >= t)[y == 0]) for t in cands]
     return float(cands[int(np.argmax(j))])
 

@@ -1,6 +1,7 @@
 """The judges' exemplar files are training data: none may copy an evaluation row.
 
-Every exemplar (prompts/judge_exemplars.yaml and prompts/normativity.yaml) is checked
+Every exemplar (prompts/judge_exemplars.yaml, prompts/normativity.yaml and
+prompts/fact_exemplars.yaml) is checked
 against every dialogue-suite turn (eval/dialogues/*.yaml, an evaluation set) and every
 data set's test row: not the same normalised text, not a near-duplicate by word-set
 Jaccard (eval.splits.NEAR_DUPLICATE), and (real embedder) not above COSINE_BOUND in
@@ -23,6 +24,7 @@ from eval.judges.data import (
     KINDS,
     _message,
     exemplar_split,
+    load_fact_exemplars,
     load_request_exemplars,
 )
 from eval.paths import DEFAULT_DATA_DIR
@@ -34,7 +36,11 @@ needs_data = pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="../shared
 
 
 def exemplars() -> list[str]:
-    return [e.text for e in load_request_exemplars()] + list(load_exemplars().texts)
+    return (
+        [e.text for e in load_request_exemplars()]
+        + list(load_exemplars().texts)
+        + [e.text for e in load_fact_exemplars()]
+    )
 
 
 def dialogue_turns() -> list[str]:
@@ -80,6 +86,29 @@ def test_exemplar_split_is_fixed_by_text_and_holds_out_both_families():
         for kind in kinds:
             held = [s for e, s in zip(found, splits, strict=True) if e.kind == kind]
             assert "dev" in held and "train" in held, (family, kind)
+
+
+def test_fact_exemplars_span_the_categories_with_answers_and_both_splits():
+    found = load_fact_exemplars()
+    facts = [e for e in found if e.answers]
+    cats = {e.category for e in facts}
+    assert len(cats) >= 8 and min(sum(e.category == c for e in facts) for c in cats) >= 20
+    assert sum(e.category == "task" for e in found) >= 30
+    assert all(e.category == "task" for e in found if not e.answers)
+    texts = [normalise(e.text) for e in found]
+    assert len(set(texts)) == len(texts), "a fact exemplar is listed twice"
+    for kind in (True, False):
+        splits = {exemplar_split(e.text) for e in found if bool(e.answers) == kind}
+        assert splits == {"train", "dev"}, kind
+
+
+def test_fact_exemplars_are_not_twins_of_each_other_across_splits():
+    found = [e.text for e in load_fact_exemplars()]
+    groups = near_duplicate_groups([normalise(t) for t in found])
+    split_of_group: dict[int, set[str]] = {}
+    for text, g in zip(found, groups, strict=True):
+        split_of_group.setdefault(g, set()).add(exemplar_split(text))
+    assert all(len(s) == 1 for s in split_of_group.values())
 
 
 def _text_twins(ex: list[str], others: list[str]) -> list[tuple[str, str]]:
