@@ -161,6 +161,14 @@ class AgentConfig(BaseModel):
     samples: int = Field(4, ge=1, le=32, description="answers per cell")
     readings: int = Field(3, ge=1, le=8, description="max readings K of the request")
     perspectives: int = Field(4, ge=2, le=8, description="max perspectives voiced")
+    perspective_samples: int = Field(
+        2,
+        ge=1,
+        le=32,
+        description="answers per perspective in an adaptive turn the judges already send to "
+        "perspectives (the move is decided: the samples only pick each perspective's modal "
+        "position and give its share); at most `samples`. Full mode draws `samples`",
+    )
     max_new_tokens: int = Field(48, ge=1, le=4096, description="token budget of each sample")
     answer_tokens: int = Field(
         256,

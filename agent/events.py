@@ -24,7 +24,8 @@ def describe(node: str, update: State) -> str:
         found = update.get("probe")
         if found is not None and found.sample:
             return f"Sampling needed: {found.reason}"
-        return "Greedy answer is confident: no sampling"
+        move = found.move if found is not None else "answer"
+        return f"Greedy answer, no sampling: the judges' move is {move}"
     if node == "sample":
         return f"Sampled {len(update.get('answers') or [])} answers"
     if node == "estimate":

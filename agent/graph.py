@@ -1,6 +1,6 @@
 """The LangGraph state machine of one turn.
 
-    begin -> judge -> [probe -> direct]             (adaptive: a confident greedy answer)
+    begin -> judge -> [probe -> direct]             (adaptive: answer or hedge, greedy)
                    -> interpret -> sample -> estimate -> route -> answer | hedge | perspectives
                ^                                               \\-> clarify -> await_reply --'
 

@@ -83,7 +83,8 @@ def interpret(state: State, runtime: Runtime[Context]) -> State:
 def needs_readings(state: State) -> bool:
     """Whether the move needs readings: always in full mode; in an adaptive turn
     (agent.nodes.probe) only when the judges lead to "clarify" (its options) or to no
-    move yet. A hedge needs only the request's own samples (its best guess's share)."""
+    move yet. A hedge (sampled only when its greedy answer came back empty) needs only
+    the request's own samples (its best guess's share)."""
     found = state.get("probe")
     return found is None or found.move not in ("hedge", "answer")
 

@@ -13,10 +13,14 @@ the default) routes first, on the judges alone:
   continued from the one the likely_wrong judge already read when the conversation is
   the same (the first turn of a thread), and reports the judges' estimates with the
   greedy answer's token entropy (uncertainty.judged.unsampled_report, n_samples 0);
-- any other move: the turn samples only the cells that move needs (interpret):
-  perspectives for "perspectives", readings for "clarify" (its options), the request
-  alone for "hedge" (the share of its best guess). The final route then runs on the
-  sampled report, whose judged components are the same estimates.
+- "hedge" (the likely_wrong judge flags the answer): the same complete greedy answer is
+  the best guess, wrapped in prompts/hedge_greedy.txt with the greedy answer's
+  geometric-mean token probability as its confidence; nothing is sampled. Full mode
+  samples the request and gives its best guess's share of the samples instead
+  (agent.nodes.respond.hedge); the move is the same, as the judges decide it;
+- "perspectives" or "clarify": the turn samples only the cells that move needs
+  (interpret): perspectives, or readings (the clarifying question's options). The final
+  route then runs on the sampled report, whose judged components are the same estimates.
 
 The thresholds are the profile's (prompts/contexts/*.yaml), chosen on dev rows by
 `python -m eval train-judges`; the probe adds none of its own. Full mode (adaptive off)
@@ -35,24 +39,30 @@ from agent.judges import judge_conversation
 from agent.llm.base import Messages, Sample
 from agent.nodes.complete import streamer
 from agent.nodes.history import earlier_turns
-from agent.policy import Route, route
+from agent.policy import Move, Route, route
 from agent.reply import Reply
 from agent.state import HistoryEntry, Probe, State
+from agent.templates import render
 from uncertainty import UncertaintyReport
 from uncertainty.judged import unsampled_report
+
+GREEDY_MOVES: tuple[Move, ...] = ("answer", "hedge")
+"""The moves an adaptive turn makes from its complete greedy answer, unsampled."""
 
 
 def probe(state: State, runtime: Runtime[Context]) -> State:
     ctx = runtime.context
     before = judged_route(state, ctx, token_entropy=0.0)
-    if before.move != "answer":  # it samples: no greedy answer to pay for
+    if before.move not in GREEDY_MOVES:  # it samples: no greedy answer to pay for
         return {
             "probe": Probe("", 0.0, "stop", sample=True, reason=before.reason, move=before.move)
         }
     greedy = write(state, ctx)
     if not greedy.text.strip():  # nothing to show: sample, as full mode would
         why = f"{before.reason}; the greedy answer is empty, so it is sampled"
-        return {"probe": Probe("", 0.0, greedy.finish_reason, sample=True, reason=why)}
+        return {
+            "probe": Probe("", 0.0, greedy.finish_reason, sample=True, reason=why, move=before.move)
+        }
     return {
         "probe": Probe(
             text=greedy.text,
@@ -60,7 +70,7 @@ def probe(state: State, runtime: Runtime[Context]) -> State:
             finish_reason=greedy.finish_reason,
             sample=False,
             reason=before.reason,
-            move="answer",
+            move=before.move,
             tokens=len(greedy.token_logprobs),
         )
     }
@@ -84,8 +94,6 @@ def judged_route(state: State, ctx: Context, token_entropy: float, tokens: int =
 def answer_conversation(state: State, ctx: Context) -> Messages:
     """The conversation a plain chat model answers: the profile's system prompt, the
     thread's earlier turns, the request."""
-    from agent.templates import render
-
     res = ctx.resources
     return [
         {"role": "system", "content": render(res.profile.system_prompt)},
@@ -123,28 +131,34 @@ def after_probe(state: State) -> Literal["direct", "interpret"]:
 
 
 def direct(state: State, runtime: Runtime[Context]) -> State:
-    """Answer with the probe's greedy text (no samples were drawn); the report holds the
-    judges' estimates and the greedy answer's token entropy."""
+    """Answer (or hedge, when the judges flag the answer as likely wrong) with the probe's
+    greedy text; no samples were drawn. The confidence is the greedy answer's
+    geometric-mean token probability; the report holds the judges' estimates and the
+    greedy answer's token entropy."""
     found = state.get("probe")
-    assert found is not None, "probe runs before direct"
+    assert found is not None and found.move in GREEDY_MOVES, "probe runs before direct"
     ctx = runtime.context
     entropy = -min(0.0, found.mean_logprob)
+    confidence = math.exp(-entropy)
     report = judged_report(state, entropy, found.tokens)
     decision = judged_route(state, ctx, entropy, found.tokens)
     reason = f"{decision.reason}; answered by the greedy probe, nothing sampled"
+    text = found.text
+    if decision.move == "hedge":
+        text = render("hedge_greedy", guess=found.text, confidence=f"{confidence:.0%}")
     reply = Reply(
-        kind="answer",
-        text=found.text,
+        kind=decision.move,
+        text=text,
         thread_id="",
         route_reason=reason,
-        confidence=math.exp(min(0.0, found.mean_logprob)),  # geometric-mean token probability
+        confidence=confidence,
         uncertainty=report,
         context=ctx.resources.profile.name,
         value_laden=bool(state.get("value_laden", False)),
         value_score=float(state.get("value_score", 0.0)),
         written=[{"text": found.text, "finish_reason": found.finish_reason}],
     )
-    entry: HistoryEntry = {"role": "assistant", "content": found.text, "kind": "answer"}
+    entry: HistoryEntry = {"role": "assistant", "content": text, "kind": decision.move}
     return {
         "report": report,
         "route": decision,

@@ -144,7 +144,7 @@ def cell_labels(
 
 def build_conversations(state: State, ctx: Context) -> tuple[list[Conversation], int]:
     """All (cell, member) conversations and the samples each gets."""
-    res, samples = ctx.resources, ctx.config.samples
+    res, samples = ctx.resources, samples_per_cell(state, ctx)
     members = res.members[:samples]
     n = max(1, samples // max(1, len(members)))
     base = res.profile.system_prompt
@@ -160,6 +160,15 @@ def build_conversations(state: State, ctx: Context) -> tuple[list[Conversation],
             ]
             out.append(Conversation(messages, member, reading, perspective))
     return out, n
+
+
+def samples_per_cell(state: State, ctx: Context) -> int:
+    """`samples`; fewer (`perspective_samples`) in an adaptive turn the judges send to
+    perspectives: its move no longer depends on them (agent.nodes.probe)."""
+    found = state.get("probe")
+    if ctx.config.adaptive and found is not None and found.move == "perspectives":
+        return min(ctx.config.samples, ctx.config.perspective_samples)
+    return ctx.config.samples
 
 
 def cells(state: State, ctx: Context) -> list[tuple[str, str, str]]:

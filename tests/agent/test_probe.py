@@ -1,7 +1,14 @@
-"""Adaptive turns: the judges decide; a turn they do not flag answers greedily, unsampled."""
+"""Adaptive turns: the judges decide; a turn they do not flag answers greedily, one they
+flag as likely wrong hedges from that greedy answer, both unsampled."""
+
+import math
+
+import pytest
 
 from agent import Agent, AgentConfig, AnswerText
+from agent.llm.base import Sample
 from agent.llm.fake import FakeBackend
+from agent.templates import render
 from tests.agent.fakes import (
     AMBIGUOUS,
     FACTUAL,
@@ -19,7 +26,11 @@ from tests.agent.fakes import (
 def adaptive_agent(tmp_path, embedder, logprob=-0.1, judges=None, rounds=False, **fake):
     backend = FakeBackend(script, logprob=logprob, **fake)
     cfg = AgentConfig(
-        db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True, sample_rounds=rounds
+        db_path=tmp_path / "c.sqlite",
+        data_dir=tmp_path,
+        adaptive=True,
+        sample_rounds=rounds,
+        perspective_samples=4 if rounds else 2,  # rounds tests: the planned 4 per cell
     )
     return Agent(cfg, backend=backend, embedder=embedder, judges=judges), backend
 
@@ -84,10 +95,35 @@ def test_a_value_laden_question_samples_perspectives_only(tmp_path, embedder):
     )
 
 
-def test_a_likely_wrong_answer_samples_the_request_alone_and_hedges(tmp_path, embedder):
+def test_a_likely_wrong_answer_is_hedged_from_the_greedy_answer_unsampled(tmp_path, embedder):
+    agent, backend = adaptive_agent(tmp_path, embedder, logprob=-0.5)
+    events = list(agent.stream(UNSURE))
+    reply = events[-1].reply
+    full = full_reply(tmp_path, embedder, UNSURE)
+    assert reply.kind == "hedge" == full.kind  # the judges decide the move in both modes
+    assert backend.calls == []  # nothing sampled: the greedy answer is the best guess
+    guess = "His dog was called Fortuné."
+    assert reply.written == [{"text": guess, "finish_reason": "stop"}]
+    assert abs(reply.confidence - math.exp(-0.5)) < 1e-9  # its token probabilities
+    assert reply.text == render("hedge_greedy", guess=guess, confidence="61%")
+    assert "epistemic 0.90 >=" in reply.route_reason and "nothing sampled" in reply.route_reason
+    assert reply.uncertainty.n_samples == 0
+    assert any(isinstance(e, AnswerText) and e.text == guess for e in events)  # streamed
+    nodes = [e.node for e in events if not isinstance(e, AnswerText)]
+    assert nodes == ["begin", "judge", "probe", "direct"]
+    assert agent.history(reply.thread_id)[-1] == {
+        "role": "assistant",
+        "content": reply.text,
+        "kind": "hedge",
+    }
+
+
+def test_a_hedge_whose_greedy_answer_is_empty_samples_the_request_alone(tmp_path, embedder):
     agent, backend = adaptive_agent(tmp_path, embedder)
+    backend.greedy = lambda *a, **k: Sample("", (), (), "stop")  # type: ignore[method-assign]
+    backend.extend = lambda *a, **k: Sample("", (), (), "stop")  # type: ignore[method-assign]
     reply = agent.chat(UNSURE)
-    assert reply.kind == "hedge" == full_reply(tmp_path, embedder, UNSURE).kind
+    assert reply.kind == "hedge" and backend.calls
     assert all("Rewrite" not in str(c) for c in backend.calls)  # no readings asked for
     assert {r for r in reply.uncertainty.clusters[0].labels["reading"]} == {UNSURE}
 
@@ -114,23 +150,28 @@ def test_adaptive_n_stops_when_every_cell_agrees(tmp_path, embedder):
 
 
 def scattered(messages):
-    """Napoleon's dog: each member (system prompt) starts from another answer."""
+    """Euthanasia: each perspective's careful member (system prompt) takes another stance."""
     texts = script(messages)
-    if messages[-1]["content"] == UNSURE and "carefully" in messages[0]["content"]:
-        return texts[1:] + texts[:1]
+    if kind(messages) == "perspective" and "carefully" in messages[0]["content"]:
+        return [STANCES[(STANCES.index(texts[0]) + 6) % len(STANCES)]]
     return texts
 
 
 def test_adaptive_n_draws_on_while_the_answers_scatter(tmp_path, embedder):
     cfg = AgentConfig(
-        db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True, sample_rounds=True
+        db_path=tmp_path / "c.sqlite",
+        data_dir=tmp_path,
+        adaptive=True,
+        sample_rounds=True,
+        perspective_samples=4,
     )
     backend = FakeBackend(scattered, logprob=-0.1)
-    reply = Agent(cfg, backend=backend, embedder=embedder).chat(UNSURE)
+    reply = Agent(cfg, backend=backend, embedder=embedder).chat(VALUE)
+    assert reply.kind == "perspectives"
     assert len(backend.calls) == 2  # two rounds of one sample per conversation
-    assert reply.uncertainty.n_samples == 4  # all planned: the answers never agreed
+    assert reply.uncertainty.n_samples == 16  # all planned: no cell was unanimous
     stopping = reply.uncertainty.semantic_entropy.evidence["stopping"]
-    assert stopping["rounds"] == 2 and stopping["answers"] == 4
+    assert stopping["rounds"] == 2 and stopping["answers"] == 16
     assert stopping["reason"] == "every planned sample drawn"
 
 
@@ -145,7 +186,11 @@ def split_perspective(messages):
 
 def test_only_the_cells_that_have_not_settled_are_drawn_again(tmp_path, embedder):
     cfg = AgentConfig(
-        db_path=tmp_path / "c.sqlite", data_dir=tmp_path, adaptive=True, sample_rounds=True
+        db_path=tmp_path / "c.sqlite",
+        data_dir=tmp_path,
+        adaptive=True,
+        sample_rounds=True,
+        perspective_samples=4,
     )
     backend = FakeBackend(split_perspective, logprob=-0.1)
     reply = Agent(cfg, backend=backend, embedder=embedder).chat(VALUE)
@@ -193,6 +238,34 @@ def test_without_sample_rounds_an_adaptive_turn_draws_its_samples_at_once(tmp_pa
     agent, backend = adaptive_agent(tmp_path, embedder)  # sample_rounds off: the default
     reply = agent.chat(VALUE)
     assert len(backend.calls) == 1
-    assert (
-        reply.uncertainty.n_samples == full_reply(tmp_path, embedder, VALUE).uncertainty.n_samples
+    # the judges already chose perspectives: perspective_samples (2) per perspective, one
+    # from each member, where full mode draws `samples` (4)
+    full = full_reply(tmp_path, embedder, VALUE)
+    assert reply.uncertainty.n_samples == 4 * 2 and full.uncertainty.n_samples == 4 * 4
+    assert reply.kind == full.kind == "perspectives"
+    assert [v.position for v in reply.perspectives] == [v.position for v in full.perspectives]
+
+
+@pytest.mark.model
+def test_a_real_hedge_is_the_plain_greedy_answer_unsampled(tmp_path, default_backend, embedder):
+    from agent.judges import judge_conversation
+
+    judges = ScriptedJudges(lambda request: {"epistemic": 0.9}, reads_greedy=True)
+    cfg = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, timeout_s=900)
+    drawn = []
+    inner = default_backend.sample_batch
+    default_backend.sample_batch = lambda *a, **k: drawn.append(a) or inner(*a, **k)
+    try:
+        reply = Agent(cfg, backend=default_backend, embedder=embedder, judges=judges).chat(
+            "Who was the mayor of Tórshavn in 1974?"
+        )
+    finally:
+        del default_backend.sample_batch
+    plain = default_backend.greedy(
+        judge_conversation("Who was the mayor of Tórshavn in 1974?"), cfg.answer_tokens
     )
+    assert reply.kind == "hedge" and drawn == [] and reply.uncertainty.n_samples == 0
+    (written,) = reply.written
+    assert written["text"] == plain.text and written["finish_reason"] == plain.finish_reason
+    assert plain.text in reply.text and reply.text.startswith("I am not sure")
+    assert 0.0 < reply.confidence <= 1.0

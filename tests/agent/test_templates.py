@@ -13,6 +13,7 @@ SHIPPED = {
     "clarify": {"question": "Which one do you mean?", "options": "- a\n- b"},
     "hedge": {"guess": "Paris", "confidence": "40%"},
     "hedge_unknown": {},
+    "hedge_greedy": {"guess": "Paris", "confidence": "40%"},
     "perspectives_intro": {},
     "member_direct": {},
     "member_careful": {},

@@ -46,3 +46,27 @@ def test_real_model_clusters_paraphrases_and_keeps_lyon_apart(embedder):
     texts = ["Paris", "The capital is Paris.", "It's Paris, France.", "Lyon"]
     c = cluster_answers(texts, EmbeddingJudge(embedder), question=Q)
     assert c.assignments == [0, 0, 0, 1]
+
+
+@pytest.mark.model
+def test_embedding_runs_on_its_own_thread_count_and_restores_torchs(embedder, monkeypatch):
+    import os
+
+    import torch
+
+    assert embedder.threads == max(1, (os.cpu_count() or 1) // 2)
+    seen = []
+    forward = embedder._model.forward
+    monkeypatch.setattr(
+        embedder._model,
+        "forward",
+        lambda *a, **k: seen.append(torch.get_num_threads()) or forward(*a, **k),
+    )
+    before = torch.get_num_threads()
+    embedder.threads = 1 if before > 1 else 2
+    try:
+        embedder.forget(["threads"])
+        embedder.embed(["threads"])
+    finally:
+        embedder.threads = max(1, (os.cpu_count() or 1) // 2)
+    assert seen == [1 if before > 1 else 2] and torch.get_num_threads() == before

@@ -121,3 +121,27 @@ def test_decode_steps_and_prompts_use_the_same_threads():
 
     decode, batch = default_threads()
     assert decode == batch >= 1
+
+
+def test_a_shared_system_prompt_is_prefilled_once_with_the_same_logits(
+    llamacpp_backend, france, monkeypatch
+):
+    system = {"role": "system", "content": "You are a helpful assistant. Answer concisely."}
+    italy = {"role": "user", "content": "What is the capital of Italy?"}
+    conversations = ([system, *france], [system, italy])
+    prompts = [llamacpp_backend.tokens(llamacpp_backend.render(m)) for m in conversations]
+    fed = []
+    original = llamacpp_backend._fill
+    monkeypatch.setattr(
+        llamacpp_backend,
+        "_fill",
+        lambda entries, wanted: fed.append(len(entries)) or original(entries, wanted),
+    )
+    params = SamplingParams(n=2, max_new_tokens=1, seed=0)
+    _, together = llamacpp_backend._prefill(prompts, params, [])
+    assert sum(fed) < sum(map(len, prompts))  # the shared prefix was decoded once
+    for i, prompt in enumerate(prompts):
+        _, alone = llamacpp_backend._prefill([prompt], params, [])
+        assert together[2 * i].argmax() == alone[0].argmax()
+        assert np.allclose(together[2 * i], alone[0], atol=5e-2)
+    llamacpp_backend._reset()
