@@ -22,11 +22,14 @@ log = logging.getLogger(__name__)
 
 def save_adapters(peft_model, out_dir: Path, names: Sequence[str]) -> None:
     """Write the named adapters to `out_dir` ("default" at its root, others in subfolders),
-    each naming the embedded model as its base, without peft's empty model card (ours is
-    card.md)."""
+    each naming the embedded model as its base and its target modules in sorted order (so a
+    rerun writes the same bytes), without peft's empty model card (ours is card.md)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in names:
-        peft_model.peft_config[name].base_model_name_or_path = BASE_NAME
+        config = peft_model.peft_config[name]
+        config.base_model_name_or_path = BASE_NAME
+        if isinstance(config.target_modules, set):  # peft writes list(set): its order
+            config.target_modules = sorted(config.target_modules)  # follows the hash seed
     peft_model.save_pretrained(str(out_dir), selected_adapters=list(names))
     (out_dir / "README.md").unlink(missing_ok=True)
 

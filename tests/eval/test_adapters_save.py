@@ -17,12 +17,15 @@ def test_named_adapters_are_saved_with_the_embedded_base_and_no_peft_readme(tmp_
         num_attention_heads=2,
         num_key_value_heads=2,
     )
-    model = get_peft_model(LlamaForCausalLM(tiny), LoraConfig(r=2, target_modules=["q_proj"]))
-    model.add_adapter("west", LoraConfig(r=2, target_modules=["q_proj"]))
+    targets = ["v_proj", "q_proj", "o_proj", "k_proj"]
+    model = get_peft_model(LlamaForCausalLM(tiny), LoraConfig(r=2, target_modules=targets))
+    model.add_adapter("west", LoraConfig(r=2, target_modules=targets))
     save_adapters(model, tmp_path / "out", ["west", "default"])
     out = tmp_path / "out"
     for folder in (out, out / "west"):  # "default" at the root, the others in subfolders
         assert (folder / "adapter_model.safetensors").is_file()
         config = json.loads((folder / "adapter_config.json").read_text())
         assert config["base_model_name_or_path"] == BASE_NAME
+        # sorted, not peft's list(set), whose order changes with the process's hash seed
+        assert config["target_modules"] == sorted(targets)
     assert not (out / "README.md").exists()

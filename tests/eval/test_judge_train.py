@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from eval.judges.data import Row, fact_exemplar_rows, load_fact_exemplars
-from eval.judges.train import MAX_FALSE_HEDGE, threshold_for, youden_threshold
+from eval.judges.train import (
+    EXEMPLAR_WEIGHTS,
+    MAX_DEV_AUROC_LOSS,
+    MAX_FALSE_HEDGE,
+    exemplar_weight,
+    select,
+    threshold_for,
+    youden_threshold,
+)
 from eval.paths import DEFAULT_DATA_DIR
 
 
@@ -44,3 +52,22 @@ def test_fact_exemplars_are_train_or_dev_rows_and_tasks_are_labelled_no_hedge():
     facts = [r for r in rows if r.group != "task"]
     assert facts and all(r.label == -1 and r.gold for r in facts)  # from the model's answer
     assert len(rows) <= len(load_fact_exemplars())
+
+
+def test_exemplar_weight_picks_from_the_grid_within_the_dev_auroc_floor():
+    # most rows: label = sign of feature 0; exemplar rows: label = sign of feature 1
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 2))
+    exemplar = np.arange(600) % 10 == 0
+    y = np.where(exemplar, x[:, 1] > 0, x[:, 0] > 0).astype(int)
+    split = np.arange(600) % 3
+    train, dev = split != 0, split == 0
+    feats = {"f": x}
+    fitted, _ = select("j", {"f": ("f",)}, feats, y, train, dev)
+    best, w, table = exemplar_weight("j", fitted, feats, y, train, dev, exemplar)
+    assert w in EXEMPLAR_WEIGHTS and [r["exemplar_weight"] for r in table] == list(EXEMPLAR_WEIGHTS)
+    chosen = next(r for r in table if r["exemplar_weight"] == w)
+    assert chosen["dev_auroc"] >= table[0]["dev_auroc"] - MAX_DEV_AUROC_LOSS
+    allowed = [r for r in table if r["dev_auroc"] >= table[0]["dev_auroc"] - MAX_DEV_AUROC_LOSS]
+    assert chosen["dev_exemplar_auroc"] == max(r["dev_exemplar_auroc"] for r in allowed)
+    assert best.features == ("f",) and best.probe.block_names == ("f",)
