@@ -321,10 +321,7 @@ class LlamaCppBackend:
         but the last token (its logits are needed, so it is always decoded again)."""
         best, length = -1, 0
         for sid, kept in self._kept.items():
-            limit = min(len(kept), len(tokens) - 1)
-            same = 0
-            while same < limit and kept[same] == tokens[same]:
-                same += 1
+            same = _same_start(kept, tokens, min(len(kept), len(tokens) - 1))
             if same > length:
                 best, length = sid, same
         return best, length
@@ -454,7 +451,12 @@ def prefill_entries(plan: Plan) -> list[tuple[list[int], list[int], int]]:
 
 def _shared(a: list[int], b: list[int]) -> int:
     """How many leading tokens a and b share, at most all but the last of either."""
-    limit, same = min(len(a), len(b)) - 1, 0
+    return _same_start(a, b, min(len(a), len(b)) - 1)
+
+
+def _same_start(a: list[int], b: list[int], limit: int) -> int:
+    """How many leading tokens a and b share, at most `limit`."""
+    same = 0
     while same < limit and a[same] == b[same]:
         same += 1
     return same

@@ -147,8 +147,8 @@ def train_judges(opts: Options) -> dict:
         idx = _split_idx(jrows)
         fitted, table = select(judge, CANDIDATES[judge], feats, y, idx["train"], idx["dev"])
         weights: dict = {}
+        exemplar = np.array([r.source == "request_exemplars" for r in jrows])
         if judge == "needs_clarification":
-            exemplar = np.array([r.source == "request_exemplars" for r in jrows])
             fitted, w, wtable = exemplar_weight(
                 judge, fitted, feats, y, idx["train"], idx["dev"], exemplar
             )
@@ -179,7 +179,7 @@ def train_judges(opts: Options) -> dict:
             meta={"model": fitted.model, "dev_threshold": t, "judge": judge},
         )
         save_probe(probe, Path(opts.out_dir) / f"{judge}.npz")
-        dev_ex = idx["dev"] & np.array([r.source == "request_exemplars" for r in jrows])
+        dev_ex = idx["dev"] & exemplar
         card["judges"][judge] = {
             "probe": probe.name,
             "features": list(probe.block_names),
