@@ -236,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip the hidden-state ablation (the card then has no ablation table)",
     )
+    tj.add_argument(
+        "--se-probe",
+        action="store_true",
+        help="also fit the semantic-entropy probe (samples answers: the costliest part) and "
+        "offer its logit to likely_wrong",
+    )
     tj.add_argument("--json", action="store_true", help="print the card as JSON")
     tj.add_argument("--quiet", action="store_true", help="no progress bars")
     tj.set_defaults(handler=cmd_train_judges)
@@ -440,17 +446,19 @@ def cmd_train_judges(args) -> int:
         raise ClarionError(
             f"train-judges needs the data set(s) {', '.join(missing)} under {args.data}"
         )
+    out_dir = args.out or WEIGHTS_DIR
     card = train_judges(
         Options(
             data_dir=args.data,
-            out_dir=args.out or WEIGHTS_DIR,
+            out_dir=out_dir,
             cache_dir=args.cache,
             fresh=args.fresh,
             ablation=not args.no_ablation,
             progress=not args.quiet,
+            se_probe=args.se_probe,
         )
     )
-    print(dumps(card) if args.json else summary(card))
+    print(dumps(card) if args.json else summary(card, out_dir))
     return 0
 
 

@@ -40,6 +40,7 @@ class FeatureCache:
     def __init__(self, folder: Path | None, fresh: bool = False):
         self.folder = folder
         self.fresh = fresh
+        self.computed: dict[str, int] = {}  # kind -> rows computed (not from the cache)
 
     def _path(self, kind: str) -> Path | None:
         return None if self.folder is None else Path(self.folder) / f"{kind}.npz"
@@ -73,6 +74,7 @@ class FeatureCache:
         """One row per text: cached rows reused, the rest computed in batches, saved."""
         table = self.load(kind)
         todo = sorted({t for t in texts if _key(t) not in table}, key=lambda t: (len(t), t))
+        self.computed[kind] = self.computed.get(kind, 0) + len(todo)
         with tqdm(total=len(todo), desc=desc, unit="row", disable=not progress) as bar:
             for start in range(0, len(todo), batch):
                 chunk = todo[start : start + batch]

@@ -29,6 +29,8 @@ Operating thresholds (the probability a context profile compares; chosen on dev)
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,11 +167,18 @@ def exemplar_weight(
     table, fits = [], {}
     for w in EXEMPLAR_WEIGHTS:
         weight = np.where(exemplar[train], w, 1.0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            probe = fit_probe(
-                name, {b: feats[b][train] for b in fitted.features}, y[train], fitted.spec, weight
-            )
+        if w == 1.0:  # unweighted: the fit select() already made
+            probe = fitted.probe
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                probe = fit_probe(
+                    name,
+                    {b: feats[b][train] for b in fitted.features},
+                    y[train],
+                    fitted.spec,
+                    weight,
+                )
         p = probabilities(probe, {b: feats[b] for b in fitted.features})
         ex = dev & exemplar
         row = {
@@ -278,3 +287,13 @@ def test_report(judge: str, rows: list[Row], y, p, t, seed, baselines: dict) -> 
 def timer() -> callable:
     start = time.time()
     return lambda: round(time.time() - start, 1)
+
+
+@contextmanager
+def phase(seconds: dict[str, float], name: str) -> Iterator[None]:
+    """Add the wall-clock seconds of the block to seconds[name] (the card's cost table)."""
+    start = time.time()
+    try:
+        yield
+    finally:
+        seconds[name] = round(seconds.get(name, 0.0) + time.time() - start, 1)
