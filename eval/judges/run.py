@@ -232,11 +232,7 @@ def train_judges(opts: Options) -> dict:
             "dev_exemplars": dev_report,
         }
     read = [j for j, c in card["judges"].items() if "se_probe" in c["features"]]
-    aux_path = Path(opts.out_dir) / f"{AUXILIARY['se_probe']}.npz"
-    if sep is not None and read:
-        save_probe(sep, aux_path)
-    else:  # no judge reads it: no weights file (Judges.load would not load one)
-        aux_path.unlink(missing_ok=True)
+    write_auxiliary(sep, read, Path(opts.out_dir))
     if card["semantic_entropy_probe"] is not None:
         card["semantic_entropy_probe"]["read_by"] = read
     card |= {
@@ -251,6 +247,16 @@ def train_judges(opts: Options) -> dict:
     }
     write_card(card, opts.data_dir, Path(opts.out_dir))
     return card
+
+
+def write_auxiliary(probe, read_by: list[str], out_dir: Path) -> None:
+    """The semantic-entropy probe's weights, only when a judge reads its block; else any
+    earlier file goes (Judges.load would not load it: no dead weights)."""
+    path = out_dir / f"{AUXILIARY['se_probe']}.npz"
+    if probe is not None and read_by:
+        save_probe(probe, path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _likely_wrong_dev(rows: list[Row], y: np.ndarray, p: np.ndarray, t: float) -> dict:
