@@ -217,6 +217,9 @@ def format_reply(reply) -> str:
             sampled = sampled_value(c)
             if c.estimator != "sampled":
                 part += f"; sampled {sampled:.2f} nats" if sampled is not None else "; not sampled"
+            judge = c.evidence.get("judge") or {}
+            if "in_thread" in judge:  # a follow-up, read alone and in its thread (min)
+                part += f"; alone {judge['alone']:.2f}, in its thread {judge['in_thread']:.2f}"
             parts.append(part + ")")
         lines.append("uncertainty: " + " | ".join(parts))
     lines.append(f"thread: {reply.thread_id}  ({reply.seconds:.1f} s, context {reply.context})")

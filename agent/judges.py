@@ -24,6 +24,20 @@ warranted; the judge learns that from the request's embedding (no separate gate)
 operating threshold caps the dev share of hedged right answers and task requests
 (eval/judges/train.py, MAX_FALSE_HEDGE), whatever their share of the dev rows.
 
+A message that follows earlier turns is read twice by needs_clarification (IN_THREAD):
+alone, as every training row, and in its thread shape (`in_thread`): the previous user
+message with this one folded in, by the same fold a typed clarify reply gets
+(agent.templates.fold, "request (reply)"; the judge has seen that shape: folded task
+requests and follow-ups are label-0 training rows, eval/judges/data.py). The turn needs
+clarifying only if it needs it both ways, P = min(alone, in thread): the thread can
+resolve what a message leaves open ("and for silver?" after a question about gold), and
+a message that is clear alone stays clear. A vague instruction whose object is neither
+in the message nor in the thread ("translate it") stays vague both ways. Both values are
+the estimate's evidence. contested and likely_wrong read the message alone: a message's
+value-ladenness is its own (after a moral question, "ok, different question: how many
+legs does a spider have" is a fact, and a fold would lend it the previous topic), and
+likely_wrong already reads the thread through its greedy answer (judge_conversation).
+
 A judge may also read the output of an auxiliary probe (AUXILIARY): `se_probe` is the
 logit of the semantic-entropy probe (semantic_entropy.npz; Kossen et al. 2024), which
 predicts from the request's embedding and the greedy answer's statistics whether the
@@ -40,7 +54,7 @@ import numpy as np
 
 from agent.errors import ConfigError
 from agent.llm.base import Messages, Sample
-from agent.templates import render
+from agent.templates import fold, render
 from uncertainty.judged import JudgeEstimate
 from uncertainty.probe import Probe, answer_stats, load_probe
 
@@ -60,6 +74,8 @@ JUDGES = tuple(COMPONENT_OF)
 AUXILIARY = {"se_probe": "semantic_entropy"}
 """Feature block -> the auxiliary probe (weights file stem) whose logit it is."""
 GREEDY_BLOCKS = {"answer_stats", "token_entropy"}
+IN_THREAD = ("needs_clarification",)
+"""Judges that also read a follow-up in its thread shape (`in_thread`): P = min of both."""
 JUDGE_TOKENS = 32
 """New tokens of the judge's greedy answer (training and inference use the same)."""
 
@@ -74,6 +90,13 @@ def judge_conversation(request: str, context: Sequence[dict[str, str]] = ()) -> 
         *context,
         {"role": "user", "content": request},
     ]
+
+
+def in_thread(request: str, context: Sequence[dict[str, str]] = ()) -> str | None:
+    """The request in the shape it has in its thread: the previous user message with
+    this one folded in (agent.templates.fold); None for a first message."""
+    previous = next((m["content"] for m in reversed(context) if m["role"] == "user"), None)
+    return None if previous is None else fold(previous, request)
 
 
 def judge_greedy(
@@ -130,8 +153,14 @@ class Judges:
     ) -> tuple[dict[str, np.ndarray], Sample | None]:
         """Every feature block some judge reads, computed once for the request, and the
         greedy answer they were read from (None when no judge reads one): the probe
-        continues it rather than writing it again."""
-        out = {"embedding": np.asarray(embedder.embed([request]), dtype=np.float64)[0]}
+        continues it rather than writing it again. A follow-up's thread shape
+        (`in_thread`) is embedded in the same call, as block "embedding_in_thread"."""
+        threaded = in_thread(request, context)
+        texts = [request] if threaded is None else [request, threaded]
+        vectors = np.asarray(embedder.embed(texts), dtype=np.float64)
+        out = {"embedding": vectors[0]}
+        if threaded is not None:
+            out["embedding_in_thread"] = vectors[1]
         greedy = None
         if self.needs() & GREEDY_BLOCKS:
             greedy = judge_greedy(backend, request, deadline, context)
@@ -142,18 +171,28 @@ class Judges:
         return out, greedy
 
     def score(self, blocks: dict[str, np.ndarray]) -> list[JudgeEstimate]:
-        """One estimate per judge, of the component it estimates."""
-        return [
-            JudgeEstimate(
-                component=COMPONENT_OF[j],
-                probability=p.score(blocks),
-                probe=p.name,
-                question=QUESTION_OF[j],
-                features=p.block_names,
-                evidence={"threshold_chosen_on_dev": p.meta.get("dev_threshold")},
+        """One estimate per judge, of the component it estimates. With a thread shape
+        (block "embedding_in_thread"), an IN_THREAD judge's probability is the min of
+        the message alone and in its thread, both kept as evidence."""
+        out = []
+        for j, p in self.probes.items():
+            evidence = {"threshold_chosen_on_dev": p.meta.get("dev_threshold")}
+            probability = p.score(blocks)
+            if j in IN_THREAD and "embedding_in_thread" in blocks:
+                threaded = p.score({**blocks, "embedding": blocks["embedding_in_thread"]})
+                evidence |= {"alone": probability, "in_thread": threaded}
+                probability = min(probability, threaded)
+            out.append(
+                JudgeEstimate(
+                    component=COMPONENT_OF[j],
+                    probability=probability,
+                    probe=p.name,
+                    question=QUESTION_OF[j],
+                    features=p.block_names,
+                    evidence=evidence,
+                )
             )
-            for j, p in self.probes.items()
-        ]
+        return out
 
     def estimates(
         self, request: str, embedder, backend, deadline: float | None = None
@@ -169,6 +208,7 @@ class Judges:
         context: Sequence[dict[str, str]] = (),
     ) -> tuple[list[JudgeEstimate], Sample | None]:
         """The estimates, and the greedy answer (judge_conversation) they read; the
-        embedding judges read the request alone, as in training."""
+        embedding judges read the request alone, as in training, and needs_clarification
+        also reads it in its thread (`in_thread`, IN_THREAD)."""
         blocks, greedy = self.read(request, embedder, backend, deadline, context)
         return self.score(blocks), greedy

@@ -41,6 +41,14 @@ def render(name: str, **vars: object) -> str:
         raise ConfigError(f"Prompt template {path.name} is malformed: {exc}") from None
 
 
+def fold(request: str, addition: str) -> str:
+    """The request with the user's free-text addition folded in (prompts/clarified.txt,
+    "request (addition)"). The one definition of that shape: a typed clarify reply
+    (agent.nodes.respond.fold_reply) and a follow-up read in its thread (agent.judges,
+    in_thread) are folded alike, and the judges are trained on rows of that shape."""
+    return render("clarified", request=request, reply=addition)
+
+
 @dataclass(frozen=True)
 class Member:
     """An ensemble member: a prompt variant whose instruction joins the system prompt."""

@@ -9,10 +9,14 @@ kept in the state (`judgments`) and become those components in `estimate`
 The request is value-laden when P(contested) reaches the profile's value_conflict
 threshold: `interpret` then voices perspectives instead of readings. The nearest-exemplar
 normativity score (agent.normativity) the gate used before is kept as evidence.
-The likely_wrong judge's greedy answer is written in the thread's context (a follow-up
-such as "and for silver?" is answered as in the thread); the embedding judges read the
-request alone, as they were trained. After a clarification round the folded request is
-judged again. The greedy answer the
+The judges read the thread (`earlier_turns`): the likely_wrong judge's greedy answer is
+written in the thread's context (a follow-up such as "and for silver?" is answered as in
+the thread); needs_clarification reads the request alone and in its thread shape (the
+previous request with this message folded in, as a clarify reply is folded) and takes
+the min: the thread can resolve what the message leaves open. contested reads the
+request alone (a new factual topic after a moral question stays a fact). Both
+needs_clarification values are the estimate's evidence (agent.judges). After a
+clarification round the folded request is judged again. The greedy answer the
 likely_wrong judge read (agent.judges.judge_conversation) is kept (`judge_greedy`): an
 adaptive turn that answers directly continues it instead of writing it again.
 """

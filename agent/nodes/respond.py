@@ -26,7 +26,7 @@ from agent.nodes.complete import completed
 from agent.policy import Move, Route, route
 from agent.reply import PerspectiveView, Reply
 from agent.state import HistoryEntry, State, as_reply
-from agent.templates import render
+from agent.templates import fold, render
 from uncertainty import UncertaintyReport
 from uncertainty.positions import split_position
 
@@ -219,4 +219,4 @@ def fold_reply(request: str, reply: str, options: list[str]) -> str:
     for option in options:
         if reply.casefold() == option.casefold():
             return option
-    return render("clarified", request=request, reply=reply)
+    return fold(request, reply)

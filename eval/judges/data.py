@@ -10,7 +10,12 @@ clarification needed). Exemplars that near-duplicate a dev or test row are left 
 
   needs_clarification  CLAMBER require_clarification; AmbiEnt premise or hypothesis
                        ambiguous; AmbigNQ multipleQAs vs singleAnswer; exemplars (0);
-                       request exemplars vague (1) / clear or etiquette (0)
+                       request exemplars vague (1) / clear or etiquette (0), among them
+                       follow-ups folded onto their previous request, "request
+                       (follow-up)" (agent.templates.fold: the shape the judge reads a
+                       follow-up in, agent.judges.in_thread); the fully specified task
+                       requests of prompts/fact_exemplars.yaml (0), some of them
+                       clarified turns of that same folded shape
   contested            MoralChoice high (1) vs low (0) ambiguity; GlobalOpinionQA questions
                        contested (top option < 0.6) in most of their countries (1) or in
                        none (0), mixed ones left out; AmbigNQ and CLAMBER rows (0: facts and
@@ -37,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.normativity import EXEMPLARS_PATH, load_exemplars
-from agent.templates import PROMPTS_DIR, read_data_file
+from agent.templates import PROMPTS_DIR, fold, read_data_file
 from eval.data import DATASETS
 from eval.splits import Split, normalise, split_of
 
@@ -47,7 +52,14 @@ EXEMPLAR_DEV_SHARE = 25
 """Percent of request exemplars held out as dev rows (by hash, `exemplar_split`)."""
 
 SOURCES = {
-    "needs_clarification": ("clamber", "ambient", "ambignq", "exemplars", "request_exemplars"),
+    "needs_clarification": (
+        "clamber",
+        "ambient",
+        "ambignq",
+        "exemplars",
+        "request_exemplars",
+        "fact_exemplars",
+    ),
     "contested": (
         "moralchoice",
         "globalopinionqa",
@@ -131,7 +143,9 @@ POSITIVE = {"needs_clarification": "vague", "contested": "norm"}
 
 
 def load_request_exemplars(path: Path = REQUEST_EXEMPLARS_PATH) -> list[RequestExemplar]:
-    """prompts/judge_exemplars.yaml: family -> category -> kind -> texts."""
+    """prompts/judge_exemplars.yaml: family -> category -> kind -> texts. An entry that
+    is a pair [previous request, follow-up] is the follow-up in its thread shape, folded
+    as the agent folds it (agent.templates.fold)."""
     data = read_data_file(path)
     out = []
     for family, kinds in KINDS.items():
@@ -139,8 +153,16 @@ def load_request_exemplars(path: Path = REQUEST_EXEMPLARS_PATH) -> list[RequestE
             if set(sides) != set(kinds):
                 raise ValueError(f"{path}: {family}.{category} needs exactly {kinds}")
             for kind in kinds:
-                out += [RequestExemplar(t.strip(), family, category, kind) for t in sides[kind]]
+                out += [RequestExemplar(_text(t), family, category, kind) for t in sides[kind]]
     return out
+
+
+def _text(entry: str | list[str]) -> str:
+    if isinstance(entry, list):
+        if len(entry) != 2:
+            raise ValueError(f"a folded exemplar is [previous request, follow-up]: {entry!r}")
+        return fold(entry[0].strip(), entry[1].strip())
+    return entry.strip()
 
 
 def request_exemplar_rows(judge: str, data_dir: Path) -> list[Row]:
@@ -251,8 +273,10 @@ def judge_rows(judge: str, data_dir: Path) -> list[Row]:
         rows += exemplar_rows(judge, data_dir)
     if "request_exemplars" in SOURCES[judge]:
         rows += request_exemplar_rows(judge, data_dir)
-    if "fact_exemplars" in SOURCES[judge]:
+    if judge == "likely_wrong":
         rows += fact_exemplar_rows(data_dir)
+    elif "fact_exemplars" in SOURCES[judge]:  # task requests: fully specified, label 0
+        rows += [r for r in fact_exemplar_rows(data_dir) if r.group == "task"]
     return rows
 
 

@@ -57,3 +57,25 @@ def test_scripted_dialogue_keeps_context_and_routes_each_turn(tmp_path, default_
     vector = third.uncertainty.vector()
     assert set(vector) == {"semantic_entropy", "epistemic", "ambiguity", "value_conflict"}
     assert all(v >= 0 for v in vector.values())
+
+
+@pytest.mark.model
+def test_a_follow_up_is_judged_in_its_thread(tmp_path, default_backend, embedder):
+    """needs_clarification reads a follow-up alone and folded onto the previous request
+    (agent.judges.in_thread) and takes the min: "and for silver?" after a question about
+    gold is answered, not clarified; as a first message it needs clarifying more."""
+    config = AgentConfig(db_path=tmp_path / "c.sqlite", data_dir=tmp_path, timeout_s=900)
+    agent = Agent(config, backend=default_backend, embedder=embedder)
+
+    gold = agent.chat("What is the atomic number of gold?")
+    assert gold.kind != "clarify", gold.route_reason
+    follow = agent.chat("and for silver?", gold.thread_id)
+    assert follow.kind != "clarify", follow.route_reason
+    judged = follow.uncertainty.ambiguity.evidence["judge"]
+    assert judged["in_thread"] < judged["alone"]
+    assert follow.uncertainty.ambiguity.value == pytest.approx(judged["in_thread"])
+
+    alone = agent.chat("and for silver?")  # a new thread: nothing to fold onto
+    assert "in_thread" not in alone.uncertainty.ambiguity.evidence["judge"]
+    assert alone.uncertainty.ambiguity.value == pytest.approx(judged["alone"])
+    assert alone.uncertainty.ambiguity.value > follow.uncertainty.ambiguity.value

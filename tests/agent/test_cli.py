@@ -54,3 +54,21 @@ def test_sample_json_prints_samples_with_logprobs():
     assert len(result["samples"]) == 8
     assert all(s["mean_logprob"] <= 0 for s in result["samples"])
     assert "Paris" in result["greedy"]
+
+
+def test_a_reply_shows_a_follow_ups_two_readings_of_ambiguity():
+    from agent.cli import format_reply
+    from agent.reply import Reply
+    from uncertainty.judged import JudgeEstimate, unsampled_report
+
+    evidence = {"alone": 0.84, "in_thread": 0.27}
+    judges = [
+        JudgeEstimate("ambiguity", 0.27, "needs_clarification-v1", "q", ("embedding",), evidence),
+        JudgeEstimate("value_conflict", 0.01, "contested-v1", "q", ("embedding",)),
+        JudgeEstimate("epistemic", 0.2, "likely_wrong-v1", "q", ("embedding",)),
+    ]
+    reply = Reply("answer", "47.", "t", "clear", uncertainty=unsampled_report(judges, 0.3, 4))
+    line = next(x for x in format_reply(reply).splitlines() if x.startswith("uncertainty:"))
+    assert "ambiguity 0.27 probability" in line
+    assert "alone 0.84, in its thread 0.27" in line
+    assert line.count("in its thread") == 1  # only the judge that read the thread

@@ -8,8 +8,16 @@ import numpy as np
 import pytest
 
 from agent.errors import ConfigError
-from agent.judges import COMPONENT_OF, JUDGES, WEIGHTS_DIR, Judges, judge_conversation
+from agent.judges import (
+    COMPONENT_OF,
+    JUDGES,
+    WEIGHTS_DIR,
+    Judges,
+    in_thread,
+    judge_conversation,
+)
 from agent.llm.fake import FakeBackend
+from agent.templates import fold
 from tests.agent.fake_embedder import FakeEmbedder
 from uncertainty.probe import Probe, save_probe
 
@@ -56,6 +64,88 @@ def test_judges_without_answer_features_never_generate(tmp_path):
     seen = []
     judges.estimates("hi there friend", FakeEmbedder(), FakeBackend(lambda m: seen.append(m)))
     assert seen == []
+
+
+GOLD = "What is the price of an ounce of gold today?"
+THREAD = [
+    {"role": "user", "content": GOLD},
+    {"role": "assistant", "content": "About two thousand dollars."},
+]
+
+
+class RecordingEmbedder(FakeEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.texts: list[list[str]] = []
+
+    def embed(self, texts):
+        self.texts.append(list(texts))
+        return super().embed(texts)
+
+
+def test_the_thread_shape_folds_the_message_onto_the_previous_user_message():
+    assert in_thread("and for silver?") is None
+    assert in_thread("and for silver?", THREAD) == fold(GOLD, "and for silver?")
+    assert fold(GOLD, "and for silver?") == f"{GOLD} (and for silver?)"  # prompts/clarified.txt
+    later = [*THREAD, {"role": "user", "content": "thanks"}, {"role": "assistant", "content": "."}]
+    assert in_thread("x", later) == fold("thanks", "x")  # the newest user message
+
+
+def test_the_clarify_reply_and_the_thread_shape_are_the_same_fold():
+    from agent.nodes.respond import fold_reply
+
+    assert fold_reply(GOLD, "and for silver?", ["a", "b"]) == in_thread("and for silver?", THREAD)
+
+
+def test_needs_clarification_is_the_min_of_the_message_alone_and_in_its_thread(tmp_path):
+    _write_probes(tmp_path)
+    judges = Judges.load(tmp_path)
+    backend = FakeBackend(lambda m: ["Silver is cheaper."])
+    embedder = RecordingEmbedder()
+    follow_up = "and what about silver coins?"
+    blocks, _ = judges.read(follow_up, embedder, backend, context=THREAD)
+    assert embedder.texts == [[follow_up, fold(GOLD, follow_up)]]  # one embedding call
+    alone = judges.estimates(follow_up, FakeEmbedder(), backend)
+    with_thread = judges.score(blocks)
+    clar = judges.probes["needs_clarification"]
+    p_alone = clar.score(blocks)
+    p_thread = clar.score({**blocks, "embedding": blocks["embedding_in_thread"]})
+    assert p_alone != pytest.approx(p_thread)  # the fold changes what the judge reads
+    amb = next(e for e in with_thread if e.component == "ambiguity")
+    assert amb.probability == pytest.approx(min(p_alone, p_thread))
+    assert amb.evidence["alone"] == pytest.approx(p_alone)
+    assert amb.evidence["in_thread"] == pytest.approx(p_thread)
+    first = next(e for e in alone if e.component == "ambiguity")
+    assert first.probability == pytest.approx(p_alone) and "in_thread" not in first.evidence
+    for component in ("value_conflict", "epistemic"):  # these read the message alone
+        a = next(e for e in alone if e.component == component)
+        t = next(e for e in with_thread if e.component == component)
+        assert t.probability == pytest.approx(a.probability) and "in_thread" not in t.evidence
+
+
+def test_the_judge_node_reads_the_thread_of_a_follow_up(tmp_path):
+    """agent.nodes.judge hands the earlier turns to the judges: a follow-up's ambiguity
+    carries both readings, a first message only its own."""
+    from agent.nodes.judge import judge
+    from tests.agent.fakes import node_runtime
+
+    _write_probes(tmp_path)
+    judges = Judges.load(tmp_path)
+    runtime = node_runtime(
+        backend=FakeBackend(lambda m: ["ok"]), embedder=FakeEmbedder(), judges=judges
+    )
+    history = [{**m, "kind": "user" if m["role"] == "user" else "answer"} for m in THREAD]
+    follow = {"request": "and for silver?", "history": history, "turn_start": len(history)}
+    first = {"request": "and for silver?", "history": [], "turn_start": 0}
+    amb = {
+        name: next(e for e in judge(state, runtime)["judgments"] if e.component == "ambiguity")
+        for name, state in (("follow", follow), ("first", first))
+    }
+    assert "in_thread" not in amb["first"].evidence
+    assert amb["follow"].evidence["alone"] == pytest.approx(amb["first"].probability)
+    assert amb["follow"].probability == pytest.approx(
+        min(amb["follow"].evidence["alone"], amb["follow"].evidence["in_thread"])
+    )
 
 
 def test_missing_weights_say_how_to_train(tmp_path):

@@ -2,7 +2,8 @@
 
 Every exemplar (prompts/judge_exemplars.yaml, prompts/normativity.yaml and
 prompts/fact_exemplars.yaml) is checked
-against every dialogue-suite turn (eval/dialogues/*.yaml, an evaluation set) and every
+against every dialogue-suite turn (eval/dialogues/*.yaml, an evaluation set; also each
+later turn folded onto the one before it, as the judges read a follow-up) and every
 data set's test row: not the same normalised text, not a near-duplicate by word-set
 Jaccard (eval.splits.NEAR_DUPLICATE), and (real embedder) not above COSINE_BOUND in
 all-MiniLM-L6-v2 cosine. The bound: the closest legitimate pairs sit near 0.75 ("Should
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 
 from agent.normativity import load_exemplars
+from agent.templates import fold
 from eval.data import DATASETS
 from eval.dialogue_loader import load_dialogues
 from eval.judges.data import (
@@ -44,7 +46,12 @@ def exemplars() -> list[str]:
 
 
 def dialogue_turns() -> list[str]:
-    return [t.text for d in load_dialogues() for t in d.turns]
+    """Every turn's text, and every later turn folded onto the one before it (the shape
+    the judges read a follow-up in, agent.judges.in_thread; the folded exemplars have it)."""
+    turns = [[t.text for t in d.turns] for d in load_dialogues()]
+    return [t for ts in turns for t in ts] + [
+        fold(a, b) for ts in turns for a, b in zip(ts, ts[1:], strict=False)
+    ]
 
 
 def test_rows() -> list[str]:
