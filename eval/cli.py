@@ -202,18 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     tj = sub.add_parser(
         "train-judges",
         help="train the learned judges on the fixed train splits; write weights and card",
-        description="Fit the three judges (agent/judges.py) and the semantic-entropy probe "
-        "on train rows of --data, prompts/normativity.yaml, prompts/judge_exemplars.yaml and "
-        "prompts/fact_exemplars.yaml, "
-        "choose features, C and thresholds on dev rows, score test rows, and write "
-        "agent/judge_weights/{needs_clarification,contested,likely_wrong,semantic_entropy}.npz "
-        "with card.md and card.json. Deterministic (seed 0); features are cached in --cache. "
-        "Cost, measured on 2 shared CPU cores (load ~6) with a cold cache: the "
-        "semantic-entropy target (5 sampled answers for each of 640 train/dev rows) 34 min, "
-        "the greedy answers of 1,292 data-set rows 17 min and of 318 fact exemplars 7.4 min "
-        "(load ~5), embeddings 3 min, the hidden-state "
-        "ablation ~10 min; with the cache warm (--cache, runs/judge-features) a rerun "
-        "takes ~2 min (--no-ablation).",
+        description="Fit the three judges (agent/judges.py) on train rows of --data, "
+        "prompts/normativity.yaml, prompts/judge_exemplars.yaml and prompts/fact_exemplars.yaml, "
+        "choose features, model and thresholds on dev rows, score test rows, and write "
+        "agent/judge_weights/{needs_clarification,contested,likely_wrong}.npz with card.md and "
+        "card.json (with --se-probe also semantic_entropy.npz, if a judge chose its block). "
+        "Deterministic (seed 0); features are cached in --cache by canonical batch, so a warm "
+        "rerun writes the bytes a cold one does. Cost from a fresh clone with an empty cache "
+        "(OMP_NUM_THREADS=1, 2 shared CPU cores, LOAD_NOTE): COLD_PARTS; COLD_S s in all with "
+        "--no-ablation, WARM_S s with the cache warm. --se-probe adds SE_COST; the hidden-state "
+        "ablation (without --no-ablation) adds HIDDEN_COST.",
     )
     tj.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
     tj.add_argument(

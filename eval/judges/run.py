@@ -30,7 +30,7 @@ from eval.judges.train import (
 )
 from uncertainty.probe import ANSWER_STATS, save_probe
 
-CANDIDATES = {
+CANDIDATES: dict[str, dict[str, tuple[str, ...]]] = {
     "needs_clarification": {"embedding": ("embedding",)},
     "contested": {"embedding": ("embedding",)},
     "likely_wrong": {
@@ -119,7 +119,8 @@ def train_judges(opts: Options) -> dict:
     from agent.normativity import normativity_scores
     from uncertainty import Embedder
 
-    elapsed, secs = timer(), {}
+    elapsed = timer()
+    secs: dict[str, float] = {}  # the card's cost of each part
     cache = F.FeatureCache(opts.cache_dir, opts.fresh)
     with phase(secs, "rows and models loaded"):
         rows = {j: judge_rows(j, opts.data_dir) for j in JUDGES}

@@ -29,9 +29,10 @@ Operating thresholds (the probability a context profile compares; chosen on dev)
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -233,7 +234,7 @@ def binary_report(y, p, t, seed) -> dict:
     """AUROC, and at threshold t: F1, precision, recall, positive rate on negatives."""
     y, p = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
     pred = (p >= t).astype(int)
-    out = {"n": int(len(y)), "positives": int(y.sum())}
+    out: dict[str, Any] = {"n": int(len(y)), "positives": int(y.sum())}
     if 0 < y.sum() < len(y):
         out["auroc"] = metrics.with_ci(metrics.auroc, y, p, seed=seed)
     out |= {k: float(v) for k, v in metrics.prf(y, pred).items()}
@@ -284,7 +285,7 @@ def test_report(judge: str, rows: list[Row], y, p, t, seed, baselines: dict) -> 
     return rep
 
 
-def timer() -> callable:
+def timer() -> Callable[[], float]:
     start = time.time()
     return lambda: round(time.time() - start, 1)
 
