@@ -55,13 +55,16 @@ R = TypeVar("R")
 
 
 def begin(state: State) -> State:
-    """Start a turn: the new message becomes the request; per-turn fields reset. The
-    message is validated here too: `langgraph dev` (Studio) calls the graph directly."""
+    """Start a turn: the new message becomes the request; per-turn fields reset, the
+    previous turn's request (its clarify reply folded in) kept as `previous_request`
+    (the judges read a follow-up in its thread). The message is validated here too:
+    `langgraph dev` (Studio) calls the graph directly."""
     from agent.api import validate_message
 
     message = validate_message(state.get("message"))
     return {
         "turn_start": len(state.get("history") or []),
+        "previous_request": (state.get("request") or "") if state.get("history") else "",
         "turn_log": [{"role": "user", "content": message, "kind": "user"}],
         "request": message,
         "clarify_rounds": 0,

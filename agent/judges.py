@@ -25,8 +25,9 @@ operating threshold caps the dev share of hedged right answers and task requests
 (eval/judges/train.py, MAX_FALSE_HEDGE), whatever their share of the dev rows.
 
 A message that follows earlier turns is read twice by needs_clarification (IN_THREAD):
-alone, as every training row, and in its thread shape (`in_thread`): the previous user
-message with this one folded in, by the same fold a typed clarify reply gets
+alone, as every training row, and in its thread shape (`in_thread`): the thread's
+previous request (as that turn ended: with its clarify reply folded in) with this message
+folded in, by the same fold a typed clarify reply gets
 (agent.templates.fold, "request (reply)"; the judge has seen that shape: folded task
 requests and follow-ups are label-0 training rows, eval/judges/data.py). The turn needs
 clarifying only if it needs it both ways, P = min(alone, in thread): the thread can
@@ -92,11 +93,11 @@ def judge_conversation(request: str, context: Sequence[dict[str, str]] = ()) -> 
     ]
 
 
-def in_thread(request: str, context: Sequence[dict[str, str]] = ()) -> str | None:
-    """The request in the shape it has in its thread: the previous user message with
-    this one folded in (agent.templates.fold); None for a first message."""
-    previous = next((m["content"] for m in reversed(context) if m["role"] == "user"), None)
-    return None if previous is None else fold(previous, request)
+def in_thread(request: str, previous: str | None = None) -> str | None:
+    """The request in the shape it has in its thread: the thread's previous request
+    (State.previous_request) with this one folded in (agent.templates.fold); None for a
+    thread's first message."""
+    return fold(previous, request) if previous else None
 
 
 def judge_greedy(
@@ -150,12 +151,13 @@ class Judges:
         backend,
         deadline: float | None = None,
         context: Sequence[dict[str, str]] = (),
+        previous: str | None = None,
     ) -> tuple[dict[str, np.ndarray], Sample | None]:
         """Every feature block some judge reads, computed once for the request, and the
         greedy answer they were read from (None when no judge reads one): the probe
         continues it rather than writing it again. A follow-up's thread shape
         (`in_thread`) is embedded in the same call, as block "embedding_in_thread"."""
-        threaded = in_thread(request, context)
+        threaded = in_thread(request, previous)
         texts = [request] if threaded is None else [request, threaded]
         vectors = np.asarray(embedder.embed(texts), dtype=np.float64)
         out = {"embedding": vectors[0]}
@@ -206,9 +208,10 @@ class Judges:
         backend,
         deadline: float | None = None,
         context: Sequence[dict[str, str]] = (),
+        previous: str | None = None,
     ) -> tuple[list[JudgeEstimate], Sample | None]:
         """The estimates, and the greedy answer (judge_conversation) they read; the
         embedding judges read the request alone, as in training, and needs_clarification
-        also reads it in its thread (`in_thread`, IN_THREAD)."""
-        blocks, greedy = self.read(request, embedder, backend, deadline, context)
+        also reads it in its thread (`in_thread` with the thread's `previous` request)."""
+        blocks, greedy = self.read(request, embedder, backend, deadline, context, previous)
         return self.score(blocks), greedy

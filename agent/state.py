@@ -68,6 +68,7 @@ class State(TypedDict, total=False):
     turn_start: int  # len(history) when the turn began: earlier entries are context
     turn_log: list[HistoryEntry]  # this turn's messages, flushed into history by a reply
     request: str  # the user's request, with clarifications folded in
+    previous_request: str  # the previous turn's `request` ("" on a thread's first turn)
     readings: list[str]  # readings[0] is the request itself
     judgments: list[JudgeEstimate]  # the learned judges' estimates (agent.nodes.judge)
     judge_greedy: Sample | None  # the greedy answer the judges read (judge_conversation)

@@ -12,7 +12,8 @@ normativity score (agent.normativity) the gate used before is kept as evidence.
 The judges read the thread (`earlier_turns`): the likely_wrong judge's greedy answer is
 written in the thread's context (a follow-up such as "and for silver?" is answered as in
 the thread); needs_clarification reads the request alone and in its thread shape (the
-previous request with this message folded in, as a clarify reply is folded) and takes
+previous turn's request, `previous_request`, with this message folded in, as a clarify
+reply is folded) and takes
 the min: the thread can resolve what the message leaves open. contested reads the
 request alone (a new factual topic after a moral question stays a fact). Both
 needs_clarification values are the estimate's evidence (agent.judges). After a
@@ -38,7 +39,12 @@ def judge(state: State, runtime: Runtime[Context]) -> State:
     res, request = ctx.resources, state["request"]
     context = earlier_turns(state, res.backend, ctx.config.max_new_tokens)
     estimates, greedy = res.judges.judge(
-        request, res.embedder, res.backend, ctx.deadline, context=context
+        request,
+        res.embedder,
+        res.backend,
+        ctx.deadline,
+        context=context,
+        previous=state.get("previous_request") or None,
     )
     contested = next(e for e in estimates if e.component == "value_conflict")
     contested = dataclasses.replace(

@@ -138,15 +138,17 @@ class ScriptedJudges:
         self.rule = rule or (lambda request: {})
         self.reads_greedy = reads_greedy
         self.requests: list[str] = []
+        self.previous: list[str | None] = []  # the thread's previous request, per call
 
     def estimates(self, request, embedder, backend, deadline=None):
         return self.judge(request, embedder, backend, deadline)[0]
 
-    def judge(self, request, embedder, backend, deadline=None, context=()):
+    def judge(self, request, embedder, backend, deadline=None, context=(), previous=None):
         from agent.judges import JUDGE_TOKENS, judge_conversation
         from uncertainty.judged import JudgeEstimate
 
         self.requests.append(request)
+        self.previous.append(previous)
         greedy = None
         if self.reads_greedy:
             conversation = judge_conversation(request, context)

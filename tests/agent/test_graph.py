@@ -115,6 +115,21 @@ def test_clarification_cap_answers_with_what_it_has(tmp_path, embedder):
     assert agent.history(first.thread_id)[2]["content"] == "in general"
 
 
+def test_the_judges_get_the_previous_turns_request_with_its_clarify_reply_folded_in(
+    tmp_path, embedder
+):
+    from agent.templates import fold
+
+    judges = ScriptedJudges(judged)
+    agent, _ = make_agent(tmp_path, embedder, judges=judges)
+    first = agent.chat(AMBIGUOUS)
+    assert first.kind == "clarify"
+    agent.chat("boiling an egg", first.thread_id)  # the free-text clarify reply
+    agent.chat("and a duck egg?", first.thread_id)  # a new turn: a follow-up
+    assert judges.requests == [AMBIGUOUS, fold(AMBIGUOUS, "boiling an egg"), "and a duck egg?"]
+    assert judges.previous == [None, None, fold(AMBIGUOUS, "boiling an egg")]
+
+
 def test_earlier_turns_are_in_the_prompts_of_the_next_turn(tmp_path, embedder):
     agent, backend = make_agent(tmp_path, embedder)
     first = agent.chat(FACTUAL)

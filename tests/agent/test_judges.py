@@ -83,18 +83,17 @@ class RecordingEmbedder(FakeEmbedder):
         return super().embed(texts)
 
 
-def test_the_thread_shape_folds_the_message_onto_the_previous_user_message():
+def test_the_thread_shape_folds_the_message_onto_the_previous_request():
     assert in_thread("and for silver?") is None
-    assert in_thread("and for silver?", THREAD) == fold(GOLD, "and for silver?")
+    assert in_thread("and for silver?", "") is None  # a thread's first turn
+    assert in_thread("and for silver?", GOLD) == fold(GOLD, "and for silver?")
     assert fold(GOLD, "and for silver?") == f"{GOLD} (and for silver?)"  # prompts/clarified.txt
-    later = [*THREAD, {"role": "user", "content": "thanks"}, {"role": "assistant", "content": "."}]
-    assert in_thread("x", later) == fold("thanks", "x")  # the newest user message
 
 
 def test_the_clarify_reply_and_the_thread_shape_are_the_same_fold():
     from agent.nodes.respond import fold_reply
 
-    assert fold_reply(GOLD, "and for silver?", ["a", "b"]) == in_thread("and for silver?", THREAD)
+    assert fold_reply(GOLD, "and for silver?", ["a", "b"]) == in_thread("and for silver?", GOLD)
 
 
 def test_needs_clarification_is_the_min_of_the_message_alone_and_in_its_thread(tmp_path):
@@ -103,7 +102,7 @@ def test_needs_clarification_is_the_min_of_the_message_alone_and_in_its_thread(t
     backend = FakeBackend(lambda m: ["Silver is cheaper."])
     embedder = RecordingEmbedder()
     follow_up = "and what about silver coins?"
-    blocks, _ = judges.read(follow_up, embedder, backend, context=THREAD)
+    blocks, _ = judges.read(follow_up, embedder, backend, context=THREAD, previous=GOLD)
     assert embedder.texts == [[follow_up, fold(GOLD, follow_up)]]  # one embedding call
     alone = judges.estimates(follow_up, FakeEmbedder(), backend)
     with_thread = judges.score(blocks)
@@ -135,8 +134,13 @@ def test_the_judge_node_reads_the_thread_of_a_follow_up(tmp_path):
         backend=FakeBackend(lambda m: ["ok"]), embedder=FakeEmbedder(), judges=judges
     )
     history = [{**m, "kind": "user" if m["role"] == "user" else "answer"} for m in THREAD]
-    follow = {"request": "and for silver?", "history": history, "turn_start": len(history)}
-    first = {"request": "and for silver?", "history": [], "turn_start": 0}
+    follow = {
+        "request": "and for silver?",
+        "previous_request": GOLD,
+        "history": history,
+        "turn_start": len(history),
+    }
+    first = {"request": "and for silver?", "previous_request": "", "history": [], "turn_start": 0}
     amb = {
         name: next(e for e in judge(state, runtime)["judgments"] if e.component == "ambiguity")
         for name, state in (("follow", follow), ("first", first))
