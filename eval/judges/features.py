@@ -203,9 +203,7 @@ def hidden_states(backend) -> Callable[[list[str]], list[np.ndarray]]:
         with torch.inference_mode():
             # logits_to_keep=1: the LM head only at the last position (the hidden states
             # are read before it; over every position it cost more than the layers)
-            out = model(
-                **enc, position_ids=positions, output_hidden_states=True, logits_to_keep=1
-            )
+            out = model(**enc, position_ids=positions, output_hidden_states=True, logits_to_keep=1)
         # left padding (the backend's setting): the last position is every row's last token
         return list(out.hidden_states[layer][:, -1, :].float().numpy())
 
