@@ -63,14 +63,18 @@ def _embedded(embedder: TextEmbedder) -> tuple[Exemplars, np.ndarray]:
 
 def normativity_score(question: str, embedder: TextEmbedder, k: int = 5) -> float:
     """Share of normative exemplars among the k nearest to the question (0..1)."""
+    return float(normativity_scores(embedder.embed([question]), embedder, k)[0])
+
+
+def normativity_scores(queries: Any, embedder: TextEmbedder, k: int = 5) -> np.ndarray:
+    """normativity_score of questions already embedded by `embedder` (one row each)."""
     if k < 1:
         raise ValueError("k must be at least 1")
     exemplars, vectors = _embedded(embedder)
-    query = np.asarray(embedder.embed([question]), dtype=float)[0]
-    sims = vectors @ query
+    sims = np.asarray(queries, dtype=float) @ vectors.T
     # Stable tie-break by exemplar order keeps the vote deterministic.
-    nearest = np.argsort(-sims, kind="stable")[: min(k, len(sims))]
-    return float(exemplars.normative[nearest].mean())
+    nearest = np.argsort(-sims, axis=1, kind="stable")[:, : min(k, len(vectors))]
+    return exemplars.normative[nearest].mean(axis=1)
 
 
 def is_value_laden(

@@ -202,18 +202,22 @@ def build_parser() -> argparse.ArgumentParser:
     tj = sub.add_parser(
         "train-judges",
         help="train the learned judges on the fixed train splits; write weights and card",
-        description="Fit the three judges (agent/judges.py) and the semantic-entropy probe "
-        "on train rows of --data, prompts/normativity.yaml, prompts/judge_exemplars.yaml and "
-        "prompts/fact_exemplars.yaml, "
-        "choose features, C and thresholds on dev rows, score test rows, and write "
-        "agent/judge_weights/{needs_clarification,contested,likely_wrong,semantic_entropy}.npz "
-        "with card.md and card.json. Deterministic (seed 0); features are cached in --cache. "
-        "Cost, measured on 2 shared CPU cores (load ~6) with a cold cache: the "
-        "semantic-entropy target (5 sampled answers for each of 640 train/dev rows) 34 min, "
-        "the greedy answers of 1,292 data-set rows 17 min and of 318 fact exemplars 7.4 min "
-        "(load ~5), embeddings 3 min, the hidden-state "
-        "ablation ~10 min; with the cache warm (--cache, runs/judge-features) a rerun "
-        "takes ~2 min (--no-ablation).",
+        description="Fit the three judges (agent/judges.py) on train rows of --data, "
+        "prompts/normativity.yaml, prompts/judge_exemplars.yaml and prompts/fact_exemplars.yaml, "
+        "choose features, model and thresholds on dev rows, score test rows, and write "
+        "agent/judge_weights/{needs_clarification,contested,likely_wrong}.npz with card.md and "
+        "card.json (with --se-probe also semantic_entropy.npz, if a judge chose its block). "
+        "Deterministic (seed 0); features are cached in --cache by canonical batch, so a warm "
+        "rerun writes the bytes a cold one does. Cost with an empty feature cache "
+        "(OMP_NUM_THREADS=1, 2 CPU cores shared with other work, load 2-3; 2026-12-02): "
+        "loading 12 s, "
+        "embeddings of 9,715 texts 141-194 s, greedy answers of the 1,172 likely_wrong rows "
+        "468-535 s, fits and reports 23 s; 644-765 s in all (two runs) with "
+        "--no-ablation, 40 s with the cache warm. --se-probe adds ~45 min (5 sampled answers for "
+        "each of 640 train/dev rows: 4.1 s a row on 48 of them at load ~3; and the greedy "
+        "answers of their 462 other rows); the hidden-state "
+        "ablation (without --no-ablation) adds ~25 min "
+        "(2,214 rows at 0.69 s, measured on 64 at load ~3).",
     )
     tj.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
     tj.add_argument(
@@ -235,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-ablation",
         action="store_true",
         help="skip the hidden-state ablation (the card then has no ablation table)",
+    )
+    tj.add_argument(
+        "--se-probe",
+        action="store_true",
+        help="also fit the semantic-entropy probe (samples answers: the costliest part) and "
+        "offer its logit to likely_wrong",
     )
     tj.add_argument("--json", action="store_true", help="print the card as JSON")
     tj.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -440,17 +450,19 @@ def cmd_train_judges(args) -> int:
         raise ClarionError(
             f"train-judges needs the data set(s) {', '.join(missing)} under {args.data}"
         )
+    out_dir = args.out or WEIGHTS_DIR
     card = train_judges(
         Options(
             data_dir=args.data,
-            out_dir=args.out or WEIGHTS_DIR,
+            out_dir=out_dir,
             cache_dir=args.cache,
             fresh=args.fresh,
             ablation=not args.no_ablation,
             progress=not args.quiet,
+            se_probe=args.se_probe,
         )
     )
-    print(dumps(card) if args.json else summary(card))
+    print(dumps(card) if args.json else summary(card, out_dir))
     return 0
 
 

@@ -74,7 +74,7 @@ def prf(y_true: Numbers, y_pred: Numbers) -> dict[str, float]:
     return {"accuracy": acc, "precision": float(p), "recall": float(r), "f1": float(f)}
 
 
-def rate(flags: Sequence[bool | int]) -> float:
+def rate(flags: Numbers) -> float:
     """Share of true flags (e.g. over-asking: clarify on rows labelled clear)."""
     return float(np.mean(np.asarray(flags, dtype=float))) if len(flags) else NAN
 

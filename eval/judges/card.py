@@ -68,7 +68,14 @@ def _binary_table(test: dict) -> list[str]:
 
 def _se_section(se: dict | None) -> list[str]:
     if not se:
-        return []
+        return [
+            "## semantic-entropy probe: not fitted",
+            "",
+            "This run was without `--se-probe`: no answers were sampled, and likely_wrong was "
+            "offered only the feature sets in its selection table below (none reads the "
+            "probe's `se_probe` block), so there is no semantic_entropy.npz.",
+            "",
+        ]
     srcs = list(next(iter(se["rows"].values())).keys())
     out = [
         f"## semantic-entropy probe (`{se['probe']}`, auxiliary: the likely_wrong judge's "
@@ -92,7 +99,30 @@ def _se_section(se: dict | None) -> list[str]:
     out += ["", "Selection on dev (fitted on train):", "", "| features | model | dev AUROC |"]
     out += ["|---|---|---|"]
     out += [f"| {r['features']} | {r['model']} | {r['dev_auroc']:.3f} |" for r in se["selection"]]
+    read = se.get("read_by") or []
+    out += [
+        "",
+        f"Read by: {', '.join(read)} (weights in semantic_entropy.npz)."
+        if read
+        else "No judge chose a feature set with `se_probe` on dev, so its weights are not "
+        "written (no semantic_entropy.npz).",
+    ]
     return [*out, ""]
+
+
+def _cost_section(card: dict) -> list[str]:
+    if not card.get("phases"):
+        return []
+    computed = card.get("computed") or {}
+    done = ", ".join(f"{k} {v}" for k, v in computed.items()) or "none"
+    return [
+        "| part of this run | seconds |",
+        "|---|---|",
+        *[f"| {k} | {v} |" for k, v in card["phases"].items()],
+        "",
+        f"Rows computed by this run, not read from the feature cache: {done}.",
+        "",
+    ]
 
 
 def _likely_wrong_dev(j: dict) -> list[str]:
@@ -124,17 +154,20 @@ def markdown(card: dict) -> str:
     out = [
         "# Clarion judges: card",
         "",
-        "Three judges and one auxiliary probe (agent/judges.py, uncertainty/probe.py: "
-        "logistic regression or a one-layer MLP), trained by",
+        "Three judges"
+        + (" and one auxiliary probe" if card.get("semantic_entropy_probe") else "")
+        + " (agent/judges.py, uncertainty/probe.py: logistic regression or a one-layer MLP), "
+        "trained by",
         f"`{card['command']}` in {card['seconds']} s on {card['created_utc']} UTC (seed "
         f"{card['seed']}; model `{card['model']}`).",
         "Fitted on TRAIN rows only; feature set, C and the operating threshold chosen on DEV;",
         "every figure below is on TEST rows (fixed splits, eval/splits.py and eval/splits.json),",
         "with seeded bootstrap 95% intervals (1000 resamples).",
-        "The seconds above are with the feature cache (runs/judge-features) warm for what it "
-        "held; from a cold cache the semantic-entropy target dominates (`python -m eval "
-        "train-judges --help` gives the measured cost of each part).",
+        "The seconds above include computing whatever the feature cache (runs/judge-features) "
+        "did not hold; `python -m eval train-judges --help` gives the measured cost of each "
+        "part from a cold cache.",
         "",
+        *_cost_section(card),
         WHY,
         *(
             []

@@ -21,6 +21,7 @@ from eval.judges.train import (
     SEED,
     binary_report,
     exemplar_weight,
+    phase,
     select,
     test_report,
     threshold_for,
@@ -29,7 +30,7 @@ from eval.judges.train import (
 )
 from uncertainty.probe import ANSWER_STATS, save_probe
 
-CANDIDATES = {
+CANDIDATES: dict[str, dict[str, tuple[str, ...]]] = {
     "needs_clarification": {"embedding": ("embedding",)},
     "contested": {"embedding": ("embedding",)},
     "likely_wrong": {
@@ -42,6 +43,8 @@ CANDIDATES = {
         "se_probe + token_entropy + embedding": ("se_probe", "token_entropy", "embedding"),
     },
 }
+"""Feature sets offered per judge; those reading an auxiliary block (se_probe) only with
+--se-probe (Options.se_probe)."""
 SE_CANDIDATES = {
     "answer_stats": ("answer_stats",),
     "embedding": ("embedding",),
@@ -59,6 +62,18 @@ class Options:
     fresh: bool = False
     ablation: bool = True
     progress: bool = True
+    se_probe: bool = False
+    """Fit the semantic-entropy probe (SE_SAMPLES sampled answers per row: the costliest
+    part by far) and offer its se_probe block to likely_wrong."""
+
+
+def offered(judge: str, se_probe: bool) -> dict[str, tuple[str, ...]]:
+    """The candidate feature sets of a judge in this run (CANDIDATES)."""
+    return {
+        label: names
+        for label, names in CANDIDATES[judge].items()
+        if se_probe or not set(names) & set(AUXILIARY)
+    }
 
 
 def _split_idx(rows: list[Row]) -> dict[str, np.ndarray]:
@@ -78,14 +93,13 @@ def _ablation_subset(rows: list[Row], judge: str) -> np.ndarray:
     return keep
 
 
-def _ablation(judge, rows, feats, y, backend, cache, progress) -> list[dict]:
+def _ablation(judge, rows, feats, y, backend, cache, base, progress) -> list[dict]:
     """Dev AUROC with and without SmolLM2 hidden states, on one seeded subset."""
     sub = _ablation_subset(rows, judge)
     texts = [r.text for r, k in zip(rows, sub, strict=True) if k]
     hidden = cache.compute("hidden", texts, F.hidden_states(backend), f"hidden ({judge})", progress)
     srows = [r for r, k in zip(rows, sub, strict=True) if k]
     sfeats = {b: v[sub] for b, v in feats.items()} | {"hidden": hidden}
-    base = CANDIDATES[judge]
     sets = {label: names for label, names in base.items() if not set(names) & set(AUXILIARY)}
     best_label = max(sets, key=lambda label: len(sets[label]))
     sets["hidden"] = ("hidden",)
@@ -102,24 +116,30 @@ def _ablation(judge, rows, feats, y, backend, cache, progress) -> list[dict]:
 
 def train_judges(opts: Options) -> dict:
     from agent.llm import load_backend
-    from agent.normativity import normativity_score
+    from agent.normativity import normativity_scores
     from uncertainty import Embedder
 
     elapsed = timer()
+    secs: dict[str, float] = {}  # the card's cost of each part
     cache = F.FeatureCache(opts.cache_dir, opts.fresh)
-    rows = {j: judge_rows(j, opts.data_dir) for j in JUDGES}
-    se = se_rows(opts.data_dir, SEED)
-    embedder = Embedder()
+    with phase(secs, "rows and models loaded"):
+        rows = {j: judge_rows(j, opts.data_dir) for j in JUDGES}
+        se = se_rows(opts.data_dir, SEED) if opts.se_probe else []
+        embedder = Embedder()
+        # transformers: batched greedy answers (greedy_batch: the same tokens as one at a
+        # time, tests/agent/llm/test_greedy_batch.py) and hidden states (the ablation)
+        backend = load_backend(None, backend="transformers")
     texts = sorted({r.text for rs in [*rows.values(), se] for r in rs})
-    emb_all = cache.compute("embedding", texts, F.embeddings(embedder), "embeddings", opts.progress)
+    with phase(secs, "embeddings"):
+        emb_all = cache.compute(
+            "embedding", texts, F.embeddings(embedder), "embeddings", opts.progress
+        )
     emb_of = {t: emb_all[i] for i, t in enumerate(texts)}
-    # transformers: batched greedy answers and hidden states (the ablation); the llama.cpp
-    # backend (the default on CPU) gives the same answer statistics (card: "Features")
-    backend = load_backend(None, backend="transformers")
 
     wrong_rows = rows["likely_wrong"]
-    greedy_texts = sorted({r.text for r in [*wrong_rows, *se]})
-    all_stats, answers = F.answer_texts(cache, greedy_texts, backend, opts.progress)
+    greedy_texts = sorted({r.text for r in [*wrong_rows, *se]})  # only the rows that read them
+    with phase(secs, "greedy answers"):
+        all_stats, answers = F.answer_texts(cache, greedy_texts, backend, opts.progress)
     stats_of = {t: all_stats[i] for i, t in enumerate(greedy_texts)}
     answer_of = dict(zip(greedy_texts, answers, strict=True))
     rows["likely_wrong"] = [  # task requests keep their 0 (eval/judges/data.py)
@@ -130,10 +150,13 @@ def train_judges(opts: Options) -> dict:
     ]
     stats = np.stack([stats_of[r.text] for r in wrong_rows])
 
-    card: dict = {"judges": {}, "seed": SEED}
-    sep, card["semantic_entropy_probe"] = _se_probe(
-        se, emb_of, stats_of, backend, embedder, cache, opts
-    )
+    card: dict = {"judges": {}, "seed": SEED, "semantic_entropy_probe": None}
+    sep = None
+    if opts.se_probe:
+        with phase(secs, "semantic-entropy probe (sampled answers, fit)"):
+            sep, card["semantic_entropy_probe"] = _se_probe(
+                se, emb_of, stats_of, backend, embedder, cache, opts
+            )
     for judge in JUDGES:
         jrows = rows[judge]
         y = np.array([r.label for r in jrows], dtype=int)
@@ -141,37 +164,42 @@ def train_judges(opts: Options) -> dict:
         if judge == "likely_wrong":
             feats["answer_stats"] = stats
             feats["token_entropy"] = stats[:, :1]
-            feats["se_probe"] = sep.logit(
-                np.concatenate([feats[b] for b in sep.block_names], axis=1)
-            )[:, None]
+            if sep is not None:
+                feats["se_probe"] = sep.logit(
+                    np.concatenate([feats[b] for b in sep.block_names], axis=1)
+                )[:, None]
         idx = _split_idx(jrows)
-        fitted, table = select(judge, CANDIDATES[judge], feats, y, idx["train"], idx["dev"])
+        candidates = offered(judge, opts.se_probe)
         weights: dict = {}
         exemplar = np.array([r.source == "request_exemplars" for r in jrows])
-        if judge == "needs_clarification":
-            fitted, w, wtable = exemplar_weight(
-                judge, fitted, feats, y, idx["train"], idx["dev"], exemplar
-            )
-            weights = {"exemplar_weight": w, "exemplar_weights": wtable}
+        with phase(secs, "fit and select on dev"):
+            fitted, table = select(judge, candidates, feats, y, idx["train"], idx["dev"])
+            if judge == "needs_clarification":
+                fitted, w, wtable = exemplar_weight(
+                    judge, fitted, feats, y, idx["train"], idx["dev"], exemplar
+                )
+                weights = {"exemplar_weight": w, "exemplar_weights": wtable}
         probe = fitted.probe
         blocks = {b: feats[b] for b in probe.block_names}
         p = probe.probability(np.concatenate([blocks[b] for b in probe.block_names], axis=1))
         dev_rows = [r for r, k in zip(jrows, idx["dev"], strict=True) if k]
         t = threshold_for(judge, y[idx["dev"]], p[idx["dev"]], dev_rows)
-        ablation = (
-            _ablation(judge, jrows, feats, y, backend, cache, opts.progress)
-            if opts.ablation
-            else []
-        )
+        ablation = []
+        if opts.ablation:
+            with phase(secs, "hidden-state ablation"):
+                ablation = _ablation(
+                    judge, jrows, feats, y, backend, cache, candidates, opts.progress
+                )
         test_rows = [r for r, k in zip(jrows, idx["test"], strict=True) if k]
         te = idx["test"]
         baselines = {}
         if judge == "likely_wrong":
             baselines["token entropy of the greedy answer (mean NLL)"] = stats[te][:, 0]
-            baselines["semantic-entropy probe alone (its logit)"] = feats["se_probe"][te][:, 0]
+            if "se_probe" in feats:
+                baselines["semantic-entropy probe alone (its logit)"] = feats["se_probe"][te][:, 0]
         if judge == "contested":
-            baselines["nearest-exemplar normativity score (agent/normativity.py, k=5)"] = np.array(
-                [normativity_score(r.text, embedder) for r in test_rows]
+            baselines["nearest-exemplar normativity score (agent/normativity.py, k=5)"] = (
+                normativity_scores(feats["embedding"][te], embedder)
             )
         probe = dataclasses.replace(
             probe,
@@ -180,6 +208,11 @@ def train_judges(opts: Options) -> dict:
         )
         save_probe(probe, Path(opts.out_dir) / f"{judge}.npz")
         dev_ex = idx["dev"] & exemplar
+        with phase(secs, "test and dev reports (bootstrap)"):
+            test = test_report(judge, test_rows, y[te], p[te], t, SEED, baselines)
+            dev_report = binary_report(y[dev_ex], p[dev_ex], t, SEED) if dev_ex.any() else None
+            if judge == "likely_wrong":
+                weights |= _likely_wrong_dev(dev_rows, y[idx["dev"]], p[idx["dev"]], t)
         card["judges"][judge] = {
             "probe": probe.name,
             "features": list(probe.block_names),
@@ -196,16 +229,18 @@ def train_judges(opts: Options) -> dict:
             "selection": table,
             "ablation_hidden_state": ablation,
             **weights,
-            "test": test_report(judge, test_rows, y[te], p[te], t, SEED, baselines),
-            "dev_exemplars": (
-                binary_report(y[dev_ex], p[dev_ex], t, SEED) if dev_ex.any() else None
-            ),
+            "test": test,
+            "dev_exemplars": dev_report,
         }
-        if judge == "likely_wrong":
-            card["judges"][judge] |= _likely_wrong_dev(dev_rows, y[idx["dev"]], p[idx["dev"]], t)
+    read = [j for j, c in card["judges"].items() if "se_probe" in c["features"]]
+    write_auxiliary(sep, read, Path(opts.out_dir))
+    if card["semantic_entropy_probe"] is not None:
+        card["semantic_entropy_probe"]["read_by"] = read
     card |= {
         "command": "python -m eval " + " ".join(sys.argv[1:]),
         "seconds": elapsed(),
+        "phases": secs,
+        "computed": cache.computed,
         "model": getattr(backend, "name", "default"),
         "answer_stats": list(ANSWER_STATS),
         "features": F.describe(),
@@ -213,6 +248,16 @@ def train_judges(opts: Options) -> dict:
     }
     write_card(card, opts.data_dir, Path(opts.out_dir))
     return card
+
+
+def write_auxiliary(probe, read_by: list[str], out_dir: Path) -> None:
+    """The semantic-entropy probe's weights, only when a judge reads its block; else any
+    earlier file goes (Judges.load would not load it: no dead weights)."""
+    path = out_dir / f"{AUXILIARY['se_probe']}.npz"
+    if probe is not None and read_by:
+        save_probe(probe, path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _likely_wrong_dev(rows: list[Row], y: np.ndarray, p: np.ndarray, t: float) -> dict:
@@ -282,7 +327,6 @@ def _se_probe(se, emb_of, stats_of, backend, embedder, cache, opts) -> tuple:
         name="semantic_entropy-v1",
         meta={"model": fitted.model, "target": f"discrete SE > {cut:.3f} nats", "judge": "aux"},
     )
-    save_probe(probe, Path(opts.out_dir) / f"{AUXILIARY['se_probe']}.npz")
     info = {
         "probe": probe.name,
         "features": list(probe.block_names),
@@ -319,7 +363,7 @@ def _versions() -> dict:
     }
 
 
-def summary(card: dict) -> str:
+def summary(card: dict, out_dir: Path = WEIGHTS_DIR) -> str:
     lines = []
     for judge, j in card["judges"].items():
         auc = j["test"]["all"].get("auroc", {})
@@ -328,7 +372,7 @@ def summary(card: dict) -> str:
             f"threshold={j['dev_threshold']:.3f} test AUROC {auc.get('value', float('nan')):.3f} "
             f"[{auc.get('lo', float('nan')):.3f}, {auc.get('hi', float('nan')):.3f}]"
         )
-    return "\n".join(lines) + f"\n{card['seconds']} s; card: {WEIGHTS_DIR / 'card.md'}"
+    return "\n".join(lines) + f"\n{card['seconds']} s; card: {Path(out_dir) / 'card.md'}"
 
 
 def dumps(card: dict) -> str:

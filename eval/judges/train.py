@@ -29,7 +29,10 @@ Operating thresholds (the probability a context profile compares; chosen on dev)
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -165,11 +168,18 @@ def exemplar_weight(
     table, fits = [], {}
     for w in EXEMPLAR_WEIGHTS:
         weight = np.where(exemplar[train], w, 1.0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            probe = fit_probe(
-                name, {b: feats[b][train] for b in fitted.features}, y[train], fitted.spec, weight
-            )
+        if w == 1.0:  # unweighted: the fit select() already made
+            probe = fitted.probe
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                probe = fit_probe(
+                    name,
+                    {b: feats[b][train] for b in fitted.features},
+                    y[train],
+                    fitted.spec,
+                    weight,
+                )
         p = probabilities(probe, {b: feats[b] for b in fitted.features})
         ex = dev & exemplar
         row = {
@@ -224,7 +234,7 @@ def binary_report(y, p, t, seed) -> dict:
     """AUROC, and at threshold t: F1, precision, recall, positive rate on negatives."""
     y, p = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
     pred = (p >= t).astype(int)
-    out = {"n": int(len(y)), "positives": int(y.sum())}
+    out: dict[str, Any] = {"n": int(len(y)), "positives": int(y.sum())}
     if 0 < y.sum() < len(y):
         out["auroc"] = metrics.with_ci(metrics.auroc, y, p, seed=seed)
     out |= {k: float(v) for k, v in metrics.prf(y, pred).items()}
@@ -275,6 +285,16 @@ def test_report(judge: str, rows: list[Row], y, p, t, seed, baselines: dict) -> 
     return rep
 
 
-def timer() -> callable:
+def timer() -> Callable[[], float]:
     start = time.time()
     return lambda: round(time.time() - start, 1)
+
+
+@contextmanager
+def phase(seconds: dict[str, float], name: str) -> Iterator[None]:
+    """Add the wall-clock seconds of the block to seconds[name] (the card's cost table)."""
+    start = time.time()
+    try:
+        yield
+    finally:
+        seconds[name] = round(seconds.get(name, 0.0) + time.time() - start, 1)

@@ -1,7 +1,12 @@
 import pytest
 
 from agent.errors import ConfigError
-from agent.normativity import is_value_laden, load_exemplars, normativity_score
+from agent.normativity import (
+    is_value_laden,
+    load_exemplars,
+    normativity_score,
+    normativity_scores,
+)
 from tests.agent.fake_embedder import FakeEmbedder
 
 
@@ -22,6 +27,13 @@ def test_knn_vote_with_fake_embedder():
     laden, score = is_value_laden("What is the melting point of iron and steel?", embedder)
     assert not laden and score <= 0.4
     assert 0.0 <= normativity_score("anything", embedder, k=3) <= 1.0
+
+
+def test_scores_of_embedded_questions_equal_one_at_a_time():
+    embedder = FakeEmbedder()
+    qs = ["Should voting be compulsory?", "What is the melting point of iron?", "anything"]
+    batch = normativity_scores(embedder.embed(qs), embedder, k=3)
+    assert batch.tolist() == [normativity_score(q, embedder, k=3) for q in qs]
 
 
 def test_exemplars_embedded_once_per_embedder():
