@@ -17,21 +17,21 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
         "train-judges",
         help="train the learned judges on the fixed train splits; write weights and card",
         description="Fit the three judges (agent/judges.py) on train rows of --data, "
-        "prompts/normativity.yaml, prompts/judge_exemplars.yaml and prompts/fact_exemplars.yaml, "
-        "choose features, model and thresholds on dev rows, score test rows, and write "
-        "agent/judge_weights/{needs_clarification,contested,likely_wrong}.npz with card.md and "
-        "card.json (with --se-probe also semantic_entropy.npz, if a judge chose its block). "
-        "Deterministic (seed 0); features are cached in --cache by canonical batch, so a warm "
-        "rerun writes the bytes a cold one does. Cost with an empty feature cache "
-        "(OMP_NUM_THREADS=1, 2 CPU cores shared with other work, load 2-3; 2026-12-02): "
-        "loading 12 s, "
-        "embeddings of 9,715 texts 141-194 s, greedy answers of the 1,172 likely_wrong rows "
-        "468-535 s, fits and reports 23 s; 644-765 s in all (two runs) with "
-        "--no-ablation, 40 s with the cache warm. --se-probe adds ~45 min (5 sampled answers for "
-        "each of 640 train/dev rows: 4.1 s a row on 48 of them at load ~3; and the greedy "
-        "answers of their 462 other rows); the hidden-state "
-        "ablation (without --no-ablation) adds ~25 min "
-        "(2,214 rows at 0.69 s, measured on 64 at load ~3).",
+        "prompts/normativity.yaml, prompts/judge_exemplars.yaml and "
+        "prompts/fact_exemplars.yaml, choose features, model and thresholds on dev rows, "
+        "score test rows, and write "
+        "agent/judge_weights/{needs_clarification,contested,likely_wrong}.npz with card.md "
+        "and card.json (with --se-probe also semantic_entropy.npz, if a judge chose its "
+        "block). Deterministic (seed 0); features are cached in --cache by canonical batch, "
+        "so a warm rerun writes the bytes a cold one does. Cost from a fresh clone, cache "
+        "empty (OMP_NUM_THREADS=1, 2 CPU cores shared with other work; 2026-12-02): loading "
+        "rows and models 36 s (the first load converts the GGUF), embeddings of 9,740 texts "
+        "140 s, greedy answers of the 1,172 likely_wrong rows 446 s, fits and reports 23 s: "
+        "646 s in all (1,085 s at load ~4) with --no-ablation; 40-75 s with the cache warm. "
+        "--se-probe adds ~45 min (5 sampled answers for each of 640 train/dev rows: 4.1 s a "
+        "row on 48 of them at load ~3; and the greedy answers of their 462 other rows); the "
+        "hidden-state ablation (without --no-ablation) adds ~25 min (2,214 rows at 0.69 s, "
+        "measured on 64 at load ~3).",
     )
     tj.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR")
     tj.add_argument(
