@@ -43,7 +43,9 @@ A judge may also read the output of an auxiliary probe (AUXILIARY): `se_probe` i
 logit of the semantic-entropy probe (semantic_entropy.npz; Kossen et al. 2024), which
 predicts from the request's embedding and the greedy answer's statistics whether the
 model's own sampled answers would scatter in meaning (high semantic entropy), so the
-likely_wrong judge has that signal without drawing a single sample.
+likely_wrong judge has that signal without drawing a single sample. It is offered only by
+`train-judges --se-probe` (its target samples answers, the costliest part of training), and
+semantic_entropy.npz exists only where dev chose its block; the committed judges do not read it.
 """
 
 from __future__ import annotations
