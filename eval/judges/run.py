@@ -93,17 +93,18 @@ def _ablation_subset(rows: list[Row], judge: str) -> np.ndarray:
     return keep
 
 
-def _ablation(judge, rows, feats, y, backend, cache, base, progress) -> list[dict]:
-    """Dev AUROC with and without SmolLM2 hidden states, on one seeded subset."""
+def _ablation(judge, rows, feats, y, backend, cache, progress) -> list[dict]:
+    """Dev AUROC with and without SmolLM2 hidden states, on one seeded subset (the feature
+    sets without an auxiliary block: `offered` without --se-probe)."""
     sub = _ablation_subset(rows, judge)
     texts = [r.text for r, k in zip(rows, sub, strict=True) if k]
     hidden = cache.compute("hidden", texts, F.hidden_states(backend), f"hidden ({judge})", progress)
     srows = [r for r, k in zip(rows, sub, strict=True) if k]
     sfeats = {b: v[sub] for b, v in feats.items()} | {"hidden": hidden}
-    sets = {label: names for label, names in base.items() if not set(names) & set(AUXILIARY)}
+    sets = offered(judge, se_probe=False)
     best_label = max(sets, key=lambda label: len(sets[label]))
     sets["hidden"] = ("hidden",)
-    sets[f"{best_label} + hidden"] = (*base[best_label], "hidden")
+    sets[f"{best_label} + hidden"] = (*sets[best_label], "hidden")
     idx = _split_idx(srows)
     _, table = select(judge, sets, sfeats, y[sub], idx["train"], idx["dev"])
     best: dict[str, dict] = {}
@@ -187,9 +188,7 @@ def train_judges(opts: Options) -> dict:
         ablation = []
         if opts.ablation:
             with phase(secs, "hidden-state ablation"):
-                ablation = _ablation(
-                    judge, jrows, feats, y, backend, cache, candidates, opts.progress
-                )
+                ablation = _ablation(judge, jrows, feats, y, backend, cache, opts.progress)
         test_rows = [r for r, k in zip(jrows, idx["test"], strict=True) if k]
         te = idx["test"]
         baselines = {}
