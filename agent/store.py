@@ -73,5 +73,9 @@ def close_checkpointer(saver: BaseCheckpointSaver) -> None:
 
 
 def new_thread_id() -> str:
-    """Random and unguessable (128 bits): a thread id is the key to a conversation."""
-    return secrets.token_urlsafe(16)
+    """Random and unguessable (128 bits): a thread id is the key to a conversation.
+
+    Hex, so an id never starts with '-' and `--thread ID` always parses (a urlsafe token
+    does 1 time in 64, and argparse then reads it as an option).
+    """
+    return secrets.token_hex(16)

@@ -39,7 +39,7 @@ class FakeAgent:
         self.waiting: dict[str, Reply] = {}
 
     def new_thread_id(self):
-        return secrets.token_urlsafe(16)
+        return secrets.token_hex(16)
 
     def history(self, thread_id):
         return list(self.threads.get(thread_id, []))  # like Agent.history: [] when unknown

@@ -33,6 +33,7 @@ def test_default_db_goes_under_the_data_dir_and_thread_ids_are_random(tmp_path, 
     config = AgentConfig(data_dir=tmp_path / "nested" / "data")
     agent = Agent(config, backend=FakeBackend(script), embedder=embedder)
     assert (tmp_path / "nested" / "data" / "clarion.sqlite").is_file()
-    ids = {agent.new_thread_id() for _ in range(50)}
-    assert len(ids) == 50
-    assert all(re.fullmatch(r"[A-Za-z0-9_-]{22}", i) for i in ids)
+    ids = {agent.new_thread_id() for _ in range(500)}
+    assert len(ids) == 500
+    # Hex: never a leading '-', which `--thread ID` would read as an option.
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
