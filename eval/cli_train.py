@@ -60,6 +60,13 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
         help="also fit the semantic-entropy probe (samples answers: the costliest part) and "
         "offer its logit to likely_wrong",
     )
+    tj.add_argument(
+        "--no-llm-embedding",
+        action="store_true",
+        help="do not offer needs_clarification and likely_wrong the default model's own "
+        "prompt embedding (llama.cpp: its final-layer state at the judge prompt's last "
+        "token; the costliest block of a cold run)",
+    )
     tj.add_argument("--json", action="store_true", help="print the card as JSON")
     tj.add_argument("--quiet", action="store_true", help="no progress bars")
     tj.set_defaults(handler=cmd_train_judges)
@@ -141,6 +148,7 @@ def cmd_train_judges(args) -> int:
             ablation=not args.no_ablation,
             progress=not args.quiet,
             se_probe=args.se_probe,
+            llm_embedding=not args.no_llm_embedding,
         )
     )
     print(dumps(card) if args.json else summary(card, out_dir))
