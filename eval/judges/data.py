@@ -13,9 +13,10 @@ clarification needed). Exemplars that near-duplicate a dev or test row are left 
                        request exemplars vague (1) / clear or etiquette (0), among them
                        follow-ups folded onto their previous request, "request
                        (follow-up)" (agent.templates.fold: the shape the judge reads a
-                       follow-up in, agent.judges.in_thread); the fully specified task
-                       requests of prompts/fact_exemplars.yaml (0), some of them
-                       clarified turns of that same folded shape
+                       follow-up in, agent.judges.in_thread); prompts/fact_exemplars.yaml
+                       (0): its fact questions (single-answer, fully specified: the
+                       plain facts AmbigNQ's clear rows alone did not teach) and its
+                       task requests, some of them clarified turns of that folded shape
   contested            MoralChoice high (1) vs low (0) ambiguity; GlobalOpinionQA questions
                        contested (top option < 0.6) in most of their countries (1) or in
                        none (0), mixed ones left out; AmbigNQ and CLAMBER rows (0: facts and
@@ -36,6 +37,7 @@ limited to the AmbigNQ rows that have one.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -275,8 +277,8 @@ def judge_rows(judge: str, data_dir: Path) -> list[Row]:
         rows += request_exemplar_rows(judge, data_dir)
     if judge == "likely_wrong":
         rows += fact_exemplar_rows(data_dir)
-    elif "fact_exemplars" in SOURCES[judge]:  # task requests: fully specified, label 0
-        rows += [r for r in fact_exemplar_rows(data_dir) if r.group == "task"]
+    elif "fact_exemplars" in SOURCES[judge]:  # fully specified: no clarification, label 0
+        rows += [dataclasses.replace(r, label=0, gold=()) for r in fact_exemplar_rows(data_dir)]
     return rows
 
 

@@ -1,11 +1,18 @@
-"""The likely_wrong operating point: a cap on false hedging, not a ratio of the classes."""
+"""The judges' rows and operating points: the likely_wrong cap on false hedging (not a ratio
+of the classes), the exemplar weight, the fact exemplars' rows."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from eval.judges.data import Row, fact_exemplar_rows, load_fact_exemplars
+from eval.judges.data import (
+    Row,
+    exemplar_split,
+    fact_exemplar_rows,
+    judge_rows,
+    load_fact_exemplars,
+)
 from eval.judges.train import (
     EXEMPLAR_WEIGHTS,
     MAX_DEV_AUROC_LOSS,
@@ -52,6 +59,18 @@ def test_fact_exemplars_are_train_or_dev_rows_and_tasks_are_labelled_no_hedge():
     facts = [r for r in rows if r.group != "task"]
     assert facts and all(r.label == -1 and r.gold for r in facts)  # from the model's answer
     assert len(rows) <= len(load_fact_exemplars())
+
+
+@pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="../shared/data absent")
+def test_fact_exemplars_are_needs_clarification_rows_labelled_clear_in_their_hash_split():
+    rows = judge_rows("needs_clarification", DEFAULT_DATA_DIR)
+    facts = [r for r in rows if r.source == "fact_exemplars"]
+    written = {r.text for r in fact_exemplar_rows(DEFAULT_DATA_DIR)}
+    assert {r.text for r in facts} == written  # the fact questions and the task requests
+    assert {r.group for r in facts} - {"task"}, "the clear fact questions are rows too"
+    assert all(r.label == 0 and not r.gold for r in facts)
+    assert all(r.split == exemplar_split(r.text) for r in facts)
+    assert {r.split for r in facts} == {"train", "dev"}
 
 
 def test_exemplar_weight_picks_from_the_grid_within_the_dev_auroc_floor():
