@@ -29,10 +29,10 @@ MESSAGES = (
 def run_judges(repeats: int = 3) -> dict:
     from agent.context import load_embedder
     from agent.judges import Judges
-    from agent.llm import load_backend
+    from agent.llm.llamacpp_backend import LlamaCppBackend
 
     start = time.perf_counter()
-    backend = load_backend(None, backend="llamacpp")
+    backend = LlamaCppBackend.load(None)
     load_s = round(time.perf_counter() - start, 2)
     embedder = load_embedder()
     judges = Judges.load()
@@ -44,15 +44,18 @@ def run_judges(repeats: int = 3) -> dict:
 
     embedder.embed(list(MESSAGES))  # warm: the embedder's first call, its cache
     turn(judges, MESSAGES[0])  # warm: the backend's first call
-    rows = []
+    rows: list[dict] = []
+    times: dict[str, list[float]] = {"judges_s": [], "fallback_s": [], "block_s": []}
     for message in MESSAGES:
         with_block = _median_s(lambda m=message: turn(judges, m), repeats)
         fallback = _median_s(lambda m=message: turn(plain, m), repeats)
         block = _median_s(lambda m=message: _embed(backend, m), repeats)
+        for key, value in (("judges_s", with_block), ("fallback_s", fallback), ("block_s", block)):
+            times[key].append(value)
         rows.append(
             {"message": message, "judges_s": with_block, "fallback_s": fallback, "block_s": block}
         )
-    med = {k: statistics.median(r[k] for r in rows) for k in ("judges_s", "fallback_s", "block_s")}
+    med = {k: statistics.median(v) for k, v in times.items()}
     return {
         "backend": backend.name,
         "backend_load_s": load_s,

@@ -52,8 +52,8 @@ CANDIDATES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 """Feature sets offered per judge; those reading an auxiliary block (se_probe) only with
---se-probe (Options.se_probe), those reading the LLM's prompt embedding only with
-not with --no-llm-embedding (Options.llm_embedding)."""
+--se-probe (Options.se_probe), those reading the LLM's prompt embedding unless
+--no-llm-embedding (Options.llm_embedding)."""
 SE_CANDIDATES = {
     "answer_stats": ("answer_stats",),
     "embedding": ("embedding",),
@@ -97,7 +97,7 @@ def reads_llm(judge: str) -> bool:
 
 
 def _llm_block(cache, texts, llm, secs, opts) -> np.ndarray:
-    with phase(secs, "LLM prompt embeddings (own thread, beside the two above)"):
+    with phase(secs, "LLM prompt embeddings (own thread, beside embeddings and greedy answers)"):
         return cache.compute(
             "llm_embedding", texts, F.llm_embeddings(llm), "LLM embeddings", opts.progress
         )
