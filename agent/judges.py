@@ -10,10 +10,18 @@ card (data, split, features, test metrics, the command) are in agent/judge_weigh
   contested            P(reasonable value positions disagree)        -> value_conflict
   likely_wrong         P(the model's own greedy answer is wrong)     -> epistemic
 
-Features are cheap and exist for every backend: the request's sentence embedding
-(all-MiniLM-L6-v2, the agent's embedder) and the token statistics of the model's greedy
-answer to the request (JUDGE_TOKENS new tokens, log-probs every backend returns). Which
-blocks each judge reads is stored with its weights; the card's ablation says why.
+Features: the request's sentence embedding (all-MiniLM-L6-v2, the agent's embedder) and
+the token statistics of the model's greedy answer to the request (JUDGE_TOKENS new
+tokens, log-probs every backend returns) exist for every backend. The model's own prompt
+embedding (LLM_BLOCK: its final-layer state at the last token of the judge prompt, the
+one prefill the greedy answer needs anyway, whose KV that answer then reuses) exists where
+the backend runs the model the judges were trained on (llama.cpp, the default, and
+transformers: `prompt_embeddings`, agent.llm.base.PromptEmbedder). A judge reads it only
+where it paid on dev (train-judges' LLM_MARGIN); such a judge has a fallback probe
+(FALLBACK, trained without the block, its operating point shifted onto the judge's), which
+answers on any other backend (an OpenAI-compatible server, another model), and the
+estimate's probe name and evidence say so. Which blocks each judge reads is stored with
+its weights; the card says why.
 
 likely_wrong is trained on AmbigNQ questions and the factual exemplars of
 prompts/fact_exemplars.yaml (easy to obscure questions with accepted answers: 1 when the
@@ -56,7 +64,7 @@ from pathlib import Path
 import numpy as np
 
 from agent.errors import ConfigError
-from agent.llm.base import Messages, Sample
+from agent.llm.base import Messages, PromptEmbedder, Sample
 from agent.templates import fold, render
 from uncertainty.judged import JudgeEstimate
 from uncertainty.probe import Probe, answer_stats, load_probe
@@ -81,6 +89,11 @@ IN_THREAD = ("needs_clarification",)
 """Judges that also read a follow-up in its thread shape (`in_thread`): P = min of both."""
 JUDGE_TOKENS = 32
 """New tokens of the judge's greedy answer (training and inference use the same)."""
+LLM_BLOCK = "llm_embedding"
+"""The model's own prompt embedding (`prompt_embeddings` of the backend: its final-layer
+state at the judge prompt's last token); only the model the judge was trained on gives it."""
+FALLBACK = "{judge}.fallback.npz"
+"""Weights of a judge that reads LLM_BLOCK, for a backend that cannot give that block."""
 
 
 def judge_conversation(request: str, context: Sequence[dict[str, str]] = ()) -> Messages:
@@ -102,6 +115,14 @@ def in_thread(request: str, previous: str | None = None) -> str | None:
     return fold(previous, request) if previous else None
 
 
+def _reading_llm(probes: dict[str, Probe]) -> list[str]:
+    return [j for j, p in probes.items() if LLM_BLOCK in p.block_names]
+
+
+_THREADED = ("embedding", LLM_BLOCK)
+"""Blocks read again for a follow-up's thread shape (block "<name>_in_thread")."""
+
+
 def judge_greedy(
     backend, request: str, deadline: float | None = None, context: Sequence[dict[str, str]] = ()
 ) -> Sample:
@@ -115,12 +136,21 @@ def judge_greedy(
 class Judges:
     """The three probes, loaded once; `judge(request, ...)` runs them on one request."""
 
-    def __init__(self, probes: dict[str, Probe], auxiliary: dict[str, Probe] | None = None):
+    def __init__(
+        self,
+        probes: dict[str, Probe],
+        auxiliary: dict[str, Probe] | None = None,
+        fallbacks: dict[str, Probe] | None = None,
+    ):
         missing = [j for j in JUDGES if j not in probes]
         if missing:
             raise ConfigError(f"judge weights missing for: {', '.join(missing)}")
         self.probes = probes
         self.auxiliary = auxiliary or {}
+        self.fallbacks = fallbacks or {}
+        orphans = [j for j in _reading_llm(probes) if j not in self.fallbacks]
+        if orphans:
+            raise ConfigError(f"fallback judge weights missing for: {', '.join(orphans)}")
         absent = {b for p in probes.values() for b in p.block_names} & set(AUXILIARY)
         if absent - set(self.auxiliary):
             raise ConfigError(f"auxiliary probe missing for: {', '.join(sorted(absent))}")
@@ -140,11 +170,31 @@ class Judges:
         absent = [str(p) for p in aux_paths.values() if not p.is_file()]
         if absent:
             raise ConfigError(f"auxiliary probe weights not found: {', '.join(absent)}")
-        return cls(probes, {b: load_probe(p) for b, p in aux_paths.items()})
+        fb_paths = {j: Path(folder) / FALLBACK.format(judge=j) for j in _reading_llm(probes)}
+        absent = [str(p) for p in fb_paths.values() if not p.is_file()]
+        if absent:
+            raise ConfigError(f"fallback judge weights not found: {', '.join(absent)}")
+        return cls(
+            probes,
+            {b: load_probe(p) for b, p in aux_paths.items()},
+            {j: load_probe(p) for j, p in fb_paths.items()},
+        )
 
     def needs(self) -> set[str]:
-        every = [*self.probes.values(), *self.auxiliary.values()]
+        every = [*self.probes.values(), *self.auxiliary.values(), *self.fallbacks.values()]
         return {b for p in every for b in p.block_names} - set(AUXILIARY)
+
+    def reads_llm(self, backend) -> bool:
+        """Whether the backend gives LLM_BLOCK for the model the judges were trained on
+        (each such probe's meta "llm", a backend name's start: 4-bit or F16 copies of it
+        count); else the fallback judges answer."""
+        models = {self.probes[j].meta.get("llm", "") for j in self.fallbacks}
+        name = str(getattr(backend, "name", ""))
+        return (
+            bool(models)
+            and isinstance(backend, PromptEmbedder)
+            and all(m and name.startswith(m) for m in models)
+        )
 
     def read(
         self,
@@ -165,6 +215,13 @@ class Judges:
         out = {"embedding": vectors[0]}
         if threaded is not None:
             out["embedding_in_thread"] = vectors[1]
+        if self.reads_llm(backend):  # first: the greedy answer below reuses its KV
+            # one prompt per call: a batch moves the last bits of each row, and a message
+            # gets the same value alone whether or not a thread shape came with it
+            vectors = [backend.prompt_embeddings([judge_conversation(t)])[0] for t in texts]
+            out[LLM_BLOCK] = np.asarray(vectors[0], np.float64)
+            if threaded is not None:
+                out[f"{LLM_BLOCK}_in_thread"] = np.asarray(vectors[1], np.float64)
         greedy = None
         if self.needs() & GREEDY_BLOCKS:
             greedy = judge_greedy(backend, request, deadline, context)
@@ -180,10 +237,19 @@ class Judges:
         the message alone and in its thread, both kept as evidence."""
         out = []
         for j, p in self.probes.items():
-            evidence = {"threshold_chosen_on_dev": p.meta.get("dev_threshold")}
+            evidence: dict = {"threshold_chosen_on_dev": p.meta.get("dev_threshold")}
+            if j in self.fallbacks and LLM_BLOCK not in blocks:
+                p = self.fallbacks[j]
+                evidence["fallback"] = (
+                    f"the backend gives no {LLM_BLOCK} of the model this judge was trained "
+                    f"on ({self.probes[j].meta.get('llm')}): its fallback probe answers"
+                )
             probability = p.score(blocks)
             if j in IN_THREAD and "embedding_in_thread" in blocks:
-                threaded = p.score({**blocks, "embedding": blocks["embedding_in_thread"]})
+                again = {
+                    b: blocks[f"{b}_in_thread"] for b in _THREADED if f"{b}_in_thread" in blocks
+                }
+                threaded = p.score({**blocks, **again})
                 evidence |= {"alone": probability, "in_thread": threaded}
                 probability = min(probability, threaded)
             out.append(

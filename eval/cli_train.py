@@ -27,7 +27,10 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
         "empty (OMP_NUM_THREADS=1, 2 CPU cores shared with other work; 2026-12-02): loading "
         "rows and models 36 s (the first load converts the GGUF), embeddings of 9,740 texts "
         "140 s, greedy answers of the 1,172 likely_wrong rows 446 s, fits and reports 23 s: "
-        "646 s in all (1,085 s at load ~4) with --no-ablation; 40-75 s with the cache warm. "
+        "646 s in all (1,085 s at load ~4) with --no-ablation, before the model's prompt "
+        "embedding (llm_embedding) was added: that block, 7,406 texts through llama.cpp on "
+        "one thread, took 895 s alone at load ~3 and now runs on its own thread beside the "
+        "embeddings and greedy answers; 60-100 s with the cache warm. "
         "--se-probe adds ~45 min (5 sampled answers for each of 640 train/dev rows: 4.1 s a "
         "row on 48 of them at load ~3; and the greedy answers of their 462 other rows); the "
         "hidden-state ablation (without --no-ablation) adds ~25 min (2,214 rows at 0.69 s, "
@@ -59,6 +62,13 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also fit the semantic-entropy probe (samples answers: the costliest part) and "
         "offer its logit to likely_wrong",
+    )
+    tj.add_argument(
+        "--no-llm-embedding",
+        action="store_true",
+        help="do not offer needs_clarification and likely_wrong the default model's own "
+        "prompt embedding (llama.cpp: its final-layer state at the judge prompt's last "
+        "token; the costliest block of a cold run)",
     )
     tj.add_argument("--json", action="store_true", help="print the card as JSON")
     tj.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -141,6 +151,7 @@ def cmd_train_judges(args) -> int:
             ablation=not args.no_ablation,
             progress=not args.quiet,
             se_probe=args.se_probe,
+            llm_embedding=not args.no_llm_embedding,
         )
     )
     print(dumps(card) if args.json else summary(card, out_dir))

@@ -140,6 +140,17 @@ class LLMBackend(Protocol):
         ...
 
 
+@runtime_checkable
+class PromptEmbedder(Protocol):
+    """A backend that runs the model itself can also give its prompt embedding (the
+    llama.cpp and transformers backends; agent.judges reads it as LLM_BLOCK)."""
+
+    def prompt_embeddings(self, conversations: list[Messages]) -> Any:
+        """One row per conversation (an array, conversations x hidden size): the model's
+        final-layer state, after its last norm, at the rendered prompt's last token."""
+        ...
+
+
 def check_text(text: object) -> str:
     """`text` if it is a str that can be encoded (no lone surrogates), else
     InvalidInputError with a reason a user understands."""

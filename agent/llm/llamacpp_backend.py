@@ -106,6 +106,7 @@ class LlamaCppBackend:
             n_tokens=N_BATCH, embd=0, n_seq_max=MAX_SEQUENCES, verbose=False
         )
         self.n_vocab = int(llama_cpp.llama_vocab_n_tokens(self._vocab))
+        self.n_embd = int(llama_cpp.llama_model_n_embd(self._model.model))
         self._eog = np.array(
             [bool(llama_cpp.llama_vocab_is_eog(self._vocab, t)) for t in range(self.n_vocab)]
         )
@@ -227,6 +228,43 @@ class LlamaCppBackend:
             finish_reason=more.finish_reason,
         )
 
+    def prompt_embeddings(self, conversations: list[Messages]) -> np.ndarray:
+        """The model's final-layer state (after its last norm, the vector the LM head
+        reads) at each rendered prompt's last token, the assistant cue: one row of
+        n_embd per conversation. The prompts are prefilled as a generation prefills them
+        (a shared system prompt decoded once: prefill_entries), all but their last
+        tokens without any output; the last tokens then in embedding mode (llama.cpp
+        outputs every token of an embedding batch, so only those go in it). The KV is
+        kept: a greedy answer to the same prompt right after decodes only its last token."""
+        if not conversations:
+            return np.zeros((0, self.n_embd), dtype=np.float32)
+        prompts = [self.tokens(self.render(m)) for m in conversations]
+        self._check_fits(prompts, 1, 1)
+        rows: list[np.ndarray] = []
+        with self._lock:
+            for group in self._groups(prompts, 1, 1):
+                self._reset()
+                plan = [(prompts[i], [sid], 0) for sid, i in enumerate(group)]
+                entries = prefill_entries(plan)
+                last = [e for e in entries if e[2] == len(e[0]) - 1]
+                self._feed([e for e in entries if e[2] < len(e[0]) - 1], outputs=False)
+                self._llama.llama_set_embeddings(self._ctx.ctx, True)
+                try:
+                    for lo in range(0, len(last), N_BATCH):
+                        chunk = last[lo : lo + N_BATCH]
+                        self._fill(
+                            [(t[pos], sids, pos) for t, sids, pos in chunk], [True] * len(chunk)
+                        )
+                        rows += [self._embedding(j) for j in range(len(chunk))]
+                finally:
+                    self._llama.llama_set_embeddings(self._ctx.ctx, False)
+                self._kept = {sids[0]: list(tokens) for tokens, sids, _ in plan}
+        return np.stack(rows)
+
+    def _embedding(self, i: int) -> np.ndarray:
+        ptr = self._llama.llama_get_embeddings_ith(self._ctx.ctx, i)
+        return np.ctypeslib.as_array(ptr, shape=(self.n_embd,)).copy()
+
     # -- generation -----------------------------------------------------------
 
     def _check_fits(self, prompts: list[list[int]], n: int, max_new: int) -> None:
@@ -326,13 +364,13 @@ class LlamaCppBackend:
                 best, length = sid, same
         return best, length
 
-    def _feed(self, pending: list[tuple[Any, ...]]) -> np.ndarray:
+    def _feed(self, pending: list[tuple[Any, ...]], outputs: bool = True) -> np.ndarray:
         """Decode (tokens, sequence ids, position) entries in N_BATCH chunks; the logits
-        of each prompt's last token, in order."""
+        of each prompt's last token, in order (none when not `outputs`)."""
         rows = []
         for lo in range(0, len(pending), N_BATCH):
             chunk = pending[lo : lo + N_BATCH]
-            wanted = [pos == len(t) - 1 for t, _, pos in chunk]
+            wanted = [outputs and pos == len(t) - 1 for t, _, pos in chunk]
             self._fill([(t[pos], sids, pos) for t, sids, pos in chunk], wanted)
             rows.append(self._logits(sum(wanted)))
         return np.concatenate(rows) if rows else np.zeros((0, self.n_vocab), dtype=np.float32)

@@ -14,6 +14,11 @@ Differences from the in-process backend, by the nature of an HTTP API: the serve
 the tokenizer, so samples carry log-probs but no token ids; `min_new_tokens` and the
 straggler cut are not sent (no portable parameter); `stop` strings go to the server,
 which ends a sample at any occurrence (also before its first visible character).
+No `prompt_embeddings` (agent.llm.base.PromptEmbedder): a server's `/v1/embeddings` is
+not that vector (llama.cpp's server pools the raw input, not the rendered chat prompt's
+last token, and only when started with --embeddings; vLLM serves it for pooling models
+only; a hosted API embeds with another model), so the judges that read it answer with
+their fallback probes (agent.judges).
 
 Same sampler as in-process: servers sample with their own defaults (llama-cpp-python's:
 top_k 40, min_p 0.05, repeat_penalty 1.1), which would make the same model answer

@@ -21,6 +21,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from agent.errors import GenerationError, InvalidInputError
 from agent.llm.base import (
     FinishReason,
@@ -169,6 +171,23 @@ class TransformersBackend:
             return []
         params = SamplingParams(n=1, max_new_tokens=max_new_tokens)
         return self._generate(self.encode(conversations, max_new_tokens), params, do_sample=False)
+
+    def prompt_embeddings(self, conversations: list[Messages]) -> np.ndarray:
+        """The model's final-layer state (after its last norm, what the LM head reads) at
+        each rendered prompt's last token: the vector LlamaCppBackend.prompt_embeddings
+        gives for the same weights (left padding: every row's last token is the last)."""
+        import torch
+
+        if not conversations:
+            return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
+        batch = self.encode(conversations, 1)
+        positions = (batch["attention_mask"].cumsum(-1) - 1).clamp(min=0)
+        with torch.inference_mode():
+            out = self.model(
+                **batch, position_ids=positions, output_hidden_states=True, logits_to_keep=1
+            )
+        rows: np.ndarray = out.hidden_states[-1][:, -1, :].float().cpu().numpy()
+        return rows
 
     def extend(
         self,

@@ -101,6 +101,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="instead: the culture adapters' cost (lazy load, batched vs one call per group, "
         "vs the base model; eval/bench/cultures.py; --repeats)",
     )
+    p.add_argument(
+        "--judges",
+        action="store_true",
+        help="instead: what the judges' llm_embedding block costs a turn on llama.cpp, "
+        "beside their fallback probes (eval/bench/judges.py; --repeats)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
     for name in ("samples", "tokens", "repeats", "turn_repeats"):
@@ -124,10 +130,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.cultures:
+    if args.cultures or args.judges:
         from eval.bench.cultures import run_cultures
+        from eval.bench.judges import run_judges
 
-        figures = run_cultures(args.repeats)
+        figures = (run_judges if args.judges else run_cultures)(args.repeats)
         print(
             json.dumps(figures, indent=1)
             if args.json

@@ -13,10 +13,14 @@ from eval.splits import MANIFEST_PATH, SPLITS, data_file_records
 
 WHY = """\
 Why these features. The request's MiniLM embedding and the greedy answer's token
-statistics exist for every backend (transformers, an OpenAI-compatible server, llama.cpp);
-SmolLM2's hidden states only for the transformers backend, so they are used only if the
-ablation below shows they pay on dev. Logistic regression: a few microseconds per
-request, deterministic, weights small enough to commit as .npz (no pickle)."""
+statistics exist for every backend (transformers, an OpenAI-compatible server, llama.cpp).
+The model's own prompt embedding (llm_embedding) exists where the backend runs the model
+itself (llama.cpp, the default, and transformers; not a server): a judge reads it only if
+its dev AUROC beats the best set without it by LLM_MARGIN (eval/judges/run.py), and such
+a judge has a fallback probe without it (its section below) for the other backends.
+SmolLM2's mid-layer hidden states are used only if the ablation below shows they pay on
+dev. Logistic regression or a one-layer MLP: well under a millisecond per request,
+deterministic, weights small enough to commit as .npz (no pickle)."""
 
 
 def _fmt(ci) -> str:
@@ -249,6 +253,18 @@ def markdown(card: dict) -> str:
             ]
         out += _likely_wrong_dev(j)
         out += ["", "Test:", "", *_binary_table(j["test"])]
+        if j.get("fallback"):
+            fb = j["fallback"]
+            out += [
+                "",
+                f"Fallback `{fb['probe']}` (for a backend without llm_embedding: an "
+                f"OpenAI-compatible server, another model): features "
+                f"{' + '.join(fb['features'])}; model: {fb['model']}; dev AUROC "
+                f"{fb['dev_auroc']:.3f}; its own dev threshold {fb['own_threshold']:.3f}, its "
+                f"logit shifted to put that at {j['dev_threshold']:.3f}. Test:",
+                "",
+                *_binary_table({"all": fb["test"]["all"]}),
+            ]
         if "perspectives_rate" in j["test"]:
             out += ["", "| set | n | rate of P >= threshold [95% CI] |", "|---|---|---|"]
             out += [

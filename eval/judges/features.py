@@ -3,8 +3,11 @@
 - embedding: the agent's sentence embedder on the message (uncertainty.Embedder);
 - answer_stats: token statistics of the model's greedy answer (agent.judges.judge_conversation,
   JUDGE_TOKENS new tokens), plus the answer text (the likely_wrong label needs it);
-- hidden: the LLM's hidden state at the last prompt token (Kossen et al. 2024), for the
-  ablation only: the transformers backend has it, the server and llama.cpp backends do not.
+- llm_embedding: the default model's own final-layer state at the judge prompt's last
+  token, from llama.cpp (the backend the agent runs by default; LlamaCppBackend.
+  prompt_embeddings), for the judges offered it (run.CANDIDATES);
+- hidden: the LLM's mid-layer hidden state at the last prompt token (Kossen et al. 2024),
+  for the ablation only (transformers).
 
 Blocks are cached per (block, model, text) in a folder (default runs/judge-features), so
 a second `train-judges` reuses them; `--fresh` ignores the cache.
@@ -113,6 +116,14 @@ class FeatureCache:
 
 def embeddings(embedder) -> Callable[[list[str]], list[np.ndarray]]:
     return lambda texts: list(np.asarray(embedder.embed(texts), dtype=np.float32))
+
+
+def llm_embeddings(backend) -> Callable[[list[str]], list[np.ndarray]]:
+    """The LLM's prompt embedding of each message's judge conversation (the prompt its
+    greedy answer reads: judge_conversation), backend.prompt_embeddings."""
+    return lambda texts: list(
+        np.asarray(backend.prompt_embeddings([judge_conversation(t) for t in texts]), np.float32)
+    )
 
 
 def greedy_answers(backend, texts_out: dict[str, str]) -> Callable[[list[str]], list[np.ndarray]]:
@@ -226,6 +237,10 @@ def describe() -> dict:
                 "baseline as a feature",
                 "se_probe": "the semantic-entropy probe's logit (1): its prediction, from "
                 "embedding and answer_stats, that the model's sampled answers scatter",
+                "llm_embedding": "the default model's prompt embedding (576): its final-layer "
+                "state, after the last norm, at the judge prompt's last token (the assistant "
+                "cue of judge_conversation), from llama.cpp (LlamaCppBackend.prompt_embeddings, "
+                "F16, the backend the agent runs by default)",
                 "hidden": "SmolLM2 hidden state at the last prompt token, layer "
                 f"round({HIDDEN_LAYER_FRACTION:.3f} x layers) (576; ablation only)",
             }

@@ -7,12 +7,13 @@ import json
 import platform
 import random
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from agent.judges import AUXILIARY, JUDGES, WEIGHTS_DIR
+from agent.judges import AUXILIARY, FALLBACK, JUDGES, WEIGHTS_DIR
 from eval.correctness import match
 from eval.judges import features as F
 from eval.judges.card import write_card
@@ -31,26 +32,38 @@ from eval.judges.train import (
 from uncertainty.probe import ANSWER_STATS, save_probe
 
 CANDIDATES: dict[str, dict[str, tuple[str, ...]]] = {
-    "needs_clarification": {"embedding": ("embedding",)},
+    "needs_clarification": {
+        "embedding": ("embedding",),
+        "llm_embedding": ("llm_embedding",),
+        "embedding + llm_embedding": ("embedding", "llm_embedding"),
+    },
     "contested": {"embedding": ("embedding",)},
     "likely_wrong": {
         "token_entropy": ("token_entropy",),
         "answer_stats": ("answer_stats",),
         "embedding": ("embedding",),
         "answer_stats + embedding": ("answer_stats", "embedding"),
+        "llm_embedding": ("llm_embedding",),
+        "answer_stats + llm_embedding": ("answer_stats", "llm_embedding"),
+        "answer_stats + embedding + llm_embedding": ("answer_stats", "embedding", "llm_embedding"),
         "se_probe": ("se_probe",),
         "se_probe + token_entropy": ("se_probe", "token_entropy"),
         "se_probe + token_entropy + embedding": ("se_probe", "token_entropy", "embedding"),
     },
 }
 """Feature sets offered per judge; those reading an auxiliary block (se_probe) only with
---se-probe (Options.se_probe)."""
+--se-probe (Options.se_probe), those reading the LLM's prompt embedding unless
+--no-llm-embedding (Options.llm_embedding)."""
 SE_CANDIDATES = {
     "answer_stats": ("answer_stats",),
     "embedding": ("embedding",),
     "answer_stats + embedding": ("answer_stats", "embedding"),
 }
 """Feature sets of the semantic-entropy probe (the auxiliary probe behind se_probe)."""
+LLM_MARGIN = 0.01
+"""A set reading llm_embedding is chosen only if its dev AUROC beats the best set without
+it by this much: the block costs a prefill per turn and ties the judge to a backend that
+has it (agent.llm: prompt_embeddings)."""
 ABLATION_ROWS = {"train": 400, "dev": 200}  # per judge; likely_wrong uses all its rows
 
 
@@ -65,15 +78,89 @@ class Options:
     se_probe: bool = False
     """Fit the semantic-entropy probe (SE_SAMPLES sampled answers per row: the costliest
     part by far) and offer its se_probe block to likely_wrong."""
+    llm_embedding: bool = True
+    """Compute the default model's prompt embedding (llama.cpp, features.llm_embeddings)
+    for the judges offered it and offer its llm_embedding block."""
 
 
-def offered(judge: str, se_probe: bool) -> dict[str, tuple[str, ...]]:
+def offered(judge: str, se_probe: bool, llm_embedding: bool = False) -> dict[str, tuple[str, ...]]:
     """The candidate feature sets of a judge in this run (CANDIDATES)."""
+    absent = (set() if se_probe else set(AUXILIARY)) | (
+        set() if llm_embedding else {"llm_embedding"}
+    )
+    return {label: names for label, names in CANDIDATES[judge].items() if not set(names) & absent}
+
+
+def reads_llm(judge: str) -> bool:
+    """Whether some candidate set of the judge reads the LLM's prompt embedding."""
+    return any("llm_embedding" in names for names in CANDIDATES[judge].values())
+
+
+def _llm_block(cache, texts, llm, secs, opts) -> np.ndarray:
+    with phase(secs, "LLM prompt embeddings (own thread, beside embeddings and greedy answers)"):
+        return cache.compute(
+            "llm_embedding", texts, F.llm_embeddings(llm), "LLM embeddings", opts.progress
+        )
+
+
+def _select(judge, candidates, feats, y, train, dev):
+    """train.select over the sets without llm_embedding, then over those with it; the
+    latter win only by LLM_MARGIN of dev AUROC. (chosen, the best plain fit when the
+    chosen one reads llm_embedding else None, the selection table)."""
+    plain = {label: n for label, n in candidates.items() if "llm_embedding" not in n}
+    fitted, table = select(judge, plain, feats, y, train, dev)
+    extra = {label: n for label, n in candidates.items() if label not in plain}
+    if extra:
+        with_llm, more = select(judge, extra, feats, y, train, dev)
+        table += more
+        if with_llm.dev_auroc >= fitted.dev_auroc + LLM_MARGIN:
+            return with_llm, fitted, table
+    return fitted, None, table
+
+
+def _weighted(judge, fitted, feats, y, idx, exemplar):
+    """needs_clarification: the request-exemplar weight (train.exemplar_weight)."""
+    if judge != "needs_clarification":
+        return fitted, {}
+    fitted, w, wtable = exemplar_weight(judge, fitted, feats, y, idx["train"], idx["dev"], exemplar)
+    return fitted, {"exemplar_weight": w, "exemplar_weights": wtable}
+
+
+def _operating(judge, fitted, feats, y, dev, dev_rows):
+    """(probe, P on every row, the operating threshold chosen on dev)."""
+    probe = fitted.probe
+    p = probe.probability(np.concatenate([feats[b] for b in probe.block_names], axis=1))
+    return probe, p, threshold_for(judge, y[dev], p[dev], dev_rows)
+
+
+def _fallback(judge, plain, feats, y, idx, dev_rows, t, out_dir) -> dict:
+    """The judge for a backend without prompt embeddings (Judges: FALLBACK file): the
+    best set without llm_embedding, its own operating threshold chosen on dev by the same
+    rule, and its logit shifted so that this threshold falls at the judge's `t` (one
+    profile threshold serves both; a monotone shift: its AUROC is unchanged)."""
+    probe, p, own = _operating(judge, plain, feats, y, idx["dev"], dev_rows)
+    shift = _logit(t) - _logit(own)
+    probe = dataclasses.replace(
+        probe,
+        name=f"{judge}-fallback-v1",
+        intercept=probe.intercept + shift,
+        meta={"model": plain.model, "dev_threshold": t, "own_threshold": own, "judge": judge},
+    )
+    save_probe(probe, Path(out_dir) / FALLBACK.format(judge=judge))
+    p = probe.probability(np.concatenate([feats[b] for b in probe.block_names], axis=1))
     return {
-        label: names
-        for label, names in CANDIDATES[judge].items()
-        if se_probe or not set(names) & set(AUXILIARY)
+        "probe": probe.name,
+        "features": list(probe.block_names),
+        "model": plain.model,
+        "dev_auroc": plain.dev_auroc,
+        "own_threshold": own,
+        "p": p,
     }
+
+
+def _logit(q: float) -> float:
+    q = min(max(q, 1e-6), 1 - 1e-6)
+    return float(np.log(q / (1 - q)))
 
 
 def _split_idx(rows: list[Row]) -> dict[str, np.ndarray]:
@@ -117,6 +204,7 @@ def _ablation(judge, rows, feats, y, backend, cache, progress) -> list[dict]:
 
 def train_judges(opts: Options) -> dict:
     from agent.llm import load_backend
+    from agent.llm.loading import resolve
     from agent.normativity import normativity_scores
     from uncertainty import Embedder
 
@@ -130,7 +218,15 @@ def train_judges(opts: Options) -> dict:
         # transformers: batched greedy answers (greedy_batch: the same tokens as one at a
         # time, tests/agent/llm/test_greedy_batch.py) and hidden states (the ablation)
         backend = load_backend(None, backend="transformers")
+        # the LLM's prompt embedding comes from the backend the agent runs by default
+        llm = load_backend(None, backend="llamacpp") if opts.llm_embedding else None
     texts = sorted({r.text for rs in [*rows.values(), se] for r in rs})
+    # the LLM's prompt embeddings (llama.cpp) on a thread of their own, beside the
+    # embeddings and greedy answers (torch): both release the GIL, so a second core
+    # halves the cold run's wall time; the values do not depend on it
+    pool = ThreadPoolExecutor(max_workers=1)
+    llm_texts = sorted({r.text for j, rs in rows.items() if reads_llm(j) for r in rs})
+    llm_job = None if llm is None else pool.submit(_llm_block, cache, llm_texts, llm, secs, opts)
     with phase(secs, "embeddings"):
         emb_all = cache.compute(
             "embedding", texts, F.embeddings(embedder), "embeddings", opts.progress
@@ -150,6 +246,10 @@ def train_judges(opts: Options) -> dict:
         for r in wrong_rows
     ]
     stats = np.stack([stats_of[r.text] for r in wrong_rows])
+    llm_of: dict[str, np.ndarray] = {}
+    if llm_job is not None:
+        llm_of = dict(zip(llm_texts, llm_job.result(), strict=True))
+    pool.shutdown()
 
     card: dict = {"judges": {}, "seed": SEED, "semantic_entropy_probe": None}
     sep = None
@@ -162,6 +262,8 @@ def train_judges(opts: Options) -> dict:
         jrows = rows[judge]
         y = np.array([r.label for r in jrows], dtype=int)
         feats = {"embedding": np.stack([emb_of[r.text] for r in jrows])}
+        if llm_of and reads_llm(judge):
+            feats["llm_embedding"] = np.stack([llm_of[r.text] for r in jrows])
         if judge == "likely_wrong":
             feats["answer_stats"] = stats
             feats["token_entropy"] = stats[:, :1]
@@ -170,21 +272,21 @@ def train_judges(opts: Options) -> dict:
                     np.concatenate([feats[b] for b in sep.block_names], axis=1)
                 )[:, None]
         idx = _split_idx(jrows)
-        candidates = offered(judge, opts.se_probe)
+        candidates = offered(judge, opts.se_probe, bool(llm_of))
         weights: dict = {}
         exemplar = np.array([r.source == "request_exemplars" for r in jrows])
         with phase(secs, "fit and select on dev"):
-            fitted, table = select(judge, candidates, feats, y, idx["train"], idx["dev"])
-            if judge == "needs_clarification":
-                fitted, w, wtable = exemplar_weight(
-                    judge, fitted, feats, y, idx["train"], idx["dev"], exemplar
-                )
-                weights = {"exemplar_weight": w, "exemplar_weights": wtable}
-        probe = fitted.probe
-        blocks = {b: feats[b] for b in probe.block_names}
-        p = probe.probability(np.concatenate([blocks[b] for b in probe.block_names], axis=1))
+            fitted, plain, table = _select(judge, candidates, feats, y, idx["train"], idx["dev"])
+            fitted, weights = _weighted(judge, fitted, feats, y, idx, exemplar)
         dev_rows = [r for r, k in zip(jrows, idx["dev"], strict=True) if k]
-        t = threshold_for(judge, y[idx["dev"]], p[idx["dev"]], dev_rows)
+        probe, p, t = _operating(judge, fitted, feats, y, idx["dev"], dev_rows)
+        fallback = None
+        if plain is not None:  # the judge reads llm_embedding: the fallback reads the rest
+            with phase(secs, "fit and select on dev"):
+                plain, _ = _weighted(judge, plain, feats, y, idx, exemplar)
+            fallback = _fallback(judge, plain, feats, y, idx, dev_rows, t, opts.out_dir)
+        else:  # no stale fallback weights (Judges.load reads them only beside such a judge)
+            (Path(opts.out_dir) / FALLBACK.format(judge=judge)).unlink(missing_ok=True)
         ablation = []
         if opts.ablation:
             with phase(secs, "hidden-state ablation"):
@@ -203,13 +305,17 @@ def train_judges(opts: Options) -> dict:
         probe = dataclasses.replace(
             probe,
             name=f"{judge}-v1",
-            meta={"model": fitted.model, "dev_threshold": t, "judge": judge},
+            meta={"model": fitted.model, "dev_threshold": t, "judge": judge}
+            | ({"llm": resolve(None).display_name} if plain is not None else {}),
         )
         save_probe(probe, Path(opts.out_dir) / f"{judge}.npz")
         dev_ex = idx["dev"] & exemplar
         with phase(secs, "test and dev reports (bootstrap)"):
             test = test_report(judge, test_rows, y[te], p[te], t, SEED, baselines)
             dev_report = binary_report(y[dev_ex], p[dev_ex], t, SEED) if dev_ex.any() else None
+            if fallback is not None:
+                p_fb = fallback.pop("p")
+                fallback["test"] = test_report(judge, test_rows, y[te], p_fb[te], t, SEED, {})
             if judge == "likely_wrong":
                 weights |= _likely_wrong_dev(dev_rows, y[idx["dev"]], p[idx["dev"]], t)
         card["judges"][judge] = {
@@ -228,6 +334,7 @@ def train_judges(opts: Options) -> dict:
             "selection": table,
             "ablation_hidden_state": ablation,
             **weights,
+            "fallback": fallback,
             "test": test,
             "dev_exemplars": dev_report,
         }

@@ -9,7 +9,7 @@ import numpy as np
 from agent.judges import AUXILIARY
 from eval.cli import build_parser
 from eval.judges.card import _se_section
-from eval.judges.run import CANDIDATES, offered, write_auxiliary
+from eval.judges.run import CANDIDATES, LLM_MARGIN, _select, offered, write_auxiliary
 from eval.judges.train import fit_probe
 
 
@@ -26,9 +26,34 @@ def test_se_probe_is_off_by_default_and_opt_in():
 def test_without_se_probe_no_candidate_reads_it():
     for judge in CANDIDATES:
         assert not _reads_aux(offered(judge, se_probe=False))
-        assert offered(judge, se_probe=True) == CANDIDATES[judge]
+        assert offered(judge, se_probe=True, llm_embedding=True) == CANDIDATES[judge]
     assert _reads_aux(offered("likely_wrong", se_probe=True))
     assert "answer_stats + embedding" in offered("likely_wrong", se_probe=False)
+
+
+def test_the_llm_embedding_is_offered_unless_opted_out_and_must_win_by_its_margin():
+    parser = build_parser()
+    assert parser.parse_args(["train-judges"]).no_llm_embedding is False
+    assert parser.parse_args(["train-judges", "--no-llm-embedding"]).no_llm_embedding is True
+    for judge in CANDIDATES:
+        sets = offered(judge, se_probe=True)
+        assert not any("llm_embedding" in names for names in sets.values())
+    assert "embedding + llm_embedding" in offered("needs_clarification", False, True)
+    # the block is chosen only when it beats the sets without it by LLM_MARGIN
+    rng = np.random.default_rng(0)
+    y = np.arange(200) % 2
+    signal = np.c_[y + rng.normal(scale=0.8, size=200), rng.normal(size=200)]
+    noise = rng.normal(size=(200, 2))
+    train, dev = np.arange(200) < 120, np.arange(200) >= 120
+    sets = {"embedding": ("embedding",), "llm_embedding": ("llm_embedding",)}
+    same = {"embedding": signal, "llm_embedding": signal}  # no gain: not chosen
+    fitted, plain, table = _select("needs_clarification", sets, same, y, train, dev)
+    assert fitted.features == ("embedding",) and plain is None
+    assert {r["features"] for r in table} == set(sets)
+    better = {"embedding": noise, "llm_embedding": signal}
+    fitted, plain, _ = _select("needs_clarification", sets, better, y, train, dev)
+    assert fitted.features == ("llm_embedding",) and plain.features == ("embedding",)
+    assert fitted.dev_auroc >= plain.dev_auroc + LLM_MARGIN
 
 
 def _probe():

@@ -145,3 +145,30 @@ def test_a_shared_system_prompt_is_prefilled_once_with_the_same_logits(
         assert together[2 * i].argmax() == alone[0].argmax()
         assert np.allclose(together[2 * i], alone[0], atol=5e-2)
     llamacpp_backend._reset()
+
+
+def _cos(a, b):
+    return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+
+def test_prompt_embeddings_are_the_final_state_at_the_last_prompt_token(
+    llamacpp_backend, transformers_backend, france
+):
+    import torch
+
+    login = [{"role": "user", "content": "write a login handler"}]
+    one = llamacpp_backend.prompt_embeddings([france])
+    assert one.shape == (1, llamacpp_backend.n_embd)
+    assert np.array_equal(one, llamacpp_backend.prompt_embeddings([france]))  # deterministic
+    both = llamacpp_backend.prompt_embeddings([login, france])
+    # batched with another prompt: the same vector up to F16 summation order
+    assert _cos(both[1], one[0]) > 0.9999 and _cos(both[0], one[0]) < 0.99
+    # it is the vector transformers' final hidden state (after the last norm) has there
+    prompt = transformers_backend._tokens(transformers_backend.render(france))
+    with torch.inference_mode():
+        out = transformers_backend.model(torch.tensor([prompt]), output_hidden_states=True)
+    assert _cos(out.hidden_states[-1][0, -1].float().numpy(), one[0]) > 0.9999
+    # the prompt's KV is kept: a greedy answer right after reads it and says the same
+    warm = llamacpp_backend.greedy(france, 8)
+    llamacpp_backend.clear_cache()
+    assert llamacpp_backend.greedy(france, 8).token_ids == warm.token_ids
