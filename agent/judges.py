@@ -218,10 +218,10 @@ class Judges:
         if self.reads_llm(backend):  # first: the greedy answer below reuses its KV
             # one prompt per call: a batch moves the last bits of each row, and a message
             # gets the same value alone whether or not a thread shape came with it
-            vectors = [backend.prompt_embeddings([judge_conversation(t)])[0] for t in texts]
-            out[LLM_BLOCK] = np.asarray(vectors[0], np.float64)
+            own = [np.asarray(backend.prompt_embeddings([judge_conversation(t)])[0]) for t in texts]
+            out[LLM_BLOCK] = own[0].astype(np.float64)
             if threaded is not None:
-                out[f"{LLM_BLOCK}_in_thread"] = np.asarray(vectors[1], np.float64)
+                out[f"{LLM_BLOCK}_in_thread"] = own[1].astype(np.float64)
         greedy = None
         if self.needs() & GREEDY_BLOCKS:
             greedy = judge_greedy(backend, request, deadline, context)
