@@ -3,5 +3,7 @@
 `python -m eval train-judges` runs it all: eval.judges.data builds each judge's labelled
 rows from the fixed splits (eval/splits.py) and prompts/normativity.yaml, features are
 computed once and cached (eval.judges.features), eval.judges.train fits the probes on
-train rows, picks the feature set on dev, and scores test rows for the card.
+train rows, picks the feature set on dev, and scores test rows for the card;
+eval.judges.run is the pipeline end to end, eval.judges.se_probe its opt-in
+semantic-entropy probe (`--se-probe`).
 """

@@ -43,6 +43,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from agent.normativity import EXEMPLARS_PATH, load_exemplars
 from agent.templates import PROMPTS_DIR, fold, read_data_file
 from eval.data import DATASETS
@@ -298,3 +300,7 @@ def se_rows(data_dir: Path, seed: int = 0) -> list[Row]:
             pick = random.Random(f"{seed}:{source}:{split}").sample(pool, min(n, len(pool)))
             rows += [Row(t, -1, split, source) for t in sorted(pick)]
     return rows
+
+
+def split_idx(rows: list[Row]) -> dict[str, np.ndarray]:
+    return {s: np.array([r.split == s for r in rows]) for s in ("train", "dev", "test")}

@@ -17,7 +17,8 @@ from agent.judges import AUXILIARY, FALLBACK, JUDGES, WEIGHTS_DIR
 from eval.correctness import match
 from eval.judges import features as F
 from eval.judges.card import write_card
-from eval.judges.data import Row, judge_rows, se_rows
+from eval.judges.data import Row, judge_rows, se_rows, split_idx
+from eval.judges.se_probe import se_probe, write_auxiliary
 from eval.judges.train import (
     SEED,
     binary_report,
@@ -54,12 +55,6 @@ CANDIDATES: dict[str, dict[str, tuple[str, ...]]] = {
 """Feature sets offered per judge; those reading an auxiliary block (se_probe) only with
 --se-probe (Options.se_probe), those reading the LLM's prompt embedding unless
 --no-llm-embedding (Options.llm_embedding)."""
-SE_CANDIDATES = {
-    "answer_stats": ("answer_stats",),
-    "embedding": ("embedding",),
-    "answer_stats + embedding": ("answer_stats", "embedding"),
-}
-"""Feature sets of the semantic-entropy probe (the auxiliary probe behind se_probe)."""
 LLM_MARGIN = 0.01
 """A set reading llm_embedding is chosen only if its dev AUROC beats the best set without
 it by this much: the block costs a prefill per turn and ties the judge to a backend that
@@ -163,10 +158,6 @@ def _logit(q: float) -> float:
     return float(np.log(q / (1 - q)))
 
 
-def _split_idx(rows: list[Row]) -> dict[str, np.ndarray]:
-    return {s: np.array([r.split == s for r in rows]) for s in ("train", "dev", "test")}
-
-
 def _ablation_subset(rows: list[Row], judge: str) -> np.ndarray:
     """Seeded subset of train and dev rows for the hidden-state ablation (bounded cost)."""
     keep = np.zeros(len(rows), dtype=bool)
@@ -192,7 +183,7 @@ def _ablation(judge, rows, feats, y, backend, cache, progress) -> list[dict]:
     best_label = max(sets, key=lambda label: len(sets[label]))
     sets["hidden"] = ("hidden",)
     sets[f"{best_label} + hidden"] = (*sets[best_label], "hidden")
-    idx = _split_idx(srows)
+    idx = split_idx(srows)
     _, table = select(judge, sets, sfeats, y[sub], idx["train"], idx["dev"])
     best: dict[str, dict] = {}
     for row in table:  # the best model per feature set
@@ -255,7 +246,7 @@ def train_judges(opts: Options) -> dict:
     sep = None
     if opts.se_probe:
         with phase(secs, "semantic-entropy probe (sampled answers, fit)"):
-            sep, card["semantic_entropy_probe"] = _se_probe(
+            sep, card["semantic_entropy_probe"] = se_probe(
                 se, emb_of, stats_of, backend, embedder, cache, opts
             )
     for judge in JUDGES:
@@ -271,7 +262,7 @@ def train_judges(opts: Options) -> dict:
                 feats["se_probe"] = sep.logit(
                     np.concatenate([feats[b] for b in sep.block_names], axis=1)
                 )[:, None]
-        idx = _split_idx(jrows)
+        idx = split_idx(jrows)
         candidates = offered(judge, opts.se_probe, bool(llm_of))
         weights: dict = {}
         exemplar = np.array([r.source == "request_exemplars" for r in jrows])
@@ -356,16 +347,6 @@ def train_judges(opts: Options) -> dict:
     return card
 
 
-def write_auxiliary(probe, read_by: list[str], out_dir: Path) -> None:
-    """The semantic-entropy probe's weights, only when a judge reads its block; else any
-    earlier file goes (Judges.load would not load it: no dead weights)."""
-    path = out_dir / f"{AUXILIARY['se_probe']}.npz"
-    if probe is not None and read_by:
-        save_probe(probe, path)
-    else:
-        path.unlink(missing_ok=True)
-
-
 def _likely_wrong_dev(rows: list[Row], y: np.ndarray, p: np.ndarray, t: float) -> dict:
     """likely_wrong on DEV rows: per row group at the operating threshold, and the
     threshold rule in use (train.threshold_for) beside the former Youden J rule."""
@@ -399,60 +380,6 @@ def _likely_wrong_dev(rows: list[Row], y: np.ndarray, p: np.ndarray, t: float) -
             "task requests hedged": metrics.rate(pred[[r.group == "task" for r in rows]]),
         }
     return {"dev_breakdown": breakdown, "threshold_rules": rules}
-
-
-SE_TARGET = 0  # column of the cached target: discrete semantic entropy (nats)
-
-
-def _se_probe(se, emb_of, stats_of, backend, embedder, cache, opts) -> tuple:
-    """The semantic-entropy probe (Kossen et al. 2024): the model's own semantic entropy
-    over SE_SAMPLES answers on TRAIN/DEV rows, binarised at its TRAIN median (label-free:
-    no gold answer), predicted from the request's embedding and the greedy answer's
-    statistics; feature set and model chosen by dev AUROC of that target."""
-    from uncertainty import EmbeddingJudge
-
-    judge = EmbeddingJudge(embedder)
-    target = cache.compute(
-        "semantic_entropy",
-        [r.text for r in se],
-        F.semantic_entropies(backend, judge, SEED),
-        "semantic entropy (sampled)",
-        opts.progress,
-        batch=F.SE_BATCH,
-    )[:, SE_TARGET]
-    idx = _split_idx(se)
-    cut = float(np.median(target[idx["train"]]))
-    y = (target > cut).astype(int)
-    feats = {
-        "embedding": np.stack([emb_of[r.text] for r in se]),
-        "answer_stats": np.stack([stats_of[r.text] for r in se]),
-    }
-    fitted, table = select("semantic_entropy", SE_CANDIDATES, feats, y, idx["train"], idx["dev"])
-    probe = dataclasses.replace(
-        fitted.probe,
-        name="semantic_entropy-v1",
-        meta={"model": fitted.model, "target": f"discrete SE > {cut:.3f} nats", "judge": "aux"},
-    )
-    info = {
-        "probe": probe.name,
-        "features": list(probe.block_names),
-        "model": fitted.model,
-        "samples": F.SE_SAMPLES,
-        "target": f"discrete semantic entropy over {F.SE_SAMPLES} samples > {cut:.3f} "
-        "nats (the TRAIN median)",
-        "rows": {
-            s: {
-                src: int(sum(1 for r in se if r.split == s and r.source == src))
-                for src in sorted({r.source for r in se})
-            }
-            for s in ("train", "dev")
-        },
-        "positives": {s: int(y[idx[s]].sum()) for s in ("train", "dev")},
-        "mean_se": {s: float(target[idx[s]].mean()) for s in ("train", "dev")},
-        "selection": table,
-        "dev_auroc": fitted.dev_auroc,
-    }
-    return probe, info
 
 
 def _versions() -> dict:

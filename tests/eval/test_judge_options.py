@@ -9,7 +9,8 @@ import numpy as np
 from agent.judges import AUXILIARY
 from eval.cli import build_parser
 from eval.judges.card import _se_section
-from eval.judges.run import CANDIDATES, LLM_MARGIN, _select, offered, write_auxiliary
+from eval.judges.run import CANDIDATES, LLM_MARGIN, _select, offered
+from eval.judges.se_probe import write_auxiliary
 from eval.judges.train import fit_probe
 
 
