@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.judges import AUXILIARY, FALLBACK, JUDGES, WEIGHTS_DIR
+from agent.judges import AUXILIARY, FALLBACK, JUDGES, LLM_BLOCK, WEIGHTS_DIR
 from eval.correctness import match
 from eval.judges import features as F
 from eval.judges.card import write_card
@@ -80,21 +80,19 @@ class Options:
 
 def offered(judge: str, se_probe: bool, llm_embedding: bool = False) -> dict[str, tuple[str, ...]]:
     """The candidate feature sets of a judge in this run (CANDIDATES)."""
-    absent = (set() if se_probe else set(AUXILIARY)) | (
-        set() if llm_embedding else {"llm_embedding"}
-    )
+    absent = (set() if se_probe else set(AUXILIARY)) | (set() if llm_embedding else {LLM_BLOCK})
     return {label: names for label, names in CANDIDATES[judge].items() if not set(names) & absent}
 
 
 def reads_llm(judge: str) -> bool:
     """Whether some candidate set of the judge reads the LLM's prompt embedding."""
-    return any("llm_embedding" in names for names in CANDIDATES[judge].values())
+    return any(LLM_BLOCK in names for names in CANDIDATES[judge].values())
 
 
 def _llm_block(cache, texts, llm, secs, opts) -> np.ndarray:
     with phase(secs, "LLM prompt embeddings (own thread, beside embeddings and greedy answers)"):
         return cache.compute(
-            "llm_embedding", texts, F.llm_embeddings(llm), "LLM embeddings", opts.progress
+            LLM_BLOCK, texts, F.llm_embeddings(llm), "LLM embeddings", opts.progress
         )
 
 
@@ -102,7 +100,7 @@ def _select(judge, candidates, feats, y, train, dev):
     """train.select over the sets without llm_embedding, then over those with it; the
     latter win only by LLM_MARGIN of dev AUROC. (chosen, the best plain fit when the
     chosen one reads llm_embedding else None, the selection table)."""
-    plain = {label: n for label, n in candidates.items() if "llm_embedding" not in n}
+    plain = {label: n for label, n in candidates.items() if LLM_BLOCK not in n}
     fitted, table = select(judge, plain, feats, y, train, dev)
     extra = {label: n for label, n in candidates.items() if label not in plain}
     if extra:
@@ -254,7 +252,7 @@ def train_judges(opts: Options) -> dict:
         y = np.array([r.label for r in jrows], dtype=int)
         feats = {"embedding": np.stack([emb_of[r.text] for r in jrows])}
         if llm_of and reads_llm(judge):
-            feats["llm_embedding"] = np.stack([llm_of[r.text] for r in jrows])
+            feats[LLM_BLOCK] = np.stack([llm_of[r.text] for r in jrows])
         if judge == "likely_wrong":
             feats["answer_stats"] = stats
             feats["token_entropy"] = stats[:, :1]
