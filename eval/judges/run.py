@@ -142,7 +142,9 @@ def train_judges(opts: Options) -> dict:
         ablation = []
         if opts.ablation:
             with phase(secs, "hidden-state ablation"):
-                ablation = hidden_state_ablation(judge, jrows, feats, y, backend, cache, opts.progress)
+                ablation = hidden_state_ablation(
+                    judge, jrows, feats, y, backend, cache, opts.progress
+                )
         test_rows = [r for r, k in zip(jrows, idx["test"], strict=True) if k]
         te = idx["test"]
         baselines = {}

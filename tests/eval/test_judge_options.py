@@ -8,8 +8,8 @@ import numpy as np
 
 from agent.judges import AUXILIARY
 from eval.cli import build_parser
-from eval.judges.card import _se_section
 from eval.judges.candidates import CANDIDATES, LLM_MARGIN, choose, offered
+from eval.judges.card import _se_section
 from eval.judges.se_probe import write_auxiliary
 from eval.judges.train import fit_probe
 
