@@ -1,6 +1,6 @@
 """The prefill plan of the llama.cpp backend: shared prompt prefixes are decoded once."""
 
-from agent.llm.llamacpp_backend import prefill_entries
+from agent.llm.llamacpp_prefill import prefill_entries
 
 
 def test_tokens_prompts_share_are_decoded_once_for_all_their_sequences():
