@@ -7,7 +7,7 @@ moves logits by ~0.2: enough to flip near-tied greedy choices ("What is the capi
 France?" starts "L'Étoile..." instead of "The capital of France is Paris."). F16 weights
 are the same numbers transformers runs in fp32, and on this CPU they decode as fast.
 
-Why `use_extra_bufts` is off when `amx_build()` (LlamaCppBackend): a build with AMX_INT8
+Why `use_extra_bufts` is off when `amx_build()` (llamacpp_decoder.Decoder): a build with AMX_INT8
 kernels repacks the weights into an AMX buffer, and `ggml_backend_amx_mul_mat` segfaults
 on the first multi-token batch where the VM does not really support AMX (llama.cpp
 #20824, dspy #10079); that was the `n_batch=1` crash on the old machine. We keep the

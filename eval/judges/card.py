@@ -16,7 +16,7 @@ Why these features. The request's MiniLM embedding and the greedy answer's token
 statistics exist for every backend (transformers, an OpenAI-compatible server, llama.cpp).
 The model's own prompt embedding (llm_embedding) exists where the backend runs the model
 itself (llama.cpp, the default, and transformers; not a server): a judge reads it only if
-its dev AUROC beats the best set without it by LLM_MARGIN (eval/judges/run.py), and such
+its dev AUROC beats the best set without it by LLM_MARGIN (eval/judges/candidates.py), and such
 a judge has a fallback probe without it (its section below) for the other backends.
 SmolLM2's mid-layer hidden states are used only if the ablation below shows they pay on
 dev. Logistic regression or a one-layer MLP: well under a millisecond per request,

@@ -5,7 +5,7 @@
   JUDGE_TOKENS new tokens), plus the answer text (the likely_wrong label needs it);
 - llm_embedding: the default model's own final-layer state at the judge prompt's last
   token, from llama.cpp (the backend the agent runs by default; LlamaCppBackend.
-  prompt_embeddings), for the judges offered it (run.CANDIDATES);
+  prompt_embeddings), for the judges offered it (candidates.CANDIDATES);
 - hidden: the LLM's mid-layer hidden state at the last prompt token (Kossen et al. 2024),
   for the ablation only (transformers).
 

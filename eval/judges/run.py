@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import platform
-import random
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,53 +12,23 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.judges import AUXILIARY, FALLBACK, JUDGES, LLM_BLOCK, WEIGHTS_DIR
+from agent.judges import FALLBACK, JUDGES, LLM_BLOCK, WEIGHTS_DIR
 from eval.correctness import match
 from eval.judges import features as F
+from eval.judges.ablation import hidden_state_ablation
+from eval.judges.candidates import (
+    choose,
+    exemplar_weighted,
+    fit_fallback,
+    offered,
+    operating_point,
+    reads_llm,
+)
 from eval.judges.card import write_card
 from eval.judges.data import Row, judge_rows, se_rows, split_idx
 from eval.judges.se_probe import se_probe, write_auxiliary
-from eval.judges.train import (
-    SEED,
-    binary_report,
-    exemplar_weight,
-    phase,
-    select,
-    test_report,
-    threshold_for,
-    timer,
-    youden_threshold,
-)
+from eval.judges.train import SEED, binary_report, phase, test_report, timer, youden_threshold
 from uncertainty.probe import ANSWER_STATS, save_probe
-
-CANDIDATES: dict[str, dict[str, tuple[str, ...]]] = {
-    "needs_clarification": {
-        "embedding": ("embedding",),
-        "llm_embedding": ("llm_embedding",),
-        "embedding + llm_embedding": ("embedding", "llm_embedding"),
-    },
-    "contested": {"embedding": ("embedding",)},
-    "likely_wrong": {
-        "token_entropy": ("token_entropy",),
-        "answer_stats": ("answer_stats",),
-        "embedding": ("embedding",),
-        "answer_stats + embedding": ("answer_stats", "embedding"),
-        "llm_embedding": ("llm_embedding",),
-        "answer_stats + llm_embedding": ("answer_stats", "llm_embedding"),
-        "answer_stats + embedding + llm_embedding": ("answer_stats", "embedding", "llm_embedding"),
-        "se_probe": ("se_probe",),
-        "se_probe + token_entropy": ("se_probe", "token_entropy"),
-        "se_probe + token_entropy + embedding": ("se_probe", "token_entropy", "embedding"),
-    },
-}
-"""Feature sets offered per judge; those reading an auxiliary block (se_probe) only with
---se-probe (Options.se_probe), those reading the LLM's prompt embedding unless
---no-llm-embedding (Options.llm_embedding)."""
-LLM_MARGIN = 0.01
-"""A set reading llm_embedding is chosen only if its dev AUROC beats the best set without
-it by this much: the block costs a prefill per turn and ties the judge to a backend that
-has it (agent.llm: prompt_embeddings)."""
-ABLATION_ROWS = {"train": 400, "dev": 200}  # per judge; likely_wrong uses all its rows
 
 
 @dataclass
@@ -78,117 +47,11 @@ class Options:
     for the judges offered it and offer its llm_embedding block."""
 
 
-def offered(judge: str, se_probe: bool, llm_embedding: bool = False) -> dict[str, tuple[str, ...]]:
-    """The candidate feature sets of a judge in this run (CANDIDATES)."""
-    absent = (set() if se_probe else set(AUXILIARY)) | (set() if llm_embedding else {LLM_BLOCK})
-    return {label: names for label, names in CANDIDATES[judge].items() if not set(names) & absent}
-
-
-def reads_llm(judge: str) -> bool:
-    """Whether some candidate set of the judge reads the LLM's prompt embedding."""
-    return any(LLM_BLOCK in names for names in CANDIDATES[judge].values())
-
-
 def _llm_block(cache, texts, llm, secs, opts) -> np.ndarray:
     with phase(secs, "LLM prompt embeddings (own thread, beside embeddings and greedy answers)"):
         return cache.compute(
             LLM_BLOCK, texts, F.llm_embeddings(llm), "LLM embeddings", opts.progress
         )
-
-
-def _select(judge, candidates, feats, y, train, dev):
-    """train.select over the sets without llm_embedding, then over those with it; the
-    latter win only by LLM_MARGIN of dev AUROC. (chosen, the best plain fit when the
-    chosen one reads llm_embedding else None, the selection table)."""
-    plain = {label: n for label, n in candidates.items() if LLM_BLOCK not in n}
-    fitted, table = select(judge, plain, feats, y, train, dev)
-    extra = {label: n for label, n in candidates.items() if label not in plain}
-    if extra:
-        with_llm, more = select(judge, extra, feats, y, train, dev)
-        table += more
-        if with_llm.dev_auroc >= fitted.dev_auroc + LLM_MARGIN:
-            return with_llm, fitted, table
-    return fitted, None, table
-
-
-def _weighted(judge, fitted, feats, y, idx, exemplar):
-    """needs_clarification: the request-exemplar weight (train.exemplar_weight)."""
-    if judge != "needs_clarification":
-        return fitted, {}
-    fitted, w, wtable = exemplar_weight(judge, fitted, feats, y, idx["train"], idx["dev"], exemplar)
-    return fitted, {"exemplar_weight": w, "exemplar_weights": wtable}
-
-
-def _operating(judge, fitted, feats, y, dev, dev_rows):
-    """(probe, P on every row, the operating threshold chosen on dev)."""
-    probe = fitted.probe
-    p = probe.probability(np.concatenate([feats[b] for b in probe.block_names], axis=1))
-    return probe, p, threshold_for(judge, y[dev], p[dev], dev_rows)
-
-
-def _fallback(judge, plain, feats, y, idx, dev_rows, t, out_dir) -> dict:
-    """The judge for a backend without prompt embeddings (Judges: FALLBACK file): the
-    best set without llm_embedding, its own operating threshold chosen on dev by the same
-    rule, and its logit shifted so that this threshold falls at the judge's `t` (one
-    profile threshold serves both; a monotone shift: its AUROC is unchanged)."""
-    probe, p, own = _operating(judge, plain, feats, y, idx["dev"], dev_rows)
-    shift = _logit(t) - _logit(own)
-    probe = dataclasses.replace(
-        probe,
-        name=f"{judge}-fallback-v1",
-        intercept=probe.intercept + shift,
-        meta={"model": plain.model, "dev_threshold": t, "own_threshold": own, "judge": judge},
-    )
-    save_probe(probe, Path(out_dir) / FALLBACK.format(judge=judge))
-    p = probe.probability(np.concatenate([feats[b] for b in probe.block_names], axis=1))
-    return {
-        "probe": probe.name,
-        "features": list(probe.block_names),
-        "model": plain.model,
-        "dev_auroc": plain.dev_auroc,
-        "own_threshold": own,
-        "p": p,
-    }
-
-
-def _logit(q: float) -> float:
-    q = min(max(q, 1e-6), 1 - 1e-6)
-    return float(np.log(q / (1 - q)))
-
-
-def _ablation_subset(rows: list[Row], judge: str) -> np.ndarray:
-    """Seeded subset of train and dev rows for the hidden-state ablation (bounded cost)."""
-    keep = np.zeros(len(rows), dtype=bool)
-    if judge == "likely_wrong":
-        keep[[r.split != "test" for r in rows]] = True
-        return keep
-    rng = random.Random(SEED)
-    for split, n in ABLATION_ROWS.items():
-        idx = [i for i, r in enumerate(rows) if r.split == split]
-        keep[sorted(rng.sample(idx, min(n, len(idx))))] = True
-    return keep
-
-
-def _ablation(judge, rows, feats, y, backend, cache, progress) -> list[dict]:
-    """Dev AUROC with and without SmolLM2 hidden states, on one seeded subset (the feature
-    sets without an auxiliary block: `offered` without --se-probe)."""
-    sub = _ablation_subset(rows, judge)
-    texts = [r.text for r, k in zip(rows, sub, strict=True) if k]
-    hidden = cache.compute("hidden", texts, F.hidden_states(backend), f"hidden ({judge})", progress)
-    srows = [r for r, k in zip(rows, sub, strict=True) if k]
-    sfeats = {b: v[sub] for b, v in feats.items()} | {"hidden": hidden}
-    sets = offered(judge, se_probe=False)
-    best_label = max(sets, key=lambda label: len(sets[label]))
-    sets["hidden"] = ("hidden",)
-    sets[f"{best_label} + hidden"] = (*sets[best_label], "hidden")
-    idx = split_idx(srows)
-    _, table = select(judge, sets, sfeats, y[sub], idx["train"], idx["dev"])
-    best: dict[str, dict] = {}
-    for row in table:  # the best model per feature set
-        if row["features"] not in best or row["dev_auroc"] > best[row["features"]]["dev_auroc"]:
-            best[row["features"]] = row
-    n = {s: int(v.sum()) for s, v in idx.items() if s != "test"}
-    return [dict(r, rows=n) for r in best.values()]
 
 
 def train_judges(opts: Options) -> dict:
@@ -265,21 +128,23 @@ def train_judges(opts: Options) -> dict:
         weights: dict = {}
         exemplar = np.array([r.source == "request_exemplars" for r in jrows])
         with phase(secs, "fit and select on dev"):
-            fitted, plain, table = _select(judge, candidates, feats, y, idx["train"], idx["dev"])
-            fitted, weights = _weighted(judge, fitted, feats, y, idx, exemplar)
+            fitted, plain, table = choose(judge, candidates, feats, y, idx["train"], idx["dev"])
+            fitted, weights = exemplar_weighted(judge, fitted, feats, y, idx, exemplar)
         dev_rows = [r for r, k in zip(jrows, idx["dev"], strict=True) if k]
-        probe, p, t = _operating(judge, fitted, feats, y, idx["dev"], dev_rows)
+        probe, p, t = operating_point(judge, fitted, feats, y, idx["dev"], dev_rows)
         fallback = None
         if plain is not None:  # the judge reads llm_embedding: the fallback reads the rest
             with phase(secs, "fit and select on dev"):
-                plain, _ = _weighted(judge, plain, feats, y, idx, exemplar)
-            fallback = _fallback(judge, plain, feats, y, idx, dev_rows, t, opts.out_dir)
+                plain, _ = exemplar_weighted(judge, plain, feats, y, idx, exemplar)
+            fallback = fit_fallback(judge, plain, feats, y, idx, dev_rows, t, opts.out_dir)
         else:  # no stale fallback weights (Judges.load reads them only beside such a judge)
             (Path(opts.out_dir) / FALLBACK.format(judge=judge)).unlink(missing_ok=True)
         ablation = []
         if opts.ablation:
             with phase(secs, "hidden-state ablation"):
-                ablation = _ablation(judge, jrows, feats, y, backend, cache, opts.progress)
+                ablation = hidden_state_ablation(
+                    judge, jrows, feats, y, backend, cache, opts.progress
+                )
         test_rows = [r for r, k in zip(jrows, idx["test"], strict=True) if k]
         te = idx["test"]
         baselines = {}
@@ -306,7 +171,7 @@ def train_judges(opts: Options) -> dict:
                 p_fb = fallback.pop("p")
                 fallback["test"] = test_report(judge, test_rows, y[te], p_fb[te], t, SEED, {})
             if judge == "likely_wrong":
-                weights |= _likely_wrong_dev(dev_rows, y[idx["dev"]], p[idx["dev"]], t)
+                weights |= _likely_wrong_dev_report(dev_rows, y[idx["dev"]], p[idx["dev"]], t)
         card["judges"][judge] = {
             "probe": probe.name,
             "features": list(probe.block_names),
@@ -345,7 +210,7 @@ def train_judges(opts: Options) -> dict:
     return card
 
 
-def _likely_wrong_dev(rows: list[Row], y: np.ndarray, p: np.ndarray, t: float) -> dict:
+def _likely_wrong_dev_report(rows: list[Row], y: np.ndarray, p: np.ndarray, t: float) -> dict:
     """likely_wrong on DEV rows: per row group at the operating threshold, and the
     threshold rule in use (train.threshold_for) beside the former Youden J rule."""
     from eval import metrics

@@ -8,8 +8,8 @@ import numpy as np
 
 from agent.judges import AUXILIARY
 from eval.cli import build_parser
+from eval.judges.candidates import CANDIDATES, LLM_MARGIN, choose, offered
 from eval.judges.card import _se_section
-from eval.judges.run import CANDIDATES, LLM_MARGIN, _select, offered
 from eval.judges.se_probe import write_auxiliary
 from eval.judges.train import fit_probe
 
@@ -48,11 +48,11 @@ def test_the_llm_embedding_is_offered_unless_opted_out_and_must_win_by_its_margi
     train, dev = np.arange(200) < 120, np.arange(200) >= 120
     sets = {"embedding": ("embedding",), "llm_embedding": ("llm_embedding",)}
     same = {"embedding": signal, "llm_embedding": signal}  # no gain: not chosen
-    fitted, plain, table = _select("needs_clarification", sets, same, y, train, dev)
+    fitted, plain, table = choose("needs_clarification", sets, same, y, train, dev)
     assert fitted.features == ("embedding",) and plain is None
     assert {r["features"] for r in table} == set(sets)
     better = {"embedding": noise, "llm_embedding": signal}
-    fitted, plain, _ = _select("needs_clarification", sets, better, y, train, dev)
+    fitted, plain, _ = choose("needs_clarification", sets, better, y, train, dev)
     assert fitted.features == ("llm_embedding",) and plain.features == ("embedding",)
     assert fitted.dev_auroc >= plain.dev_auroc + LLM_MARGIN
 

@@ -35,13 +35,13 @@ def test_quantized_weights_are_dequantized_once_and_cached(llamacpp_backend):
 
 def test_all_samples_decode_in_one_batch_per_step(llamacpp_backend, france, monkeypatch):
     sizes = []
-    original = llamacpp_backend._fill
+    original = llamacpp_backend._decoder.fill
 
     def counting_fill(entries, wanted):
         sizes.append(len(entries))
         return original(entries, wanted)
 
-    monkeypatch.setattr(llamacpp_backend, "_fill", counting_fill)
+    monkeypatch.setattr(llamacpp_backend._decoder, "fill", counting_fill)
     params = SamplingParams(n=6, max_new_tokens=5, min_new_tokens=5, seed=0)
     llamacpp_backend._reset()
     samples = llamacpp_backend.sample(france, params)
@@ -131,10 +131,10 @@ def test_a_shared_system_prompt_is_prefilled_once_with_the_same_logits(
     conversations = ([system, *france], [system, italy])
     prompts = [llamacpp_backend.tokens(llamacpp_backend.render(m)) for m in conversations]
     fed = []
-    original = llamacpp_backend._fill
+    original = llamacpp_backend._decoder.fill
     monkeypatch.setattr(
-        llamacpp_backend,
-        "_fill",
+        llamacpp_backend._decoder,
+        "fill",
         lambda entries, wanted: fed.append(len(entries)) or original(entries, wanted),
     )
     params = SamplingParams(n=2, max_new_tokens=1, seed=0)
