@@ -1,6 +1,26 @@
-"""The prefill plan of the llama.cpp backend: shared prompt prefixes are decoded once."""
+"""The prefill plan of the llama.cpp backend: calls that fit, the kept KV reused, shared
+prompt prefixes decoded once."""
 
-from agent.llm.llamacpp_prefill import prefill_entries
+import pytest
+
+from agent.errors import GenerationError
+from agent.llm.llamacpp_prefill import best_prefix, call_groups, prefill_entries
+
+
+def test_calls_are_split_where_sequence_ids_or_kv_cells_run_out():
+    # 32 sequence ids per call (half of MAX_SEQUENCES): 8 samples each -> 4 conversations
+    assert call_groups([[1] * 10] * 9, 8, 5, 8192) == [[0, 1, 2, 3], [4, 5, 6, 7], [8]]
+    # half the KV cells per call: 30 prompt + 10 new tokens each, 50 cells a call
+    assert call_groups([[1] * 30] * 3, 1, 10, 100) == [[0], [1], [2]]
+    with pytest.raises(GenerationError):
+        call_groups([[1]], 33, 1, 8192)
+
+
+def test_the_longest_kept_prefix_is_reused_but_never_the_last_token():
+    kept = {3: [1, 2, 3, 4], 5: [1, 2, 9]}
+    assert best_prefix(kept, [1, 2, 3, 4]) == (3, 3)  # the last token is decoded again
+    assert best_prefix(kept, [1, 2, 9, 7]) == (5, 3)
+    assert best_prefix({}, [1, 2]) == (-1, 0)
 
 
 def test_tokens_prompts_share_are_decoded_once_for_all_their_sequences():
