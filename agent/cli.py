@@ -172,7 +172,8 @@ def db_setting(db: str | None) -> dict:
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    from agent.api import Agent, validate_message
+    from agent.api import Agent
+    from agent.inputs import validate_message
 
     validate_message(args.message)  # before anything is loaded or opened
     agent = Agent(load_config(args))
@@ -261,8 +262,8 @@ def run_chat(args: argparse.Namespace) -> int:
 
 def run_sample(args: argparse.Namespace) -> int:
     """The foundation's raw view: greedy answer and N samples with log-probs."""
-    from agent.api import validate_message
     from agent.context import load_backend_for
+    from agent.inputs import validate_message
     from agent.llm.base import SamplingParams
 
     message = validate_message(args.message)  # the same checks as a turn, before loading
