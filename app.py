@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from agent import Agent, AgentConfig
-    from agent.cli import db_setting
+    from agent.cli_config import db_setting
     from agent.files import private_dir, private_umask
     from agent.participation import ParticipationStore
     from agent.perspectives import user_registry_path

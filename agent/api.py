@@ -1,37 +1,35 @@
 """The public API: `Agent` runs turns of the graph on persistent threads.
 
-Input is validated before the graph runs, so a rejected message never reaches the
-stored conversation; a failure inside a node (generation error, timeout) surfaces as a
-ClarionError and leaves the thread's last good checkpoint as it was.
+Input is validated before the graph runs (agent.inputs), so a rejected message never
+reaches the stored conversation; a failure inside a node (generation error, timeout)
+surfaces as a ClarionError and leaves the thread's last good checkpoint as it was.
 
 A turn is durable: it runs in a worker thread of its own, under the turn lock, and
 streams its events through a queue, so a consumer that goes away (a browser closing
 mid-turn) neither stops the turn nor holds the lock. A process killed mid-turn leaves a
 thread whose newest checkpoint is mid-run; the thread is read at its last checkpoint at
 rest (the last reply, or the clarifying question it waits on) and the next turn starts
-from there, so no completed turn and no waiting question is lost (`interrupted()` says
-which message was cut off).
+from there (agent.checkpoints), so no completed turn and no waiting question is lost
+(`interrupted()` says which message was cut off).
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from agent import checkpoints
 from agent.config import AgentConfig
 from agent.context import Context, Resources
 from agent.db import Database
 from agent.errors import ClarionError, GenerationError, InvalidInputError, ThreadError
-from agent.llm.base import check_text
+from agent.inputs import check_thread_id, validate_message
 from agent.reply import AnswerText, PerspectiveView, Reply, TurnEvent
-from agent.sanitize import TEMPLATE_MARKERS
 from agent.store import close_checkpointer, new_thread_id, open_checkpointer
 
 if TYPE_CHECKING:
@@ -46,10 +44,9 @@ if TYPE_CHECKING:
     from agent.state import State
     from uncertainty import TextEmbedder
 
-__all__ = ["Agent", "AnswerText", "PerspectiveView", "Reply", "TurnEvent", "validate_message"]
+__all__ = ["Agent", "AnswerText", "PerspectiveView", "Reply", "TurnEvent"]
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 8000
 PER_SESSION = ("context", "samples", "readings")  # what Agent.stream(settings=) may change
 Settings = dict[str, object]  # {name in PER_SESSION: value}, one person's, for one turn
 TURN_FAILED = (
@@ -65,43 +62,6 @@ class _Done:
 _DONE = _Done()
 _Item = TurnEvent | BaseException | _Done  # what a turn's worker puts on its queue
 _Emit = Callable[[_Item], None]
-_THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
-
-
-def validate_message(message: object) -> str:
-    """The message, stripped; InvalidInputError with a plain reason if unusable."""
-    text = check_text(message).strip()
-    if not text:
-        raise InvalidInputError("The message is empty: type a question or a request.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise InvalidInputError(
-            f"The message is too long ({len(text):,} characters; the "
-            f"limit is {MAX_MESSAGE_CHARS:,}). Shorten it or split it."
-        )
-    bad = next(
-        (c for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS), None
-    )
-    if bad is not None:
-        raise InvalidInputError(
-            f"The message contains a control character (U+{ord(bad):04X}); remove it and try again."
-        )
-    marker = TEMPLATE_MARKERS.search(text)
-    if marker is not None:
-        raise InvalidInputError(
-            f"The message contains {marker.group(0)!r}, which the model reads as a "
-            "chat-template marker rather than text; remove it and try again."
-        )
-    return text
-
-
-def _check_thread_id(thread_id: object) -> str:
-    if not isinstance(thread_id, str) or not _THREAD_ID.match(thread_id):
-        raise ThreadError(
-            "That is not a valid conversation id (expected the id Clarion "
-            "printed, letters, digits, '-' and '_')."
-        )
-    return thread_id
 
 
 class Agent:
@@ -172,7 +132,7 @@ class Agent:
                 raise ThreadError("Resuming needs the id of the conversation to continue.")
             thread_id = self.new_thread_id()
         else:
-            _check_thread_id(thread_id)
+            check_thread_id(thread_id)
         config = self._turn_config(settings)
         events: queue.Queue[_Item] = queue.Queue()
         worker = threading.Thread(
@@ -207,8 +167,8 @@ class Agent:
 
         try:
             with self._turn_lock:
-                state = self._rest_state(thread_id)
-                waiting = self._waiting(state)
+                state = checkpoints.rest_state(self._graph, thread_id)
+                waiting = checkpoints.waiting(state)
                 if resume and not state.values:
                     raise ThreadError(f"There is no conversation with id {thread_id}.")
                 if resume and not waiting:
@@ -281,7 +241,7 @@ class Agent:
         copy), so e.g. a clarify that was being answered is still pending."""
         if not before.values:
             return  # a new thread: its partial state holds no history and no pending reply
-        if only_if_moved and self._state_at(before.config) == before.config:
+        if only_if_moved and checkpoints.head_config(self._graph, before.config) == before.config:
             return  # already the head
         try:
             self._graph.update_state(before.config, None, as_node="__copy__")
@@ -298,39 +258,12 @@ class Agent:
 
     # -- threads --------------------------------------------------------------
 
-    def _state(self, thread_id: str) -> StateSnapshot:
-        return self._graph.get_state({"configurable": {"thread_id": thread_id}})
-
-    def _state_at(self, config: RunnableConfig) -> RunnableConfig:
-        """The head checkpoint's config of the thread `config` names."""
-        return self._state(config["configurable"]["thread_id"]).config
-
-    @staticmethod
-    def _waiting(state: StateSnapshot) -> bool:
-        return "await_reply" in (state.next or ())
-
-    @classmethod
-    def _at_rest(cls, state: StateSnapshot) -> bool:
-        return not state.next or cls._waiting(state)
-
-    def _rest_state(self, thread_id: str) -> StateSnapshot:
-        """The thread's newest checkpoint at rest: the head, unless a process died
-        mid-turn, then the last one before that turn began (its reply or its question)."""
-        head = self._state(thread_id)
-        if self._at_rest(head):
-            return head
-        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
-        for state in self._graph.get_state_history(config, limit=200):
-            if self._at_rest(state) and state.values:
-                return state
-        return head._replace(values={}, next=(), tasks=(), interrupts=())  # a first turn cut off
-
     def interrupted(self, thread_id: str) -> str | None:
         """The message whose turn was cut off (the server stopped mid-turn), if any: it
         got no reply and is not in the history; the person should send it again."""
-        _check_thread_id(thread_id)
-        head = self._state(thread_id)
-        if self._at_rest(head):
+        check_thread_id(thread_id)
+        head = checkpoints.head(self._graph, thread_id)
+        if checkpoints.at_rest(head):
             return None
         log_ = [m for m in head.values.get("turn_log") or [] if m.get("role") == "user"]
         return (log_[-1].get("content") if log_ else None) or head.values.get("message") or ""
@@ -338,18 +271,20 @@ class Agent:
     def _reply(self, thread_id: str) -> Reply | None:
         from agent.state import as_reply
 
-        reply = as_reply(self._rest_state(thread_id).values.get("reply"))
+        reply = as_reply(checkpoints.rest_state(self._graph, thread_id).values.get("reply"))
         return None if reply is None else replace(reply, thread_id=thread_id)
 
     def pending(self, thread_id: str) -> Reply | None:
         """The clarifying question a thread is waiting on, if any."""
-        _check_thread_id(thread_id)
-        return self._reply(thread_id) if self._waiting(self._rest_state(thread_id)) else None
+        check_thread_id(thread_id)
+        waits = checkpoints.waiting(checkpoints.rest_state(self._graph, thread_id))
+        return self._reply(thread_id) if waits else None
 
     def history(self, thread_id: str) -> list[dict[str, str]]:
         """The thread's messages ([] for an unknown thread)."""
-        _check_thread_id(thread_id)
-        return [dict(m) for m in self._rest_state(thread_id).values.get("history") or []]
+        check_thread_id(thread_id)
+        state = checkpoints.rest_state(self._graph, thread_id)
+        return [dict(m) for m in state.values.get("history") or []]
 
     def new_thread_id(self) -> str:
         return new_thread_id()

@@ -44,7 +44,7 @@ def add_perspectives_command(
 
 
 def run_perspectives(args: argparse.Namespace) -> int:
-    from agent.cli import db_setting
+    from agent.cli_config import db_setting
     from agent.errors import InvalidInputError
     from agent.perspectives import load_registry, user_registry_path
     from agent.proposals import ProposalStore

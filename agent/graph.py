@@ -59,7 +59,7 @@ def begin(state: State) -> State:
     previous turn's request (its clarify reply folded in) kept as `previous_request`
     (the judges read a follow-up in its thread). The message is validated here too:
     `langgraph dev` (Studio) calls the graph directly."""
-    from agent.api import validate_message
+    from agent.inputs import validate_message
 
     message = validate_message(state.get("message"))
     return {

@@ -290,7 +290,7 @@ class ClarionUI(ParticipationEvents):
     ) -> tuple[dict[str, Any], Any]:
         """One turn for API clients: the session's thread, or the one `token` names (a
         token an earlier reply handed back: it survives a server restart)."""
-        from agent.api import validate_message
+        from agent.inputs import validate_message
 
         if token not in (None, ""):
             thread_id = self.tokens.verify(token)

@@ -35,11 +35,11 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NoReturn
+from typing import Any
 
-from agent.errors import GenerationError, ModelLoadError, PromptTooLongError
-from agent.llm.base import FinishReason, Messages, Sample, SamplingParams, validate_messages
-from agent.llm.stopping import cut_at_stop
+from agent.errors import GenerationError, ModelLoadError
+from agent.llm.base import Messages, Sample, SamplingParams, validate_messages
+from agent.llm.openai_replies import raise_plain, timed_out, to_sample
 from agent.llm.token_choice import TOP_K
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ class OpenAIBackend:
             for (i, _), samples in zip(singles, answers, strict=True):
                 got[i] += samples
         return [  # what is still missing, the deadline cut
-            samples[: params.n] + [_timed_out() for _ in range(params.n - len(samples))]
+            samples[: params.n] + [timed_out() for _ in range(params.n - len(samples))]
             for samples in got
         ]
 
@@ -154,7 +154,7 @@ class OpenAIBackend:
         validate_messages(messages)
         params = SamplingParams(n=1, max_new_tokens=max_new_tokens, deadline=deadline)
         samples = self._request(messages, params, n=1, seed=None, temperature=0.0)
-        return samples[0] if samples else _timed_out()
+        return samples[0] if samples else timed_out()
 
     def extend(
         self,
@@ -277,7 +277,7 @@ class OpenAIBackend:
                 f"The model server at {self.base_url} did not answer within "
                 f"{seconds:.0f} s. Try again, or lower samples / max_new_tokens."
             ) from None
-        return [self._to_sample(choice, params.stop) for choice in response.choices]
+        return [to_sample(c, params.stop, self.base_url) for c in response.choices]
 
     def _call(self, make: Callable[[Any], Any], seconds: float) -> Any:
         """make(client) within `seconds`, retried with exponential backoff on 429, 5xx and
@@ -306,80 +306,3 @@ class OpenAIBackend:
             except openai.APIError as exc:
                 raise_plain(exc, self.base_url, self.model)
         raise AssertionError("unreachable")
-
-    def _to_sample(self, choice: Any, stops: tuple[str, ...]) -> Sample:
-        content = (choice.logprobs.content if choice.logprobs else None) or []
-        text = choice.message.content or ""
-        if not content and text.strip():
-            raise GenerationError(
-                f"The model server at {self.base_url} returned no log-probabilities. Clarion "
-                "needs them: serve the model with vLLM, llama.cpp's server or "
-                "llama-cpp-python's server, which return them for logprobs=true."
-            )
-        logprobs = [t.logprob for t in content]
-        reason: FinishReason = "length" if choice.finish_reason == "length" else "stop"
-        cut = cut_at_stop(text, stops)
-        if cut is not None:  # the server ended early on a stop string, or missed it
-            text, logprobs, reason = text[:cut], _logprobs_before(content, cut), "stop"
-        return Sample(text=text.strip(), token_logprobs=tuple(logprobs), finish_reason=reason)
-
-
-def raise_plain(exc: Exception, base_url: str, model: str) -> NoReturn:
-    """Raise the ClarionError a user understands for an `openai` client error."""
-    import openai
-
-    reason = _reason(exc)
-    if isinstance(exc, openai.APIConnectionError):
-        raise GenerationError(
-            f"Cannot reach the model server at {base_url} ({reason}). "
-            "Check that it is running and the URL (--base-url)."
-        ) from None
-    if isinstance(exc, openai.AuthenticationError):
-        raise ModelLoadError(
-            f"The model server at {base_url} refused the API key: set CLARION_API_KEY "
-            "(or OPENAI_API_KEY) to a key it accepts."
-        ) from None
-    if isinstance(exc, openai.NotFoundError):
-        raise ModelLoadError(
-            f"The model server at {base_url} does not serve '{model}' ({reason})."
-        ) from None
-    if isinstance(exc, openai.BadRequestError):
-        if "context" in reason.lower() or "too long" in reason.lower():
-            raise PromptTooLongError(
-                f"The conversation is too long for the served model ({reason}). Start a new "
-                "conversation or shorten the message."
-            ) from None
-        raise GenerationError(f"The model server rejected the request: {reason}") from None
-    if isinstance(exc, openai.RateLimitError):
-        raise GenerationError(
-            f"The model server at {base_url} is busy (429, still after retries); try again "
-            "in a moment."
-        ) from None
-    status = getattr(exc, "status_code", "error")
-    raise GenerationError(
-        f"The model server at {base_url} failed ({status}: {reason}); try again."
-    ) from None
-
-
-def _logprobs_before(content: Any, chars: int) -> list[float]:
-    """The log-probs of the tokens that make up the first `chars` characters."""
-    out, used = [], 0
-    for token in content:
-        if used >= chars:
-            break
-        out.append(token.logprob)
-        used += len(token.token)
-    return out
-
-
-def _timed_out() -> Sample:
-    return Sample(text="", finish_reason="time")
-
-
-def _reason(exc: Exception) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        message = body.get("message") or (body.get("error") or {}).get("message")
-        if message:
-            return str(message).splitlines()[0]
-    return (str(exc).strip() or type(exc).__name__).splitlines()[0]

@@ -195,7 +195,7 @@ def await_reply(state: State) -> State:
     """Wait for the user's reply to the clarifying question, then fold it in."""
     asked = as_reply(state.get("reply"))
     assert asked is not None, "clarify runs before await_reply"
-    from agent.api import validate_message
+    from agent.inputs import validate_message
 
     question = {"question": asked.text, "options": asked.options}
     while True:  # a reply that is not usable text (from Studio: any JSON) asks again

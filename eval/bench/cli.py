@@ -86,7 +86,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "is the median of its repeats (default 1; `eval reproduce` uses 3)",
     )
     p.add_argument("--no-start", action="store_true", help="skip the cold/warm start figures")
-    from eval.cli import add_backend_arguments
+    from eval.cli_suites import add_backend_arguments
 
     add_backend_arguments(p)  # --backend / --base-url: the turns through a model server
     p.add_argument(

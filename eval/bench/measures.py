@@ -157,7 +157,7 @@ class LlamaCpp:
 
     The file as shipped (the embedded one is Q4_1) and llama-cpp-python's own
     create_completion: the reference speed. (The old n_batch=1 here worked around an AMX
-    build's segfault; see agent/llm/llamacpp_backend.py.)
+    build's segfault; see agent/llm/llamacpp_setup.py.)
     """
 
     def __init__(self, gguf_path: str, threads: int | None = None, seed: int = 0):

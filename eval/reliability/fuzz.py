@@ -165,7 +165,7 @@ def fuzz_studio(tally: Tally, resources: Resources, n: int) -> None:
     from langgraph.types import Command
 
     import agent.graph
-    from agent.api import validate_message
+    from agent.inputs import validate_message
     from agent.store import serializer
     from eval.reliability.world import AMBIGUOUS
 

@@ -3,7 +3,7 @@
 import pytest
 
 from agent import AgentConfig
-from agent.cli import db_setting
+from agent.cli_config import db_setting
 from agent.db import Database
 from agent.errors import ConfigError
 
