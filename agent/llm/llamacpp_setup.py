@@ -12,7 +12,8 @@ kernels repacks the weights into an AMX buffer, and `ggml_backend_amx_mul_mat` s
 on the first multi-token batch where the VM does not really support AMX (llama.cpp
 #20824, dspy #10079); that was the `n_batch=1` crash on the old machine. We keep the
 plain CPU buffers when the build reports AMX_INT8, so the default n_batch works
-everywhere.
+everywhere; `plain_buffers` does the same for llama-cpp-python's own `Llama` (eval bench's
+reference), which crashed on this machine's AMX CPU with the file as shipped (Q4_1).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from agent.errors import ModelLoadError
@@ -46,6 +49,29 @@ def amx_build() -> bool:
     import llama_cpp
 
     return "AMX_INT8 = 1" in llama_cpp.llama_print_system_info().decode(errors="replace")
+
+
+@contextmanager
+def plain_buffers() -> Iterator[None]:
+    """While open, a `llama_cpp.Llama` built on an AMX build keeps the plain CPU buffers
+    (module docstring): it reads its model parameters from llama_model_default_params()."""
+    import llama_cpp.llama_cpp as native
+
+    if not amx_build():
+        yield
+        return
+    default = native.llama_model_default_params
+
+    def params() -> native.llama_model_params:
+        p: native.llama_model_params = default()
+        p.use_extra_bufts = False
+        return p
+
+    native.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        native.llama_model_default_params = default
 
 
 UNQUANTIZED = {0, 1, 32}  # general.file_type: all F32, mostly F16, mostly BF16

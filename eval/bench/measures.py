@@ -156,20 +156,23 @@ class LlamaCpp:
     settings (temperature, top-p, top-k 50) and EOS banned so each call makes T tokens.
 
     The file as shipped (the embedded one is Q4_1) and llama-cpp-python's own
-    create_completion: the reference speed. (The old n_batch=1 here worked around an AMX
-    build's segfault; see agent/llm/llamacpp_setup.py.)
+    create_completion: the reference speed, built with plain CPU buffers on an AMX build
+    (agent.llm.llamacpp_setup.plain_buffers: else its first batch segfaults there).
     """
 
     def __init__(self, gguf_path: str, threads: int | None = None, seed: int = 0):
         from llama_cpp import Llama
 
-        self.llm = Llama(
-            model_path=gguf_path,
-            n_ctx=1024,
-            n_threads=threads or max(1, (os.cpu_count() or 2) // 2),
-            seed=seed,
-            verbose=False,
-        )
+        from agent.llm.llamacpp_setup import plain_buffers
+
+        with plain_buffers():
+            self.llm = Llama(
+                model_path=gguf_path,
+                n_ctx=1024,
+                n_threads=threads or max(1, (os.cpu_count() or 2) // 2),
+                seed=seed,
+                verbose=False,
+            )
         self.eos = self.llm.token_eos()
 
     def sample(self, prompt: str, n: int, tokens: int, seed: int) -> tuple[float, int]:

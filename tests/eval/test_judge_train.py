@@ -1,5 +1,6 @@
-"""The judges' rows and operating points: the likely_wrong cap on false hedging (not a ratio
-of the classes), the exemplar weight, the fact exemplars' rows."""
+"""The judges' fits, rows and operating points: the MLP seed average, the likely_wrong cap
+on false hedging (not a ratio of the classes), the exemplar weight, the fact exemplars'
+rows."""
 
 from __future__ import annotations
 
@@ -90,3 +91,26 @@ def test_exemplar_weight_picks_from_the_grid_within_the_dev_auroc_floor():
     allowed = [r for r in table if r["dev_auroc"] >= table[0]["dev_auroc"] - MAX_DEV_AUROC_LOSS]
     assert chosen["dev_exemplar_auroc"] == max(r["dev_exemplar_auroc"] for r in allowed)
     assert best.features == ("f",) and best.probe.block_names == ("f",)
+
+
+def test_an_mlp_probe_is_the_logit_average_of_its_seeded_members():
+    from sklearn.neural_network import MLPClassifier
+
+    from eval.judges.train import MLP_SEEDS, MLP_UNITS, SEED, fit_probe
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 6))
+    y = (x[:, 0] + 0.5 * x[:, 1] ** 2 > 0.5).astype(int)
+    probe = fit_probe("mlp", {"block": x}, y, ("mlp", 1.0))
+    assert probe.hidden[0][0].shape == (6, MLP_SEEDS * MLP_UNITS)
+    z = (x - probe.mean) / probe.scale
+    members = [
+        MLPClassifier((MLP_UNITS,), alpha=1.0, max_iter=300, random_state=SEED + k).fit(z, y)
+        for k in range(MLP_SEEDS)
+    ]
+    logits = [
+        np.maximum(z @ m.coefs_[0] + m.intercepts_[0], 0) @ m.coefs_[1][:, 0] + m.intercepts_[1][0]
+        for m in members
+    ]
+    np.testing.assert_allclose(probe.logit(x), np.mean(logits, axis=0), rtol=1e-9, atol=1e-9)
+    assert len({round(float(lg[0]), 6) for lg in logits}) == MLP_SEEDS  # the seeds differ
