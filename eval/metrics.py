@@ -79,6 +79,17 @@ def rate(flags: Numbers) -> float:
     return float(np.mean(np.asarray(flags, dtype=float))) if len(flags) else NAN
 
 
+def wilson_upper(k: int, n: int, z: float) -> float:
+    """Upper end of the Wilson score interval of a rate k/n at normal quantile z (1.645: the
+    one-sided 95% bound); 1.0 when n is 0."""
+    if n == 0:
+        return 1.0
+    q = k / n
+    centre = q + z * z / (2 * n)
+    spread = z * math.sqrt(q * (1 - q) / n + z * z / (4 * n * n))
+    return (centre + spread) / (1 + z * z / n)
+
+
 def moves_confusion(
     expected: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
 ) -> list[list[int]]:

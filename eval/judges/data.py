@@ -55,6 +55,8 @@ FACT_EXEMPLARS_PATH = PROMPTS_DIR / "fact_exemplars.yaml"
 EXEMPLAR_DEV_SHARE = 25
 """Percent of request exemplars held out as dev rows (by hash, `exemplar_split`)."""
 
+EXEMPLAR_SOURCES = ("exemplars", "request_exemplars", "fact_exemplars")
+"""The project's own exemplar files among SOURCES; the rest are data sets."""
 SOURCES = {
     "needs_clarification": (
         "clamber",
@@ -255,7 +257,7 @@ def judge_rows(judge: str, data_dir: Path) -> list[Row]:
         raise ValueError(f"unknown judge {judge!r}")
     rows: list[Row] = []
     for source in SOURCES[judge]:
-        if source in ("exemplars", "request_exemplars", "fact_exemplars"):
+        if source in EXEMPLAR_SOURCES:
             continue
         items = DATASETS[source].load(data_dir)
         if judge == "contested" and source == "globalopinionqa":

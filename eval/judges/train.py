@@ -16,7 +16,8 @@ those that lose at most MAX_DEV_AUROC_LOSS of dev AUROC over all dev rows.
 Deterministic: fixed seed (lbfgs for LR, adam with random_state for the MLP).
 
 Operating thresholds (the probability a context profile compares; chosen on dev):
-  needs_clarification  the highest dev F1 with dev over-asking (clear rows clarified) <= 0.15
+  needs_clarification  the highest dev F1 with dev over-asking (the data sets' clear rows
+                       clarified) <= 0.15 at its one-sided 95% Wilson upper bound
   contested            the lowest threshold with dev false pluralism <= 0.02 on plain facts
                        (AmbigNQ) and <= 0.15 on MoralChoice low-ambiguity dilemmas
   likely_wrong         the lowest threshold (the most wrong answers hedged) with dev false
@@ -38,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from eval import metrics
-from eval.judges.data import Row
+from eval.judges.data import EXEMPLAR_SOURCES, Row
 from uncertainty.probe import Probe
 
 SEED = 0
@@ -61,6 +62,12 @@ MLP_MIN_CLASS = 200
 (likely_wrong: about 160 right answers and task requests) a dev AUROC picks noise, and
 on a single feature an MLP is only a non-monotone reshaping of it."""
 MAX_OVER_ASKING = 0.15
+OVER_ASKING_Z = 1.645
+"""needs_clarification: the budget binds the one-sided 95% Wilson upper bound of dev
+over-asking, not its point value: at the point value (about 500 clear dev rows) test
+over-asking came out 0.168, over the budget it promises (the dev figure's own sampling
+error). Counted on the data sets' clear rows only (CLAMBER, AmbiEnt, AmbigNQ), the rows
+the promise is about; the project's own exemplars are easy clear rows that loosen it."""
 MAX_FACT_PLURALISM = 0.02
 MAX_LOW_PLURALISM = 0.15
 EXEMPLAR_WEIGHTS = (1.0, 3.0, 10.0)
@@ -219,10 +226,13 @@ def threshold_for(judge: str, y: np.ndarray, p: np.ndarray, rows: list[Row]) -> 
     """The operating threshold chosen on dev rows (module docstring)."""
     cands = np.unique(np.concatenate([p, [1.0]]))
     if judge == "needs_clarification":
+        clear = (y == 0) & np.array([r.source not in EXEMPLAR_SOURCES for r in rows])
         best, best_f1 = 1.0, -1.0
         for t in cands:
             pred = p >= t
-            if metrics.rate(pred[y == 0]) <= MAX_OVER_ASKING and metrics.f1(y, pred) > best_f1:
+            asked = int(pred[clear].sum())
+            bound = metrics.wilson_upper(asked, int(clear.sum()), OVER_ASKING_Z)
+            if bound <= MAX_OVER_ASKING and metrics.f1(y, pred) > best_f1:
                 best, best_f1 = float(t), metrics.f1(y, pred)
         return best
     if judge == "contested":

@@ -18,11 +18,14 @@ from eval.judges.train import (
     EXEMPLAR_WEIGHTS,
     MAX_DEV_AUROC_LOSS,
     MAX_FALSE_HEDGE,
+    MAX_OVER_ASKING,
+    OVER_ASKING_Z,
     exemplar_weight,
     select,
     threshold_for,
     youden_threshold,
 )
+from eval.metrics import wilson_upper
 from eval.paths import DEFAULT_DATA_DIR
 
 
@@ -49,6 +52,21 @@ def test_the_rule_does_not_move_with_the_share_of_right_answers():
     ts = [threshold_for("likely_wrong", y, p, _rows(len(y))) for y, p in (few, many)]
     assert ts[0] == ts[1]
     assert 0.0 < youden_threshold(*many) <= 1.0
+
+
+def test_clarify_threshold_keeps_the_wilson_bound_of_data_set_over_asking_in_budget():
+    # 200 ambiguous and 400 clear data-set rows, 400 clear exemplar rows scored 0 (never
+    # asked): they must not dilute the over-asking the budget is about
+    rng = np.random.default_rng(0)
+    y = np.r_[np.ones(200), np.zeros(800)].astype(int)
+    p = np.r_[rng.uniform(0.3, 1.0, 200), rng.uniform(0.0, 0.8, 400), np.zeros(400)]
+    sources = ["clamber"] * 600 + ["exemplars"] * 400
+    rows = [Row(f"q{i}", int(y[i]), "dev", s) for i, s in enumerate(sources)]
+    t = threshold_for("needs_clarification", y, p, rows)
+    clear = p[200:600] >= t
+    assert wilson_upper(int(clear.sum()), 400, OVER_ASKING_Z) <= MAX_OVER_ASKING
+    assert np.mean(p[200:] >= t) < np.mean(clear)  # exemplars would have made room
+    assert np.mean(p[:200] >= t) > 0.3  # it still asks
 
 
 @pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="../shared/data absent")

@@ -54,6 +54,12 @@ def test_coverage_sums_the_represented_shares():
     assert metrics.coverage([], [0.5, 0.5]) == 0.0
 
 
+def test_wilson_upper_bound_by_hand():
+    assert metrics.wilson_upper(0, 10, 1.96) == pytest.approx(0.2775, abs=1e-4)
+    assert metrics.wilson_upper(15, 100, 1.645) == pytest.approx(0.2179, abs=1e-4)
+    assert metrics.wilson_upper(0, 0, 1.645) == 1.0
+
+
 def test_js_similarity_by_hand():
     assert metrics.js_similarity([1, 0], [0, 1]) == pytest.approx(0.0)
     assert metrics.js_similarity([0.2, 0.8], [0.2, 0.8]) == pytest.approx(1.0)
